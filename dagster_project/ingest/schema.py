@@ -1,0 +1,460 @@
+"""DDL of the raw layer: the contract between ingestion (Python) and dbt staging (SQL).
+
+Every raw table is append-only and carries four lineage columns (`_source_file`,
+`_file_sha256`, `_row_number`, `_ingested_at`). Values are kept as the source sent them,
+typed only where the type is unambiguous; money stays in the source's own unit and is
+converted to minor units in dbt staging (or here, where a parser must decide it, named
+`*_minor`). Nested arrays of catalog objects are flattened into child tables so the dbt
+project never needs adapter-specific JSON array functions; remaining free-form maps are
+kept as JSON text (`*_json`) and read with the `json_get` macro.
+"""
+
+from __future__ import annotations
+
+LINEAGE = [
+    ("_source_file", "VARCHAR"),
+    ("_file_sha256", "VARCHAR"),
+    ("_row_number", "BIGINT"),
+    ("_ingested_at", "TIMESTAMP"),
+]
+
+# name -> list of (column, type); lineage columns are appended to every table except the
+# bookkeeping ones listed in NO_LINEAGE.
+TABLES: dict[str, list[tuple[str, str]]] = {
+    # ---- bookkeeping -------------------------------------------------------------------
+    "landing_files": [
+        ("source", "VARCHAR"),
+        ("entity", "VARCHAR"),
+        ("file_path", "VARCHAR"),  # relative to the landing root
+        ("file_sha256", "VARCHAR"),
+        ("file_bytes", "BIGINT"),
+        ("rows_read", "BIGINT"),
+        ("rows_loaded", "BIGINT"),
+        ("rows_duplicate", "BIGINT"),
+        ("rows_quarantined", "BIGINT"),
+        ("status", "VARCHAR"),  # loaded | failed
+        ("error", "VARCHAR"),
+        ("loaded_at", "TIMESTAMP"),
+    ],
+    "quarantine": [
+        ("source", "VARCHAR"),
+        ("entity", "VARCHAR"),
+        ("file_path", "VARCHAR"),
+        ("file_sha256", "VARCHAR"),
+        ("row_number", "BIGINT"),  # 0 = the whole file
+        ("field", "VARCHAR"),
+        ("value", "VARCHAR"),
+        ("reason", "VARCHAR"),
+        ("raw_text", "VARCHAR"),
+        ("quarantined_at", "TIMESTAMP"),
+    ],
+    "duplicates": [
+        ("source", "VARCHAR"),
+        ("entity", "VARCHAR"),
+        ("natural_key", "VARCHAR"),
+        ("file_path", "VARCHAR"),
+        ("file_sha256", "VARCHAR"),
+        ("row_number", "BIGINT"),
+        ("first_file_path", "VARCHAR"),
+        ("detected_at", "TIMESTAMP"),
+    ],
+    # ---- usage -------------------------------------------------------------------------
+    "usage_events": [
+        ("event_key", "VARCHAR"),  # lago|<external_subscription_id>|<transaction_id> or ce|<source>|<id>
+        ("event_format", "VARCHAR"),  # lago | cloudevents
+        ("transaction_id", "VARCHAR"),
+        ("external_subscription_id", "VARCHAR"),
+        ("external_customer_id", "VARCHAR"),
+        ("code", "VARCHAR"),
+        ("event_at", "TIMESTAMP"),  # UTC
+        ("event_date", "DATE"),  # UTC date of event_at (partition key)
+        ("properties_json", "VARCHAR"),
+        ("precise_total_amount_cents", "DECIMAL(38,12)"),
+        ("ce_source", "VARCHAR"),
+        ("ce_type", "VARCHAR"),
+    ],
+    # ---- catalog (Lago API objects) ------------------------------------------------------
+    "lago_billable_metrics": [
+        ("lago_id", "VARCHAR"),
+        ("code", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("aggregation_type", "VARCHAR"),
+        ("field_name", "VARCHAR"),
+        ("recurring", "BOOLEAN"),
+        ("weighted_interval", "VARCHAR"),
+        ("rounding_function", "VARCHAR"),
+        ("rounding_precision", "INTEGER"),
+        ("expression", "VARCHAR"),
+        ("created_at", "TIMESTAMP"),
+        ("payload_json", "VARCHAR"),
+    ],
+    "lago_billable_metric_filters": [
+        ("billable_metric_code", "VARCHAR"),
+        ("filter_key", "VARCHAR"),
+        ("filter_value", "VARCHAR"),  # one row per allowed value
+    ],
+    "lago_plans": [
+        ("lago_id", "VARCHAR"),
+        ("code", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("invoice_display_name", "VARCHAR"),
+        ("interval", "VARCHAR"),
+        ("amount_cents", "BIGINT"),
+        ("amount_currency", "VARCHAR"),
+        ("pay_in_advance", "BOOLEAN"),
+        ("bill_charges_monthly", "BOOLEAN"),
+        ("trial_period", "DECIMAL(18,6)"),
+        ("minimum_commitment_amount_cents", "BIGINT"),
+        ("minimum_commitment_invoice_display_name", "VARCHAR"),
+        ("created_at", "TIMESTAMP"),
+        ("payload_json", "VARCHAR"),
+    ],
+    "lago_plan_taxes": [("plan_code", "VARCHAR"), ("tax_code", "VARCHAR"), ("tax_rate", "DECIMAL(18,6)")],
+    "lago_plan_usage_thresholds": [
+        ("plan_code", "VARCHAR"),
+        ("lago_id", "VARCHAR"),
+        ("amount_cents", "BIGINT"),
+        ("recurring", "BOOLEAN"),
+        ("threshold_display_name", "VARCHAR"),
+    ],
+    "lago_charges": [
+        ("lago_id", "VARCHAR"),
+        ("plan_code", "VARCHAR"),
+        ("billable_metric_code", "VARCHAR"),
+        ("charge_model", "VARCHAR"),
+        ("pay_in_advance", "BOOLEAN"),
+        ("invoiceable", "BOOLEAN"),
+        ("prorated", "BOOLEAN"),
+        ("min_amount_cents", "BIGINT"),
+        ("invoice_display_name", "VARCHAR"),
+        ("amount_currency", "VARCHAR"),
+        ("properties_json", "VARCHAR"),  # the charge's default properties, ranges included
+        ("pricing_group_keys", "VARCHAR"),  # comma-joined, null when none
+        ("created_at", "TIMESTAMP"),
+    ],
+    "lago_charge_filters": [
+        ("charge_lago_id", "VARCHAR"),
+        ("filter_index", "INTEGER"),  # 1-based position in charge.filters
+        ("invoice_display_name", "VARCHAR"),
+        ("properties_json", "VARCHAR"),
+    ],
+    "lago_charge_filter_values": [
+        ("charge_lago_id", "VARCHAR"),
+        ("filter_index", "INTEGER"),
+        ("filter_key", "VARCHAR"),
+        ("filter_value", "VARCHAR"),  # one row per value; '__ALL_FILTER_VALUES__' as Lago sends it
+    ],
+    "lago_charge_ranges": [
+        ("charge_lago_id", "VARCHAR"),
+        ("filter_index", "INTEGER"),  # 0 = the charge's default properties
+        ("range_kind", "VARCHAR"),  # graduated_ranges | volume_ranges | graduated_percentage_ranges
+        ("range_index", "INTEGER"),  # 1-based
+        ("from_value", "DECIMAL(38,12)"),
+        ("to_value", "DECIMAL(38,12)"),  # null = no upper bound
+        ("per_unit_amount", "VARCHAR"),  # decimal string, major units
+        ("flat_amount", "VARCHAR"),
+        ("rate", "VARCHAR"),
+    ],
+    "lago_charge_taxes": [("charge_lago_id", "VARCHAR"), ("tax_code", "VARCHAR"), ("tax_rate", "DECIMAL(18,6)")],
+    "lago_taxes": [
+        ("lago_id", "VARCHAR"),
+        ("code", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("rate", "DECIMAL(18,6)"),
+        ("applied_to_organization", "BOOLEAN"),
+        ("created_at", "TIMESTAMP"),
+    ],
+    "lago_customers": [
+        ("lago_id", "VARCHAR"),
+        ("external_id", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("legal_name", "VARCHAR"),
+        ("email", "VARCHAR"),
+        ("country", "VARCHAR"),
+        ("currency", "VARCHAR"),
+        ("timezone", "VARCHAR"),
+        ("billing_entity_code", "VARCHAR"),
+        ("invoice_grace_period", "INTEGER"),
+        ("net_payment_term", "INTEGER"),
+        ("payment_provider", "VARCHAR"),
+        ("provider_customer_id", "VARCHAR"),
+        ("created_at", "TIMESTAMP"),
+        ("payload_json", "VARCHAR"),
+    ],
+    "lago_customer_taxes": [("external_customer_id", "VARCHAR"), ("tax_code", "VARCHAR"), ("tax_rate", "DECIMAL(18,6)")],
+    "lago_subscriptions": [
+        ("lago_id", "VARCHAR"),
+        ("external_id", "VARCHAR"),
+        ("external_customer_id", "VARCHAR"),
+        ("plan_code", "VARCHAR"),
+        ("status", "VARCHAR"),
+        ("billing_time", "VARCHAR"),
+        ("subscription_at", "TIMESTAMP"),
+        ("started_at", "TIMESTAMP"),
+        ("ending_at", "TIMESTAMP"),
+        ("terminated_at", "TIMESTAMP"),
+        ("canceled_at", "TIMESTAMP"),
+        ("previous_plan_code", "VARCHAR"),
+        ("next_plan_code", "VARCHAR"),
+        ("downgrade_plan_date", "DATE"),
+        ("trial_ended_at", "TIMESTAMP"),
+        ("on_termination_credit_note", "VARCHAR"),
+        ("created_at", "TIMESTAMP"),
+        ("payload_json", "VARCHAR"),
+    ],
+    "lago_coupons": [
+        ("lago_id", "VARCHAR"),
+        ("code", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("coupon_type", "VARCHAR"),  # fixed_amount | percentage
+        ("amount_cents", "BIGINT"),
+        ("amount_currency", "VARCHAR"),
+        ("percentage_rate", "DECIMAL(18,6)"),
+        ("frequency", "VARCHAR"),  # once | recurring | forever
+        ("frequency_duration", "INTEGER"),
+        ("reusable", "BOOLEAN"),
+        ("limited_plans", "BOOLEAN"),
+        ("limited_billable_metrics", "BOOLEAN"),
+        ("plan_codes", "VARCHAR"),  # comma-joined
+        ("billable_metric_codes", "VARCHAR"),  # comma-joined
+        ("expiration", "VARCHAR"),
+        ("expiration_at", "TIMESTAMP"),
+        ("terminated_at", "TIMESTAMP"),
+        ("created_at", "TIMESTAMP"),
+    ],
+    "lago_applied_coupons": [
+        ("lago_id", "VARCHAR"),
+        ("coupon_code", "VARCHAR"),
+        ("external_customer_id", "VARCHAR"),
+        ("amount_cents", "BIGINT"),
+        ("amount_currency", "VARCHAR"),
+        ("percentage_rate", "DECIMAL(18,6)"),
+        ("frequency", "VARCHAR"),
+        ("frequency_duration", "INTEGER"),
+        ("expiration_at", "TIMESTAMP"),
+        ("terminated_at", "TIMESTAMP"),
+        ("created_at", "TIMESTAMP"),
+    ],
+    "lago_wallets": [
+        ("lago_id", "VARCHAR"),
+        ("external_customer_id", "VARCHAR"),
+        ("code", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("status", "VARCHAR"),
+        ("currency", "VARCHAR"),
+        ("priority", "INTEGER"),
+        ("rate_amount", "VARCHAR"),
+        ("credits_balance", "VARCHAR"),
+        ("balance_cents", "BIGINT"),
+        ("applies_to_fee_types", "VARCHAR"),  # comma-joined
+        ("applies_to_billable_metric_codes", "VARCHAR"),
+        ("expiration_at", "TIMESTAMP"),
+        ("terminated_at", "TIMESTAMP"),
+        ("created_at", "TIMESTAMP"),
+    ],
+    "lago_wallet_transactions": [
+        ("lago_id", "VARCHAR"),
+        ("lago_wallet_id", "VARCHAR"),
+        ("status", "VARCHAR"),
+        ("transaction_status", "VARCHAR"),  # purchased | granted | voided | invoiced
+        ("transaction_type", "VARCHAR"),  # inbound | outbound
+        ("amount", "VARCHAR"),
+        ("credit_amount", "VARCHAR"),
+        ("settled_at", "TIMESTAMP"),
+        ("created_at", "TIMESTAMP"),
+    ],
+    "lago_add_ons": [
+        ("lago_id", "VARCHAR"),
+        ("code", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("amount_cents", "BIGINT"),
+        ("amount_currency", "VARCHAR"),
+        ("created_at", "TIMESTAMP"),
+    ],
+    "lago_credit_notes": [
+        ("lago_id", "VARCHAR"),
+        ("number", "VARCHAR"),
+        ("lago_invoice_id", "VARCHAR"),
+        ("invoice_number", "VARCHAR"),
+        ("reason", "VARCHAR"),
+        ("currency", "VARCHAR"),
+        ("credit_status", "VARCHAR"),
+        ("refund_status", "VARCHAR"),
+        ("total_amount_cents", "BIGINT"),
+        ("credit_amount_cents", "BIGINT"),
+        ("balance_amount_cents", "BIGINT"),
+        ("refund_amount_cents", "BIGINT"),
+        ("offset_amount_cents", "BIGINT"),
+        ("taxes_amount_cents", "BIGINT"),
+        ("created_at", "TIMESTAMP"),
+        ("payload_json", "VARCHAR"),
+    ],
+    # ---- billed: incumbent invoices (Lago or Stripe shape) ---------------------------------
+    "billed_invoices": [
+        ("invoice_source", "VARCHAR"),  # lago | stripe
+        ("invoice_id", "VARCHAR"),  # lago_id or Stripe id
+        ("invoice_number", "VARCHAR"),
+        ("external_customer_id", "VARCHAR"),
+        ("external_subscription_id", "VARCHAR"),
+        ("billing_entity_code", "VARCHAR"),
+        ("status", "VARCHAR"),
+        ("currency", "VARCHAR"),
+        ("issuing_date", "DATE"),
+        ("period_start_at", "TIMESTAMP"),
+        ("period_end_at", "TIMESTAMP"),
+        ("fees_amount_minor", "BIGINT"),
+        ("coupons_amount_minor", "BIGINT"),
+        ("taxes_amount_minor", "BIGINT"),
+        ("credit_notes_amount_minor", "BIGINT"),
+        ("prepaid_credit_amount_minor", "BIGINT"),
+        ("total_amount_minor", "BIGINT"),
+        ("payload_json", "VARCHAR"),
+    ],
+    "billed_invoice_lines": [
+        ("invoice_source", "VARCHAR"),
+        ("invoice_id", "VARCHAR"),
+        ("line_id", "VARCHAR"),
+        ("line_number", "INTEGER"),
+        ("fee_type", "VARCHAR"),  # subscription | charge | add_on | commitment | credit ...
+        ("item_code", "VARCHAR"),  # plan code / billable metric code / price id
+        ("description", "VARCHAR"),
+        ("external_subscription_id", "VARCHAR"),
+        ("units", "DECIMAL(38,12)"),
+        ("currency", "VARCHAR"),
+        ("amount_minor", "BIGINT"),
+        ("taxes_amount_minor", "BIGINT"),
+        ("service_start_at", "TIMESTAMP"),
+        ("service_end_at", "TIMESTAMP"),
+    ],
+    # ---- CRM (Salesforce) -----------------------------------------------------------------
+    "sf_accounts": [
+        ("id", "VARCHAR"),  # 18-char
+        ("name", "VARCHAR"),
+        ("billing_country", "VARCHAR"),
+        ("currency_iso_code", "VARCHAR"),
+        ("is_deleted", "BOOLEAN"),
+        ("system_modstamp", "TIMESTAMP"),
+        ("custom_fields_json", "VARCHAR"),  # every *__c field, by API name
+    ],
+    "sf_opportunities": [
+        ("id", "VARCHAR"),
+        ("account_id", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("stage_name", "VARCHAR"),
+        ("is_won", "BOOLEAN"),
+        ("is_closed", "BOOLEAN"),
+        ("is_deleted", "BOOLEAN"),
+        ("close_date", "DATE"),
+        ("amount_minor", "BIGINT"),
+        ("currency_iso_code", "VARCHAR"),
+        ("type", "VARCHAR"),
+        ("system_modstamp", "TIMESTAMP"),
+        ("custom_fields_json", "VARCHAR"),
+    ],
+    "sf_opportunity_line_items": [
+        ("id", "VARCHAR"),
+        ("opportunity_id", "VARCHAR"),
+        ("product2_id", "VARCHAR"),
+        ("product_code", "VARCHAR"),
+        ("quantity", "DECIMAL(38,12)"),
+        ("unit_price_minor", "BIGINT"),
+        ("total_price_minor", "BIGINT"),
+        ("currency_iso_code", "VARCHAR"),
+        ("service_date", "DATE"),
+        ("is_deleted", "BOOLEAN"),
+        ("system_modstamp", "TIMESTAMP"),
+        ("custom_fields_json", "VARCHAR"),
+    ],
+    "sf_products": [
+        ("id", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("product_code", "VARCHAR"),
+        ("family", "VARCHAR"),
+        ("is_active", "BOOLEAN"),
+        ("is_deleted", "BOOLEAN"),
+        ("system_modstamp", "TIMESTAMP"),
+        ("custom_fields_json", "VARCHAR"),
+    ],
+    "sf_pricebook_entries": [
+        ("id", "VARCHAR"),
+        ("pricebook2_id", "VARCHAR"),
+        ("product2_id", "VARCHAR"),
+        ("unit_price_minor", "BIGINT"),
+        ("currency_iso_code", "VARCHAR"),
+        ("is_active", "BOOLEAN"),
+        ("is_deleted", "BOOLEAN"),
+        ("system_modstamp", "TIMESTAMP"),
+    ],
+    "sf_contracts": [
+        ("id", "VARCHAR"),
+        ("account_id", "VARCHAR"),
+        ("contract_number", "VARCHAR"),
+        ("status", "VARCHAR"),
+        ("start_date", "DATE"),
+        ("end_date", "DATE"),
+        ("contract_term", "INTEGER"),  # months
+        ("currency_iso_code", "VARCHAR"),
+        ("is_deleted", "BOOLEAN"),
+        ("system_modstamp", "TIMESTAMP"),
+        ("custom_fields_json", "VARCHAR"),  # e.g. Opportunity__c, Plan_Code__c, Contract_Amount__c
+    ],
+    "sf_users": [
+        ("id", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("email", "VARCHAR"),
+        ("is_active", "BOOLEAN"),
+        ("system_modstamp", "TIMESTAMP"),
+    ],
+    # ---- payments --------------------------------------------------------------------------
+    "payment_transactions": [
+        # one row per gateway money movement, normalised enough to reconcile
+        ("gateway", "VARCHAR"),  # stripe | adyen | gocardless
+        ("gateway_object", "VARCHAR"),  # charge | refund | dispute | payment_intent | balance_transaction | payout | settlement_row | payment | event
+        ("gateway_id", "VARCHAR"),  # natural key per landing contract (Adyen: composite)
+        ("object_version_at", "TIMESTAMP"),  # source timestamp ordering versions
+        ("record_type", "VARCHAR"),  # Stripe type / Adyen Type / GoCardless status or action
+        ("status", "VARCHAR"),
+        ("currency", "VARCHAR"),
+        ("amount_minor", "BIGINT"),  # signed: money in to the merchant > 0
+        ("fee_minor", "BIGINT"),
+        ("net_minor", "BIGINT"),
+        ("occurred_at", "TIMESTAMP"),  # UTC
+        ("invoice_reference", "VARCHAR"),  # Stripe invoice / Adyen Merchant Reference / GoCardless metadata.invoice or reference
+        ("customer_reference", "VARCHAR"),
+        ("parent_id", "VARCHAR"),  # charge of a refund/dispute, payment of a GoCardless event
+        ("failure_code", "VARCHAR"),
+        ("payload_json", "VARCHAR"),
+    ],
+    # ---- fx and reference ------------------------------------------------------------------
+    "fx_rates": [
+        ("rate_date", "DATE"),
+        ("base_currency", "VARCHAR"),  # EUR for ECB
+        ("quote_currency", "VARCHAR"),
+        ("rate", "DECIMAL(24,10)"),  # quote units per 1 base
+    ],
+    "reference_rows": [
+        # landed reference CSVs (entities, settings, period_closes, ssp ...), one row per
+        # CSV row as JSON; dbt overlays them on the seeds by key
+        ("reference_kind", "VARCHAR"),
+        ("row_json", "VARCHAR"),
+    ],
+}
+
+NO_LINEAGE = {"landing_files", "quarantine", "duplicates"}
+
+RAW_SCHEMA = "raw"
+
+
+def table_columns(name: str) -> list[tuple[str, str]]:
+    cols = list(TABLES[name])
+    if name not in NO_LINEAGE:
+        cols += LINEAGE
+    return cols
+
+
+def create_raw_tables(con) -> None:
+    """Create every raw table that does not exist yet (idempotent)."""
+    con.execute(f"create schema if not exists {RAW_SCHEMA}")
+    for name in TABLES:
+        cols = ", ".join(f'"{c}" {t}' for c, t in table_columns(name))
+        con.execute(f"create table if not exists {RAW_SCHEMA}.{name} ({cols})")

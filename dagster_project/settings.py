@@ -1,0 +1,43 @@
+"""Where revhouse keeps its files. Every path is absolute and can be moved by an env var."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _path(var: str, default: Path) -> Path:
+    value = os.environ.get(var)
+    return Path(value).expanduser().resolve() if value else default.resolve()
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    landing_dir: Path
+    truth_dir: Path
+    duckdb_path: Path
+    published_path: Path
+    dbt_project_dir: Path
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        data_dir = _path("REVHOUSE_DATA_DIR", REPO_ROOT / "data")
+        return cls(
+            data_dir=data_dir,
+            landing_dir=_path("REVHOUSE_LANDING_DIR", data_dir / "landing"),
+            truth_dir=_path("REVHOUSE_TRUTH_DIR", data_dir / "truth"),
+            duckdb_path=_path("REVHOUSE_DUCKDB_PATH", data_dir / "warehouse" / "revhouse.duckdb"),
+            published_path=_path("REVHOUSE_PUBLISHED_PATH", data_dir / "published" / "revhouse.duckdb"),
+            dbt_project_dir=REPO_ROOT / "dbt_project",
+        )
+
+    def export_env(self) -> dict[str, str]:
+        """The env vars dbt's profiles.yml reads, so dbt opens the same file Dagster does."""
+        return {
+            "REVHOUSE_DUCKDB_PATH": str(self.duckdb_path),
+            "REVHOUSE_LANDING_DIR": str(self.landing_dir),
+        }
