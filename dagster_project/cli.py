@@ -1,0 +1,152 @@
+"""`revhouse`: the command line. Thin: each command calls the same code the assets use."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dagster_project.settings import Settings
+
+app = typer.Typer(
+    help="revhouse: revenue intelligence warehouse (rating and invoicing with Lago semantics, "
+    "ASC 606, SaaS metrics).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+invoice_app = typer.Typer(help="Look at invoices in the published warehouse.", no_args_is_help=True)
+app.add_typer(invoice_app, name="invoice")
+
+
+@app.command()
+def generate(
+    customers: Annotated[int, typer.Option(help="Number of demo customers.")] = 200,
+    months: Annotated[int, typer.Option(help="Months of history.")] = 6,
+    seed: Annotated[int, typer.Option(help="Random seed; same seed, same bytes.")] = 42,
+    start: Annotated[str, typer.Option(help="First day of the demo history (YYYY-MM-DD).")] = "2026-01-01",
+    force: Annotated[bool, typer.Option(help="Replace an existing landing folder.")] = False,
+    parquet_events: Annotated[
+        int, typer.Option(help="Instead of the demo company, stream this many usage events to Parquet (bench).")
+    ] = 0,
+) -> None:
+    """Write demo data in the real export formats to the landing folder (and its ground truth)."""
+    from dagster_project.demo.generator import generate as run_generate
+    from dagster_project.demo.generator import stream_events_parquet
+
+    s = Settings.from_env()
+    if parquet_events:
+        out = s.data_dir / "bench" / f"events_{customers}c_{parquet_events}e_s{seed}"
+        paths = stream_events_parquet(out, customers=customers, months=months, events=parquet_events, seed=seed)
+        typer.echo(f"wrote {len(paths)} Parquet files to {out}")
+        return
+    if s.landing_dir.exists() and any(s.landing_dir.iterdir()) and not force:
+        typer.echo(f"{s.landing_dir} already has files; keeping them (use --force to regenerate).")
+        return
+    if force:
+        import shutil
+
+        for d in (s.landing_dir, s.truth_dir):
+            shutil.rmtree(d, ignore_errors=True)
+    summary = run_generate(
+        s.landing_dir, s.truth_dir, customers=customers, months=months, seed=seed,
+        start=date.fromisoformat(start), progress=True,
+    )
+    typer.echo(f"demo data written to {s.landing_dir} (truth in {s.truth_dir}): {summary.get('files', '?')} files")
+
+
+@app.command()
+def ingest(
+    path: Annotated[Path | None, typer.Argument(help="A file or folder under the landing dir; default: all.")] = None,
+) -> None:
+    """Load new landing files into the raw tables; prints loaded, duplicates and quarantined per source."""
+    from dagster_project.ingest.cli import run_ingest
+
+    raise typer.Exit(run_ingest(path, progress=True))
+
+
+@app.command()
+def prepare() -> None:
+    """Parse the dbt project (target/manifest.json) so the Dagster definitions can load."""
+    from dagster_project.defs.dbt.project import prepare as run_prepare
+
+    typer.echo(f"dbt manifest at {run_prepare()}")
+
+
+@app.command()
+def build() -> None:
+    """Materialise every asset (ingest, dbt build with tests, publish) in one Dagster job run."""
+    from dagster_project.pipeline import materialize_all
+
+    ok = materialize_all()
+    raise typer.Exit(0 if ok else 1)
+
+
+@app.command()
+def publish() -> None:
+    """Copy the live warehouse to the read-only published path."""
+    from dagster_project.warehouse import publish as run_publish
+
+    meta = run_publish(Settings.from_env())
+    typer.echo(f"published build {meta['build_id']}")
+
+
+@app.command()
+def bench() -> None:
+    """Measure ingestion and rating speed against a bare DuckDB aggregate of the same data."""
+    from dagster_project.bench import main as bench_main
+
+    bench_main()
+
+
+@app.command()
+def paths() -> None:
+    """Print where revhouse reads and writes (from env vars, with defaults)."""
+    s = Settings.from_env()
+    for name in ("landing_dir", "truth_dir", "duckdb_path", "published_path", "dbt_project_dir"):
+        typer.echo(f"{name:16} {getattr(s, name)}")
+
+
+@invoice_app.command("show")
+def invoice_show(number: Annotated[str, typer.Argument(help="Invoice number, e.g. RHUS-000001.")]) -> None:
+    """Print an invoice: lines, coupons, taxes, credits, totals."""
+    from dagster_project.invoices import show
+    from dagster_project.warehouse import connect_published
+
+    con = connect_published(Settings.from_env())
+    try:
+        typer.echo(show(con, number))
+    except LookupError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    finally:
+        con.close()
+
+
+@invoice_app.command("render")
+def invoice_render(
+    number: Annotated[str, typer.Argument(help="Invoice number.")],
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="HTML file; default <number>.html")] = None,
+) -> None:
+    """Write an invoice as a self-contained HTML page."""
+    from dagster_project.invoices import render_html
+    from dagster_project.warehouse import connect_published
+
+    con = connect_published(Settings.from_env())
+    try:
+        html = render_html(con, number)
+    except LookupError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    finally:
+        con.close()
+    target = out or Path(f"{number}.html")
+    target.write_text(html)
+    typer.echo(f"wrote {target}")
+
+
+def main() -> None:  # pragma: no cover - console entry
+    os.environ.setdefault("DAGSTER_HOME", str(Settings.from_env().data_dir / "run" / "dagster_home"))
+    app()

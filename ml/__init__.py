@@ -1,0 +1,1 @@
+"""Pure-Python models for revenue assurance (features, models, evaluation). No Dagster imports."""
