@@ -69,22 +69,25 @@ def connect_published(settings: Settings) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(settings.published_path), read_only=True)
 
 
-# Tables whose content identifies a build: the billing and revenue marts. The build id is a
-# hash of their rows, so two runs over the same inputs publish the same id.
-def _content_hash(con: duckdb.DuckDBPyConnection) -> str:
+# The build id is a hash of the rows of every dbt-built table, so two runs over the same
+# inputs publish the same id; the raw layer is left out because it records ingestion times.
+DERIVED_SCHEMAS_EXCLUDED = ("information_schema", "pg_catalog", "raw", "meta")
+
+
+def content_hash(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...] | None = None) -> str:
+    """Order-independent hash of the rows of every table in `schemas` (default: all derived ones)."""
     rows = con.execute(
         "select table_schema, table_name from information_schema.tables "
-        "where table_schema not in ('information_schema', 'pg_catalog', 'raw', 'meta') "
-        "and table_type = 'BASE TABLE' order by 1, 2"
+        "where table_type = 'BASE TABLE' order by 1, 2"
     ).fetchall()
     h = hashlib.sha256()
     for schema, table in rows:
-        if schema.startswith("dbt_test") or table.startswith("dbt_"):
+        if schemas is not None and schema not in schemas:
+            continue
+        if schemas is None and (schema in DERIVED_SCHEMAS_EXCLUDED or schema.startswith("dbt_test")):
             continue
         h.update(f"{schema}.{table}\n".encode())
-        digest = con.execute(
-            f'select coalesce(sum(hash(t)), 0), count(*) from "{schema}"."{table}" t'
-        ).fetchone()
+        digest = con.execute(f'select coalesce(sum(hash(t)), 0), count(*) from "{schema}"."{table}" t').fetchone()
         h.update(f"{digest[0]}:{digest[1]}\n".encode())
     return h.hexdigest()[:16]
 
@@ -101,7 +104,7 @@ def publish(settings: Settings) -> dict:
         con = duckdb.connect(str(settings.duckdb_path))
         try:
             con.execute("checkpoint")
-            build_id = _content_hash(con)
+            build_id = content_hash(con)
         finally:
             con.close()
         tmp = published.with_name(published.name + ".tmp")
