@@ -1,0 +1,338 @@
+"""Salesforce exports (API field names) with lineage to Lago customers, and the CRM product map."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+from dagster_project.demo.catalog import Plan
+from dagster_project.demo.common import add_months, major_text
+from dagster_project.demo.company import Customer, Sub
+from dagster_project.demo.ids import sf_id
+from dagster_project.demo.truth import Faults
+from dagster_project.demo.writers import write_csv
+
+
+def _stamp(d: date, rng: random.Random) -> str:
+    at = datetime.combine(d, time(9), UTC) + timedelta(seconds=rng.randint(0, 8 * 3600))
+    return at.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+
+
+def _b(v: bool) -> str:
+    return "true" if v else "false"
+
+
+def write_crm(
+    rng: random.Random,
+    landing: Path,
+    customers: list[Customer],
+    subs: list[Sub],
+    plans: dict[str, Plan],
+    window_start: date,
+    window_end: date,
+    discount_customer: str | None,
+    faults: Faults,
+) -> dict:
+    users = [(sf_id(rng, "user"), n) for n in ["Ada Sales", "Ben Closer", "Cleo Pipeline", "Dev Quota"]]
+    products = {}
+    for code in sorted(plans):
+        products[code] = (sf_id(rng, "product2"), code.upper(), plans[code])
+    accounts, opps, olis, contracts = [], [], [], []
+    first_sub = {}
+    for s in subs:
+        first_sub.setdefault(s.customer.external_id, s)
+
+    def short(id18: str) -> str:
+        return id18[:15] if rng.random() < 0.25 else id18  # some exports carry the 15-char form
+
+    def deal(
+        ext_id: str,
+        name: str,
+        ccy: str,
+        country: str,
+        plan: Plan,
+        start: date,
+        stage: str,
+        unit_price_minor: int,
+        deleted: bool = False,
+        account_id: str | None = None,
+    ):
+        owner = users[rng.randrange(len(users))][0]
+        acc = account_id
+        if acc is None:
+            acc = sf_id(rng, "account")
+            accounts.append(
+                [
+                    acc,
+                    name,
+                    "Customer" if stage == "Closed Won" else "Prospect",
+                    country,
+                    ccy,
+                    owner,
+                    ext_id,
+                    _b(False),
+                    _stamp(start - timedelta(days=30), rng),
+                ]
+            )
+        # deals signed before the demo window run long enough to cover it
+        term = 12 if start >= window_start else 36
+        qty = 1 if plan.interval == "yearly" else {"monthly": 12, "quarterly": 4}[plan.interval]
+        total = unit_price_minor * qty
+        won, closed = stage == "Closed Won", stage in ("Closed Won", "Closed Lost")
+        close = start - timedelta(days=rng.randint(2, 20))
+        opp = sf_id(rng, "opportunity")
+        opps.append(
+            [
+                opp,
+                f"{name} - {plan.family.capitalize()}",
+                acc,
+                stage,
+                _b(won),
+                _b(closed),
+                close.isoformat(),
+                major_text(total, ccy),
+                ccy,
+                "New Business",
+                owner,
+                plan.code,
+                ext_id,
+                _b(deleted),
+                _stamp(close, rng),
+            ]
+        )
+        olis.append(
+            [
+                sf_id(rng, "opportunity_line_item"),
+                short(opp),
+                products[plan.code][0],
+                products[plan.code][1],
+                qty,
+                major_text(unit_price_minor, ccy),
+                major_text(total, ccy),
+                ccy,
+                start.isoformat(),
+                _b(deleted),
+                _stamp(close, rng),
+            ]
+        )
+        if won and not deleted:
+            end = add_months(start, term) - timedelta(days=1)
+            contracts.append(
+                [
+                    sf_id(rng, "contract"),
+                    short(acc),
+                    f"{len(contracts) + 100:08d}",
+                    "Activated",
+                    start.isoformat(),
+                    end.isoformat(),
+                    term,
+                    ccy,
+                    opp,
+                    plan.code,
+                    major_text(total, ccy),
+                    _b(False),
+                    _stamp(start, rng),
+                ]
+            )
+        return acc
+
+    for c in customers:
+        s = first_sub.get(c.external_id)
+        if s is None:
+            continue
+        unit = s.plan.amount_cents
+        if c.external_id == discount_customer:
+            unit = unit * 9 // 10  # the negotiated price the billing system never got
+        acc = deal(c.external_id, c.name, c.currency, c.country, s.plan, s.start_date, "Closed Won", unit)
+        r = rng.random()
+        if r < 0.12:
+            up = plans.get(f"business_{c.currency.lower()}") or s.plan
+            deal(
+                c.external_id,
+                c.name,
+                c.currency,
+                c.country,
+                up,
+                window_end - timedelta(days=10),
+                "Closed Lost",
+                up.amount_cents,
+                account_id=acc,
+            )
+        elif r < 0.22:
+            up = plans.get(f"scale_{c.currency.lower()}") or s.plan
+            deal(
+                c.external_id,
+                c.name,
+                c.currency,
+                c.country,
+                up,
+                window_end + timedelta(days=30),
+                "Negotiation/Review",
+                up.amount_cents,
+                account_id=acc,
+            )
+        elif r < 0.24:
+            deal(
+                c.external_id,
+                c.name,
+                c.currency,
+                c.country,
+                s.plan,
+                s.start_date,
+                "Closed Won",
+                unit,
+                deleted=True,
+                account_id=acc,
+            )
+    # a signed contract whose customer never reached the billing system
+    ghost_plan = plans["starter_usd"]  # in arrears, no trial: every month that ended before as_of is owed
+    ghost_ext = f"cust_{len(customers) + 90000:05d}"
+    deal(
+        ghost_ext,
+        "Massive Dynamic Holdings",
+        "USD",
+        "US",
+        ghost_plan,
+        window_start,
+        "Closed Won",
+        ghost_plan.amount_cents,
+    )
+    months = (window_end.year - window_start.year) * 12 + window_end.month - window_start.month - 1
+    faults.add(
+        "crm_contract_never_billed",
+        "crm",
+        "contract",
+        "crm/contract/contract.csv",
+        contracts[-1][0],
+        ghost_ext,
+        -ghost_plan.amount_cents * months,
+        "USD",
+        f"Closed Won {ghost_plan.code} from {window_start}; no Lago customer {ghost_ext}; effect = "
+        f"{months} monthly plan fees issued before as_of (excl. usage and tax)",
+    )
+
+    files = {}
+    spec = {
+        "account": (
+            [
+                "Id",
+                "Name",
+                "Type",
+                "BillingCountry",
+                "CurrencyIsoCode",
+                "OwnerId",
+                "External_Customer_Id__c",
+                "IsDeleted",
+                "SystemModstamp",
+            ],
+            accounts,
+        ),
+        "opportunity": (
+            [
+                "Id",
+                "Name",
+                "AccountId",
+                "StageName",
+                "IsWon",
+                "IsClosed",
+                "CloseDate",
+                "Amount",
+                "CurrencyIsoCode",
+                "Type",
+                "OwnerId",
+                "Plan_Code__c",
+                "External_Customer_Id__c",
+                "IsDeleted",
+                "SystemModstamp",
+            ],
+            opps,
+        ),
+        "opportunity_line_item": (
+            [
+                "Id",
+                "OpportunityId",
+                "Product2Id",
+                "ProductCode",
+                "Quantity",
+                "UnitPrice",
+                "TotalPrice",
+                "CurrencyIsoCode",
+                "ServiceDate",
+                "IsDeleted",
+                "SystemModstamp",
+            ],
+            olis,
+        ),
+        "product2": (
+            [
+                "Id",
+                "Name",
+                "ProductCode",
+                "Family",
+                "IsActive",
+                "IsDeleted",
+                "Plan_Code__c",
+                "SystemModstamp",
+            ],
+            [
+                [
+                    pid,
+                    p.name,
+                    pcode,
+                    p.family.capitalize(),
+                    "true",
+                    "false",
+                    code,
+                    _stamp(window_start - timedelta(days=200), rng),
+                ]
+                for code, (pid, pcode, p) in products.items()
+            ],
+        ),
+        "contract": (
+            [
+                "Id",
+                "AccountId",
+                "ContractNumber",
+                "Status",
+                "StartDate",
+                "EndDate",
+                "ContractTerm",
+                "CurrencyIsoCode",
+                "Opportunity__c",
+                "Plan_Code__c",
+                "Contract_Amount__c",
+                "IsDeleted",
+                "SystemModstamp",
+            ],
+            contracts,
+        ),
+        "user": (
+            ["Id", "Name", "Email", "IsActive", "SystemModstamp"],
+            [
+                [
+                    uid,
+                    n,
+                    n.lower().replace(" ", ".") + "@revhouse-demo.example",
+                    "true",
+                    _stamp(window_start - timedelta(days=400), rng),
+                ]
+                for uid, n in users
+            ],
+        ),
+    }
+    for entity, (header, rows) in spec.items():
+        name = f"crm/{entity}/{entity}.csv"
+        files[name] = write_csv(landing / name, header, rows)
+    name = "reference/crm_product_map/crm_product_map.csv"
+    files[name] = write_csv(
+        landing / name,
+        ["crm_product", "plan_code", "charge_code", "quantity_field"],
+        [[pcode, code, "", "Quantity"] for code, (_, pcode, _) in products.items()],
+    )
+    return files
+
+
+def contract_discount_effect(invoice_fees: list[int]) -> int:
+    """Over-billing of the discounted customer: each plan fee was billed at list instead of 90%."""
+    return sum(f - f * 9 // 10 for f in invoice_fees)

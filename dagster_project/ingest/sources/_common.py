@@ -1,0 +1,438 @@
+"""Reading helpers shared by the crm, payments and billed parsers.
+
+One place for the rules every parser must apply the same way: how a landed file is decoded
+(gzip, declared encoding, optional BOM), how CSV columns are found by header name, how JSON
+envelopes are unwrapped, and how timestamps, booleans and money are read. Values come back in
+the raw-layer types: `datetime` as *naive UTC* (DuckDB TIMESTAMP has no zone; an aware value
+would be shifted by the session time zone on insert), `date`, `Decimal`, `int` minor units.
+
+Decoding (gzip, the encoding declared for the source, BOM) is `ingest.readers.read_text`, shared
+with the other parsers. A bad value raises `BadValue` (field, value, reason); the parser turns it into a `Reject` for
+that record with `reject_from`. A file that cannot be read at all raises `UnreadableFile`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dagster_project.ingest.base import LandingFile, Reject, UnreadableFile
+from dagster_project.ingest.readers import read_text
+from dagster_project.reference.currencies import is_known_currency, to_minor
+
+
+class BadValue(Exception):
+    """One field of one record cannot be read; the record goes to quarantine."""
+
+    def __init__(self, field: str | None, value: Any, reason: str):
+        super().__init__(reason)
+        self.field = field
+        self.value = None if value is None else str(value)
+        self.reason = reason
+
+
+def reject_from(row_number: int, exc: BadValue, raw_text: str | None) -> Reject:
+    return Reject(
+        row_number=row_number, reason=exc.reason, field=exc.field, value=exc.value, raw_text=raw_text
+    )
+
+
+# ---- decoding: gzip, declared encoding and BOM are handled once, in ingest.readers ---------------
+
+
+# ---- CSV by header name ------------------------------------------------------------------------
+
+
+def norm_name(name: str) -> str:
+    """Header/field name reduced to lower-case letters and digits, so that the API spelling
+    (`AccountId`, `Product2Id`, `Gross Debit (GC)`) and the warehouse spelling (`account_id`,
+    `product_2_id`) of the same column compare equal."""
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+@dataclass
+class CsvRecord:
+    row_number: int  # physical line where the record starts (header = line 1)
+    values: dict[str, str]  # original header -> cell text
+    raw_text: str
+
+
+class CsvTable:
+    def __init__(self, f: LandingFile):
+        text = read_text(f)
+        first_line = text.split("\n", 1)[0]
+        delimiter = f.options.get("delimiter") or max(",;\t|", key=first_line.count)
+        self._reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        self._delimiter = delimiter
+        try:
+            header = next(self._reader)
+        except StopIteration:
+            raise UnreadableFile("the file is empty: no header row") from None
+        except csv.Error as e:
+            raise UnreadableFile(f"the header row is not valid CSV: {e}") from e
+        self.headers = [h.strip() for h in header]
+        self._by_norm: dict[str, str] = {}
+        for h in self.headers:
+            self._by_norm.setdefault(norm_name(h), h)
+
+    def column(self, *names: str) -> str | None:
+        """The file's header for the first of `names` present (compared by `norm_name`)."""
+        for n in names:
+            h = self._by_norm.get(norm_name(n))
+            if h is not None:
+                return h
+        return None
+
+    def require(self, required: Iterable[str | tuple[str, ...]]) -> None:
+        missing = []
+        for names in required:
+            names = (names,) if isinstance(names, str) else names
+            if self.column(*names) is None:
+                missing.append(names[0])
+        if missing:
+            raise UnreadableFile(
+                f"required column{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} "
+                f"missing from the header (found: {', '.join(self.headers)})"
+            )
+
+    def records(self) -> Iterator[CsvRecord | Reject]:
+        prev_line = self._reader.line_num
+        while True:
+            start = prev_line + 1
+            try:
+                cells = next(self._reader)
+            except StopIteration:
+                return
+            except csv.Error as e:
+                prev_line = self._reader.line_num
+                yield Reject(row_number=start, reason=f"the line is not valid CSV: {e}")
+                continue
+            prev_line = self._reader.line_num
+            if not cells or all(not c.strip() for c in cells):
+                continue  # blank line, not a record
+            raw = _csv_line(cells, self._delimiter)
+            if len(cells) != len(self.headers):
+                yield Reject(
+                    row_number=start,
+                    reason=f"the line has {len(cells)} fields but the header has {len(self.headers)}",
+                    raw_text=raw,
+                )
+                continue
+            yield CsvRecord(start, dict(zip(self.headers, cells, strict=True)), raw)
+
+
+def _csv_line(cells: list[str], delimiter: str) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=delimiter, lineterminator="").writerow(cells)
+    return buf.getvalue()
+
+
+# ---- JSON envelopes ----------------------------------------------------------------------------
+
+
+def load_json_text(text: str) -> Any:
+    # Decimal, never float: amounts and units keep every digit they were sent with.
+    return json.loads(text, parse_float=Decimal)
+
+
+def json_records(f: LandingFile, list_keys: Iterable[str] = ()) -> Iterator[tuple[int, Any, str] | Reject]:
+    """(row_number, object, raw_text) per record of a `.json` or `.jsonl` file.
+
+    `.json` may be one object, an array, a Stripe-style list `{"object":"list","data":[…]}`, or
+    an envelope `{"<key>": […] | {…}, "meta": …}` for one of `list_keys` (GoCardless, Lago).
+    Row numbers are lines for JSON Lines and 1-based element positions for JSON arrays.
+    """
+    text = read_text(f)
+    name = f.path.name.removesuffix(".gz")
+    if name.endswith((".jsonl", ".ndjson")):
+        for i, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                yield i, load_json_text(line), line
+            except json.JSONDecodeError as e:
+                yield Reject(
+                    row_number=i,
+                    reason=f"the line is not valid JSON: {e.msg} at column {e.colno}",
+                    raw_text=line,
+                )
+        return
+    yield from numbered(unwrap(_parse_doc(text), list_keys))
+
+
+def numbered(objects: list[Any]) -> Iterator[tuple[int, Any, str]]:
+    for i, obj in enumerate(objects, start=1):
+        yield i, obj, dumps(obj)
+
+
+def load_json_doc(f: LandingFile) -> Any:
+    """A whole `.json` file as one document (for callers that look at the envelope first)."""
+    return _parse_doc(read_text(f))
+
+
+def _parse_doc(text: str) -> Any:
+    try:
+        return load_json_text(text)
+    except json.JSONDecodeError as e:
+        raise UnreadableFile(f"not valid JSON: {e.msg} at line {e.lineno} column {e.colno}") from e
+
+
+def unwrap(doc: Any, list_keys: Iterable[str] = ()) -> list[Any]:
+    if isinstance(doc, list):
+        return doc
+    if isinstance(doc, dict):
+        if doc.get("object") == "list" and isinstance(doc.get("data"), list):
+            return doc["data"]
+        for key in list_keys:
+            if key in doc:
+                inner = doc[key]
+                return inner if isinstance(inner, list) else [inner]
+    return [doc]
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def dig(obj: Any, *path: str) -> Any:
+    for p in path:
+        if not isinstance(obj, dict):
+            return None
+        obj = obj.get(p)
+    return obj
+
+
+def ref_id(value: Any) -> str | None:
+    """An id that an API returns either as a string or as an expanded object with `id`."""
+    if isinstance(value, dict):
+        value = value.get("id")
+    return text_or_none(value)
+
+
+# ---- scalar values -----------------------------------------------------------------------------
+
+
+def text_or_none(value: Any) -> str | None:
+    if value is None:
+        return None
+    s = str(value).strip()
+    return s or None
+
+
+_TRUE = {"true", "1"}
+_FALSE = {"false", "0"}
+
+
+def parse_bool(value: Any, field: str) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    s = str(value).strip().lower()
+    if not s:
+        return None
+    if s in _TRUE:
+        return True
+    if s in _FALSE:
+        return False
+    raise BadValue(field, value, f"{field} must be true/false (or 1/0), got '{value}'")
+
+
+_TS_RE = re.compile(
+    r"^(?P<date>\d{4}-\d{2}-\d{2})(?:[T ](?P<time>\d{2}:\d{2}(?::\d{2})?)(?:[.,](?P<frac>\d+))?)?"
+    r"\s*(?P<tz>Z|UTC|GMT|[+-]\d{2}:?\d{2})?$",
+    re.IGNORECASE,
+)
+
+
+def parse_ts(value: Any, field: str, local_zone: tzinfo | None = None) -> datetime | None:
+    """Timestamp → naive UTC.
+
+    Accepts epoch seconds (int/Decimal/numeric text, fraction allowed) and ISO-like text with
+    `T` or a space, optional fraction, and `Z`/`UTC`/`+0000`/`+00:00`. Text without an offset is
+    read in `local_zone` (default UTC: Fivetran and Salesforce write UTC)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise BadValue(field, value, f"{field} must be a timestamp, got '{value}'")
+    if isinstance(value, int | Decimal) or re.fullmatch(r"\s*-?\d+(\.\d+)?\s*", str(value)):
+        try:
+            secs = Decimal(str(value).strip())
+            return datetime(1970, 1, 1) + timedelta(
+                seconds=int(secs), microseconds=int((secs % 1) * 1_000_000)
+            )
+        except (OverflowError, InvalidOperation):
+            raise BadValue(field, value, f"{field} '{value}' is not a usable epoch timestamp") from None
+    s = str(value).strip()
+    m = _TS_RE.match(s)
+    if not m:
+        raise BadValue(
+            field, value, f"{field} '{value}' is not a timestamp (expected e.g. 2024-03-01T12:00:00Z)"
+        )
+    try:
+        d = date.fromisoformat(m["date"])
+        hh, mm, *ss = (int(x) for x in (m["time"] or "00:00").split(":"))
+        micro = int((m["frac"] or "0")[:6].ljust(6, "0"))
+        naive = datetime(d.year, d.month, d.day, hh, mm, ss[0] if ss else 0, micro)
+    except ValueError:
+        raise BadValue(field, value, f"{field} '{value}' is not a real date and time") from None
+    tz = m["tz"]
+    if tz is None:
+        if local_zone is None:
+            return naive
+        return naive.replace(tzinfo=local_zone).astimezone(UTC).replace(tzinfo=None)
+    if tz.upper() in ("Z", "UTC", "GMT"):
+        return naive
+    sign = 1 if tz[0] == "+" else -1
+    digits = tz[1:].replace(":", "")
+    offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    return naive - sign * offset
+
+
+def parse_date(value: Any, field: str) -> date | None:
+    """A business date. A time part, if the exporter added one (`2018-12-19 00:00:00`), is
+    ignored rather than shifted: a close date is a calendar day, not an instant."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    s = str(value).strip()
+    m = re.match(r"^(\d{4}-\d{2}-\d{2})(?:[T ].*)?$", s)
+    if not m:
+        raise BadValue(field, value, f"{field} '{value}' is not a date (expected YYYY-MM-DD)")
+    try:
+        return date.fromisoformat(m.group(1))
+    except ValueError:
+        raise BadValue(field, value, f"{field} '{value}' is not a real calendar date") from None
+
+
+_DECIMAL_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+
+
+def parse_decimal(value: Any, field: str) -> Decimal | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise BadValue(field, value, f"{field} must be a number, got '{value}'")
+    if isinstance(value, int | Decimal):
+        return Decimal(value)
+    s = str(value).strip()
+    if not _DECIMAL_RE.match(s):
+        hint = " (use a dot as the decimal separator, no thousands separator)" if "," in s else ""
+        raise BadValue(field, value, f"{field} '{value}' is not a decimal number{hint}")
+    return Decimal(s)
+
+
+def parse_int(value: Any, field: str) -> int | None:
+    d = parse_decimal(value, field)
+    if d is None:
+        return None
+    if d != d.to_integral_value():
+        raise BadValue(field, value, f"{field} must be a whole number, got '{value}'")
+    return int(d)
+
+
+def minor_units(value: Any, field: str) -> int | None:
+    """An amount the source already sends in integer minor units (Stripe, GoCardless, Lago)."""
+    d = parse_decimal(value, field)
+    if d is None:
+        return None
+    if d != d.to_integral_value():
+        raise BadValue(
+            field, value, f"{field} is in minor units (cents) and must be a whole number, got '{value}'"
+        )
+    return int(d)
+
+
+def currency(value: Any, field: str, required: bool = True) -> str | None:
+    code = text_or_none(value)
+    if code is None:
+        if required:
+            raise BadValue(field, value, f"{field} is empty: the amount has no currency")
+        return None
+    code = code.upper()
+    if not is_known_currency(code):
+        raise BadValue(
+            field, value, f"unknown currency '{value}' in {field}: not an active ISO 4217 currency code"
+        )
+    return code
+
+
+def major_to_minor(value: Any, field: str, currency_code: str) -> int | None:
+    """A decimal amount in major units (Salesforce, Adyen) → integer minor units of the currency,
+    half away from zero, through Decimal only."""
+    d = parse_decimal(value, field)
+    return None if d is None else to_minor(d, currency_code)
+
+
+def invoice_ref_from_metadata(metadata: Any) -> str | None:
+    """The invoice a gateway record points to through free-form metadata."""
+    if isinstance(metadata, str):
+        metadata = parse_json_loose(metadata)
+    if not isinstance(metadata, dict):
+        return None
+    for key in ("invoice_number", "invoice_id", "invoice"):
+        v = text_or_none(metadata.get(key))
+        if v:
+            return v
+    return None
+
+
+def parse_json_loose(text: str | None) -> Any:
+    """JSON text in a CSV cell, tolerating the extra quoting some warehouse exports add around
+    it; None when it is not JSON (the text is still kept in payload_json)."""
+    if not text or not text.strip():
+        return None
+    s = text.strip()
+    for candidate in (s, s.strip('"')):
+        try:
+            return load_json_text(candidate)
+        except json.JSONDecodeError:
+            continue
+    return None
+
+
+# ---- time zones given by name or abbreviation --------------------------------------------------
+
+# Abbreviations name the offset in force when the row was written (an exporter prints CEST in
+# summer and CET in winter), so they map to fixed offsets; IANA names go through zoneinfo.
+TZ_ABBREVIATIONS: dict[str, timedelta] = {
+    "UTC": timedelta(0),
+    "GMT": timedelta(0),
+    "WET": timedelta(0),
+    "WEST": timedelta(hours=1),
+    "BST": timedelta(hours=1),
+    "CET": timedelta(hours=1),
+    "CEST": timedelta(hours=2),
+    "EET": timedelta(hours=2),
+    "EEST": timedelta(hours=3),
+    "EST": timedelta(hours=-5),
+    "EDT": timedelta(hours=-4),
+    "CST": timedelta(hours=-6),
+    "CDT": timedelta(hours=-5),
+    "MST": timedelta(hours=-7),
+    "MDT": timedelta(hours=-6),
+    "PST": timedelta(hours=-8),
+    "PDT": timedelta(hours=-7),
+    "JST": timedelta(hours=9),
+    "SGT": timedelta(hours=8),
+    "HKT": timedelta(hours=8),
+    "AEST": timedelta(hours=10),
+    "AEDT": timedelta(hours=11),
+}
+
+
+def zone(name: Any, field: str) -> tzinfo:
+    s = text_or_none(name)
+    if s is None:
+        raise BadValue(field, name, f"{field} is empty: the local time cannot be converted to UTC")
+    if s.upper() in TZ_ABBREVIATIONS:
+        return timezone(TZ_ABBREVIATIONS[s.upper()], s.upper())
+    try:
+        return ZoneInfo(s)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadValue(field, name, f"{field} '{name}' is not a known time zone") from None
