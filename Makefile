@@ -37,7 +37,7 @@ run: install  ## generate demo data, build every asset, serve Dagster UI + Strea
 	@cd $(CURDIR) && setsid nohup $(BIN)/streamlit run dashboards/app.py --server.headless true \
 		--server.address 127.0.0.1 --server.port $(STREAMLIT_PORT) --browser.gatherUsageStats false \
 		> $(RUN_DIR)/streamlit.log 2>&1 & echo $$! > $(RUN_DIR)/streamlit.pid
-	@$(BIN)/python -m dagster_project.wait_http http://127.0.0.1:$(DAGSTER_PORT)/server_info http://127.0.0.1:$(STREAMLIT_PORT)/healthz
+	@$(BIN)/python -m dagster_project.wait_http http://127.0.0.1:$(DAGSTER_PORT)/server_info http://127.0.0.1:$(STREAMLIT_PORT)/_stcore/health
 	@echo ""
 	@echo "  Dagster UI : http://127.0.0.1:$(DAGSTER_PORT)"
 	@echo "  Streamlit  : http://127.0.0.1:$(STREAMLIT_PORT)"

@@ -34,7 +34,7 @@ def generate(
 ) -> None:
     """Write demo data in the real export formats to the landing folder (and its ground truth)."""
     from dagster_project.demo.generator import generate as run_generate
-    from dagster_project.demo.generator import stream_events_parquet
+    from dagster_project.demo.stream import stream_events_parquet
 
     s = Settings.from_env()
     if parquet_events:

@@ -1,0 +1,61 @@
+"""Entry point: `streamlit run dashboards/app.py`. Registers the pages and refuses to run
+them, with a message saying what to do, when there is no published warehouse yet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import streamlit as st
+
+from dashboards import data
+
+PAGES_DIR = Path(__file__).parent / "pages"
+
+st.set_page_config(page_title="revhouse", page_icon=":material/receipt_long:", layout="wide")
+
+page = st.navigation(
+    [
+        st.Page(
+            PAGES_DIR / "01_overview.py",
+            title="Overview",
+            icon=":material/route:",
+            url_path="overview",
+            default=True,
+        ),
+        st.Page(
+            PAGES_DIR / "02_invoices.py", title="Invoices", icon=":material/receipt:", url_path="invoices"
+        ),
+        st.Page(
+            PAGES_DIR / "03_revenue.py", title="Revenue", icon=":material/calendar_month:", url_path="revenue"
+        ),
+        st.Page(PAGES_DIR / "04_mrr.py", title="MRR", icon=":material/trending_up:", url_path="mrr"),
+        st.Page(
+            PAGES_DIR / "05_data_quality.py",
+            title="Data quality",
+            icon=":material/rule:",
+            url_path="data-quality",
+        ),
+    ]
+)
+
+if not data.published_exists():
+    st.title("revhouse")
+    st.error(
+        f"No published warehouse at `{data.published_path()}`.\n\n"
+        "Run `make run` to generate the demo data, build every asset and publish the read-only copy "
+        "these pages read (or point `REVHOUSE_PUBLISHED_PATH` at an existing copy)."
+    )
+    st.stop()
+
+try:
+    data.build_id()
+except duckdb.Error as exc:
+    st.title("revhouse")
+    st.error(
+        f"The published warehouse at `{data.published_path()}` cannot be read: {exc}\n\n"
+        "Run `make run` to build and publish a fresh copy."
+    )
+    st.stop()
+
+page.run()

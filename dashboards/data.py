@@ -1,0 +1,387 @@
+"""Every question the pages ask the published warehouse, one function each.
+
+All SQL lives here so a renamed mart column is fixed in one place. Results are cached with
+`st.cache_data` keyed on the published build id: a new publish gets a new id, so the pages
+show the new data on their next rerun without anyone clearing a cache.
+
+Frames keep DuckDB's exact types through Arrow (BIGINT minor units stay integers, DECIMAL
+stays Decimal); sums are cast back to BIGINT because DuckDB widens them to HUGEINT.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from dagster_project.settings import Settings
+from dagster_project.warehouse import connect_published
+
+INVOICES = "billing.fct_invoices"
+INVOICE_FEES = "billing.fct_invoice_fees"
+REVENUE_SCHEDULE = "revrec.fct_revenue_schedule"
+MRR = "metrics.fct_mrr"
+LANDING_FILES = "raw.landing_files"
+QUARANTINE = "raw.quarantine"
+
+# Drafts get their number only when finalized; until then the id names them on the page.
+INVOICE_LABEL = "coalesce(invoice_number, 'draft ' || invoice_id)"
+
+# The MRR bridge, in the order a reader walks from opening to closing.
+MRR_MOVEMENTS = ["new", "expansion", "contraction", "churn", "reactivation"]
+
+
+def published_path() -> Path:
+    return Settings.from_env().published_path
+
+
+def published_exists() -> bool:
+    return published_path().is_file()
+
+
+def _settings_for(path: str) -> Settings:
+    return dataclasses.replace(Settings.from_env(), published_path=Path(path))
+
+
+def build_id() -> str:
+    """Id of the published build: meta.build in the file, else the publish sidecar, else the
+    file's identity (a copy made by hand still refreshes the pages when replaced).
+
+    Read once per file version: `publish` swaps the file with os.replace, so a new build is
+    a new inode and mtime, and a rerun costs one stat instead of opening the database."""
+    path = published_path()
+    stat = path.stat()
+    return _build_id_of(str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _build_id_of(path: str, inode: int, mtime_ns: int, size: int) -> str:
+    con = connect_published(_settings_for(path))
+    try:
+        row = con.execute("select build_id from meta.build limit 1").fetchone()
+        if row and row[0]:
+            return str(row[0])
+    except duckdb.CatalogException:  # a copy made without `publish` has no meta.build
+        pass
+    finally:
+        con.close()
+    published = Path(path)
+    for sidecar in (published.with_suffix(".json"), published.with_name(published.name + ".json")):
+        if sidecar.is_file():
+            try:
+                return str(json.loads(sidecar.read_text())["build_id"])
+            except (ValueError, KeyError):
+                pass
+    return f"file:{inode}:{mtime_ns}:{size}"
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _cached_frame(path: str, build: str, sql: str, params: tuple) -> pd.DataFrame:
+    del build  # part of the cache key only
+    # Close every connection: DuckDB reuses an open database instance for the same path, which
+    # would keep serving the replaced (old) file after a new publish.
+    con = connect_published(_settings_for(path))
+    try:
+        table = con.sql(sql, params=list(params)).to_arrow_table()
+    finally:
+        con.close()
+    return table.to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def _frame(sql: str, *params) -> pd.DataFrame:
+    return _cached_frame(str(published_path()), build_id(), sql, tuple(params))
+
+
+# ---- what exists -------------------------------------------------------------------------
+
+
+def tables() -> set[str]:
+    df = _frame(
+        "select table_schema || '.' || table_name as name from information_schema.tables "
+        "where table_schema not in ('information_schema', 'pg_catalog')"
+    )
+    return set(df["name"].tolist())
+
+
+def missing_tables(*names: str) -> list[str]:
+    present = tables()
+    return [n for n in names if n not in present]
+
+
+def row_count(table: str) -> int:
+    # table names come from the constants above, never from user input
+    return int(_frame(f"select count(*) as n from {table}")["n"].iloc[0])
+
+
+def build_info() -> dict:
+    if missing_tables("meta.build"):
+        return {"build_id": build_id()}
+    df = _frame("select * from meta.build limit 1")
+    return df.iloc[0].to_dict() if len(df) else {"build_id": build_id()}
+
+
+# ---- overview: headline KPIs --------------------------------------------------------------
+
+
+def invoice_count_by_status() -> pd.DataFrame:
+    return _frame(f"select status, count(*) as invoices from {INVOICES} group by status order by status")
+
+
+def billed_by_currency() -> pd.DataFrame:
+    """Finalized invoices only: drafts may still change and voided ones were never owed."""
+    return _frame(
+        f"""
+        select currency, count(*) as invoices, sum(total_amount_minor)::bigint as total_amount_minor
+        from {INVOICES}
+        where status = 'finalized'
+        group by currency
+        order by currency
+        """
+    )
+
+
+def recognised_by_currency() -> pd.DataFrame:
+    """Revenue recognised in months up to and including the current one (later rows of the
+    schedule are still deferred)."""
+    return _frame(
+        f"""
+        select currency, sum(recognized_amount_minor)::bigint as recognized_amount_minor
+        from {REVENUE_SCHEDULE}
+        where revenue_month <= date_trunc('month', current_date)
+        group by currency
+        order by currency
+        """
+    )
+
+
+def closing_mrr_by_currency() -> pd.DataFrame:
+    """Closing MRR of the latest month in the MRR mart."""
+    return _frame(
+        f"""
+        select month, currency, sum(closing_mrr_minor)::bigint as closing_mrr_minor
+        from {MRR}
+        where month = (select max(month) from {MRR})
+        group by month, currency
+        order by currency
+        """
+    )
+
+
+# ---- overview: the thin slice for one customer --------------------------------------------
+
+
+def customers() -> list[str]:
+    df = _frame(f"select distinct external_customer_id from {INVOICES} order by 1")
+    return df["external_customer_id"].tolist()
+
+
+def customer_invoices(customer_id: str) -> pd.DataFrame:
+    return _frame(
+        f"""
+        select invoice_id, {INVOICE_LABEL} as invoice, billing_entity_code, issuing_date, status, currency,
+               sub_total_excluding_taxes_amount_minor, taxes_amount_minor, total_amount_minor
+        from {INVOICES}
+        where external_customer_id = ?
+        order by issuing_date, invoice
+        """,
+        customer_id,
+    )
+
+
+def customer_fees(customer_id: str) -> pd.DataFrame:
+    return _frame(
+        f"""
+        with customer_invoices as (
+            select invoice_id, issuing_date, {INVOICE_LABEL} as invoice
+            from {INVOICES}
+            where external_customer_id = ?
+        )
+        select i.invoice, f.*
+        from {INVOICE_FEES} f
+        join customer_invoices i using (invoice_id)
+        order by i.issuing_date, i.invoice, f.fee_id
+        """,
+        customer_id,
+    )
+
+
+def fee_revenue_schedule(fee_id: str) -> pd.DataFrame:
+    return _frame(
+        f"""
+        select revenue_month, currency, fee_amount_minor, recognized_amount_minor,
+               cumulative_recognized_minor, deferred_after_minor, service_start_date, service_end_date
+        from {REVENUE_SCHEDULE}
+        where fee_id = ?
+        order by revenue_month
+        """,
+        fee_id,
+    )
+
+
+def customer_mrr(customer_id: str) -> pd.DataFrame:
+    return _frame(
+        f"""
+        select month, currency, movement, opening_mrr_minor, new_minor, expansion_minor,
+               contraction_minor, churn_minor, reactivation_minor, closing_mrr_minor
+        from {MRR}
+        where external_customer_id = ?
+        order by month, currency
+        """,
+        customer_id,
+    )
+
+
+# ---- invoices ------------------------------------------------------------------------------
+
+
+def invoice_filter_options() -> dict[str, list]:
+    df = _frame(
+        f"""
+        select list(distinct billing_entity_code order by billing_entity_code) as entities,
+               list(distinct status order by status) as statuses,
+               list(distinct currency order by currency) as currencies,
+               list(distinct date_trunc('month', issuing_date)::date
+                    order by date_trunc('month', issuing_date)::date desc) as months
+        from {INVOICES}
+        """
+    )
+    row = df.iloc[0]
+    return {k: [v for v in (row[k] if row[k] is not None else []) if v is not None] for k in df.columns}
+
+
+def invoices(
+    entity: str | None = None,
+    status: str | None = None,
+    currency: str | None = None,
+    month: date | None = None,
+) -> pd.DataFrame:
+    """Invoice list; a None filter means all."""
+    return _frame(
+        f"""
+        select invoice_id, {INVOICE_LABEL} as invoice, billing_entity_code, external_customer_id, issuing_date,
+               status, currency, fees_amount_minor, coupons_amount_minor, taxes_amount_minor,
+               credit_notes_amount_minor, prepaid_credit_amount_minor, total_amount_minor
+        from {INVOICES}
+        where ($1::varchar is null or billing_entity_code = $1::varchar)
+          and ($2::varchar is null or status = $2::varchar)
+          and ($3::varchar is null or currency = $3::varchar)
+          and ($4::date is null or date_trunc('month', issuing_date) = $4::date)
+        order by issuing_date desc, invoice desc
+        """,
+        entity,
+        status,
+        currency,
+        month,
+    )
+
+
+def invoice(invoice_id: str) -> pd.DataFrame:
+    return _frame(f"select {INVOICE_LABEL} as invoice, * from {INVOICES} where invoice_id = ?", invoice_id)
+
+
+def invoice_fees(invoice_id: str) -> pd.DataFrame:
+    # select *: coupon and tax columns of the fee mart are optional; show what exists
+    return _frame(f"select * from {INVOICE_FEES} where invoice_id = ? order by fee_id", invoice_id)
+
+
+# ---- revenue -------------------------------------------------------------------------------
+
+
+def revenue_by_month() -> pd.DataFrame:
+    """Recognised revenue and the deferred balance left after each month, per currency.
+
+    The deferred balance of a month is what the schedule rows of that month still defer;
+    a fee contributes only while it has a row in that month.
+    """
+    return _frame(
+        f"""
+        select revenue_month, currency,
+               sum(recognized_amount_minor)::bigint as recognized_amount_minor,
+               sum(deferred_after_minor)::bigint as deferred_after_minor,
+               count(distinct fee_id) as fees
+        from {REVENUE_SCHEDULE}
+        group by revenue_month, currency
+        order by revenue_month, currency
+        """
+    )
+
+
+# ---- MRR -----------------------------------------------------------------------------------
+
+
+def mrr_bridge() -> pd.DataFrame:
+    movement_sums = ",\n".join(f"sum({m}_minor)::bigint as {m}_minor" for m in MRR_MOVEMENTS)
+    return _frame(
+        f"""
+        select month, currency,
+               sum(opening_mrr_minor)::bigint as opening_mrr_minor,
+               {movement_sums},
+               sum(closing_mrr_minor)::bigint as closing_mrr_minor,
+               count(distinct external_customer_id) filter (where closing_mrr_minor > 0) as paying_customers
+        from {MRR}
+        group by month, currency
+        order by month, currency
+        """
+    )
+
+
+# ---- data quality --------------------------------------------------------------------------
+
+
+def landing_files_by_source() -> pd.DataFrame:
+    return _frame(
+        f"""
+        select source,
+               count(*) as files,
+               count(*) filter (where status = 'failed') as failed_files,
+               sum(rows_read)::bigint as rows_read,
+               sum(rows_loaded)::bigint as rows_loaded,
+               sum(rows_duplicate)::bigint as rows_duplicate,
+               sum(rows_quarantined)::bigint as rows_quarantined,
+               max(loaded_at) as last_loaded_at
+        from {LANDING_FILES}
+        group by source
+        order by source
+        """
+    )
+
+
+def failed_files() -> pd.DataFrame:
+    return _frame(
+        f"""
+        select source, entity, file_path, error, loaded_at
+        from {LANDING_FILES}
+        where status = 'failed'
+        order by loaded_at desc, file_path
+        """
+    )
+
+
+def quarantine_reasons(limit: int = 20) -> pd.DataFrame:
+    return _frame(
+        f"""
+        select source, entity, reason, count(*) as rows, count(distinct file_path) as files
+        from {QUARANTINE}
+        group by source, entity, reason
+        order by rows desc, source, entity, reason
+        limit ?
+        """,
+        limit,
+    )
+
+
+def quarantine_rows(limit: int = 500) -> pd.DataFrame:
+    return _frame(
+        f"""
+        select source, entity, file_path, row_number, field, value, reason, quarantined_at
+        from {QUARANTINE}
+        order by quarantined_at desc, source, file_path, row_number
+        limit ?
+        """,
+        limit,
+    )

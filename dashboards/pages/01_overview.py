@@ -1,0 +1,105 @@
+"""From landing file to dashboard: headline KPIs, then one customer's invoice line followed
+through ratable revenue and MRR."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboards import data, ui
+
+st.title("From landing file to dashboard")
+ui.build_caption()
+ui.require(data.INVOICES)
+
+st.subheader("Headline")
+counts = data.invoice_count_by_status()
+invoice_total = int(counts["invoices"].sum())
+st.metric(
+    "Invoices",
+    f"{invoice_total:,}",
+    help=", ".join(f"{r.status}: {r.invoices:,}" for r in counts.itertuples()),
+)
+
+
+def currency_metrics(caption: str, df, prefix: str, column: str) -> None:
+    """One metric per currency: amounts in different currencies are never added together."""
+    st.caption(caption)
+    if df.empty:
+        st.info("Nothing yet.")
+        return
+    for col, row in zip(st.columns(len(df)), df.itertuples(), strict=True):
+        col.metric(
+            f"{prefix} {row.currency}", ui.format_money(getattr(row, column), row.currency), border=True
+        )
+
+
+currency_metrics(
+    "Billed — total of finalized invoices", data.billed_by_currency(), "Billed", "total_amount_minor"
+)
+if ui.available(data.REVENUE_SCHEDULE):
+    currency_metrics(
+        "Recognised revenue — schedule months up to the current month",
+        data.recognised_by_currency(),
+        "Recognised",
+        "recognized_amount_minor",
+    )
+if ui.available(data.MRR):
+    closing = data.closing_mrr_by_currency()
+    month = closing["month"].iloc[0] if len(closing) else None
+    currency_metrics(
+        f"Closing MRR — {month:%B %Y}" if month else "Closing MRR",
+        closing,
+        "Closing MRR",
+        "closing_mrr_minor",
+    )
+
+st.divider()
+st.subheader("One customer, end to end")
+st.caption(
+    "Landing files → raw tables → dbt staging → billing marts (the invoice line) → "
+    "`revrec.fct_revenue_schedule` (its ratable revenue) → `metrics.fct_mrr` (the customer's MRR)."
+)
+customer = st.selectbox("Customer", data.customers(), key="customer")
+if customer is None:
+    st.stop()
+
+st.markdown("**1 · Invoices** (`billing.fct_invoices`)")
+ui.table(data.customer_invoices(customer).drop(columns=["invoice_id"]))
+
+st.markdown("**2 · An invoice line** (`billing.fct_invoice_fees`)")
+if ui.available(data.INVOICE_FEES):
+    fees = data.customer_fees(customer)
+    if fees.empty:
+        st.info("This customer has no invoice lines.")
+        fee_id = None
+    else:
+        labels = {
+            r.fee_id: " · ".join(
+                [
+                    r.invoice,
+                    str(getattr(r, "description", None) or getattr(r, "fee_type", None) or r.fee_id),
+                    ui.format_money(r.amount_minor, r.currency),
+                ]
+            )
+            for r in fees.itertuples()
+        }
+        fee_id = st.selectbox("Invoice line", list(labels), format_func=labels.get, key="fee")
+        ui.table(ui.lead(fees[fees["fee_id"] == fee_id].drop(columns=["invoice_id"]), ui.FEE_LEAD_COLUMNS))
+else:
+    fee_id = None
+
+st.markdown("**3 · Its ratable revenue** (`revrec.fct_revenue_schedule`)")
+if fee_id is not None and ui.available(data.REVENUE_SCHEDULE):
+    schedule = data.fee_revenue_schedule(fee_id)
+    if schedule.empty:
+        st.info("No revenue schedule rows for this line (not recognised over time, or not yet scheduled).")
+    else:
+        ui.table(schedule)
+
+st.markdown("**4 · The customer's MRR** (`metrics.fct_mrr`)")
+if ui.available(data.MRR):
+    mrr = data.customer_mrr(customer)
+    if mrr.empty:
+        st.info("No MRR rows for this customer.")
+    else:
+        ui.table(mrr)

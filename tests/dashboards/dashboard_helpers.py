@@ -1,0 +1,39 @@
+"""Running the app's pages under AppTest and reading what they show."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from dagster_project.settings import REPO_ROOT
+
+APP = REPO_ROOT / "dashboards" / "app.py"
+PAGES = {
+    "overview": "pages/01_overview.py",
+    "invoices": "pages/02_invoices.py",
+    "revenue": "pages/03_revenue.py",
+    "mrr": "pages/04_mrr.py",
+    "data-quality": "pages/05_data_quality.py",
+}
+# The first run imports pandas, plotly and babel; generous so a slow CI box does not flake.
+APP_TIMEOUT_S = 90
+
+
+def run_page(page: str) -> AppTest:
+    """The app started as a browser would, then switched to `page` (a key of PAGES)."""
+    at = AppTest.from_file(str(APP), default_timeout=APP_TIMEOUT_S).run()
+    if page != "overview":
+        at.switch_page(PAGES[page]).run()
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def texts(at: AppTest) -> str:
+    """Every warning, info, error and success message shown, for 'the page said so' checks."""
+    return "\n".join(e.value for kind in (at.warning, at.info, at.error, at.success) for e in kind)
+
+
+def assert_ran(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]

@@ -1,0 +1,205 @@
+"""A real browser renders every page: headless Chromium against `streamlit run`, one PNG per
+page in test-artifacts/screenshots/ for a person to look at.
+
+Chromium's own `--screenshot` fires after a virtual-time budget, but Streamlit draws the page
+from websocket messages that arrive in real time, so the shot often caught a half-drawn page.
+Chromium is therefore driven over the DevTools protocol (same flags), and each shot is taken
+once the app reports its script run finished (`window.prerenderReady` and the
+`data-test-script-state` attribute Streamlit's own browser tests wait on).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from websockets.sync.client import connect
+
+from dagster_project.settings import REPO_ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1400,1000",
+]
+SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
+# url path -> (file name, plotly charts drawn at least); "" is the default page (Overview).
+# The chart count matters: plotly's script loads lazily and draws after the run has ended.
+PAGE_URLS = {
+    "": ("01_overview", 0),
+    "invoices": ("02_invoices", 0),
+    "revenue": ("03_revenue", 1),
+    "mrr": ("04_mrr", 1),
+    "data-quality": ("05_data_quality", 0),
+}
+# A blank page has one colour and Streamlit's empty shell about ten; anything drawn (text is
+# anti-aliased) has hundreds. Whether the page finished is judged by the script state below.
+MIN_COLOURS = 256
+START_S = 90
+PAGE_S = 60
+# fonts and the last layout pass after everything reported ready
+SETTLE_S = 1.0
+PAGE_STATE_JS = """(() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return JSON.stringify({
+    done: window.prerenderReady === true && !!app && app.dataset.testScriptState === 'notRunning',
+    charts: document.querySelectorAll('.js-plotly-plot .main-svg').length,
+    exceptions: [...document.querySelectorAll('[data-testid="stException"]')].map(e => e.innerText),
+  });
+})()"""
+
+pytestmark = pytest.mark.browser
+
+
+def _chromium() -> str:
+    path = shutil.which(CHROMIUM) or shutil.which("chromium")
+    if path:
+        return path
+    if os.environ.get("CI"):
+        pytest.fail(f"chromium not found at {CHROMIUM} and CI is set: install Debian's `chromium` package")
+    pytest.skip(f"chromium not found at {CHROMIUM} (apt-get install chromium)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_http(url: str, proc: subprocess.Popen, what: str, log: Path) -> bytes:
+    deadline = time.monotonic() + START_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"{what} exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return r.read()
+        except OSError:
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"{what} did not answer {url} within {START_S}s:\n{log.read_text()[-3000:]}")
+
+
+def _start(cmd: list[str], log: Path, env: dict | None = None) -> subprocess.Popen:
+    with log.open("w") as fh:
+        return subprocess.Popen(
+            cmd, cwd=REPO_ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+class DevTools:
+    """The few DevTools protocol calls a screenshot needs, over one page's websocket."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.next_id = 0
+
+    def call(self, method: str, **params) -> dict:
+        self.next_id += 1
+        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        while True:
+            msg = json.loads(self.ws.recv(timeout=PAGE_S))
+            if msg.get("id") == self.next_id:
+                if "error" in msg:
+                    raise RuntimeError(f"{method}: {msg['error']}")
+                return msg["result"]
+
+    def screenshot(self, url: str, out: Path, charts: int = 0) -> list[str]:
+        """Load `url`, wait until Streamlit finished the run, write a PNG; returns exceptions shown."""
+        self.call("Page.navigate", url=url)
+        time.sleep(0.5)  # let the old document go before asking the new one
+        deadline = time.monotonic() + PAGE_S
+        while True:
+            result = self.call("Runtime.evaluate", expression=PAGE_STATE_JS, returnByValue=True)
+            state = json.loads(result["result"].get("value") or "{}")
+            if state.get("done") and state["charts"] >= charts:
+                break
+            if time.monotonic() > deadline:
+                pytest.fail(f"{url} did not finish drawing within {PAGE_S}s (last state {state})")
+            time.sleep(0.25)
+        time.sleep(SETTLE_S)
+        shot = self.call("Page.captureScreenshot", format="png")
+        out.write_bytes(base64.b64decode(shot["data"]))
+        return state["exceptions"]
+
+
+def _colours(png: Path) -> int:
+    with Image.open(png) as img:
+        img.verify()
+    with Image.open(png) as img:
+        return len(img.convert("RGB").getcolors(maxcolors=1 << 24))
+
+
+def test_every_page_renders_in_chromium(published_path, tmp_path):
+    chromium = _chromium()
+    app_port, devtools_port = _free_port(), _free_port()
+    app_log, browser_log = tmp_path / "streamlit.log", tmp_path / "chromium.log"
+    server = _start(
+        [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "dashboards" / "app.py"),
+         "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(app_port),
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        app_log,
+        env={**os.environ, "REVHOUSE_PUBLISHED_PATH": str(published_path)},
+    )  # fmt: skip
+    browser = None
+    try:
+        base = f"http://127.0.0.1:{app_port}"
+        # /healthz is answered by the single-page shell whatever the state; this one says "ok"
+        _wait_http(f"{base}/_stcore/health", server, "streamlit", app_log)
+        browser = _start(
+            [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+             f"--remote-debugging-port={devtools_port}", "about:blank"],
+            browser_log,
+        )  # fmt: skip
+        targets = json.loads(
+            _wait_http(f"http://127.0.0.1:{devtools_port}/json/list", browser, "chromium", browser_log)
+        )
+        ws_url = next(t for t in targets if t["type"] == "page")["webSocketDebuggerUrl"]
+        with connect(ws_url, max_size=None, open_timeout=30) as ws:
+            page = DevTools(ws)
+            # the first load after start imports the app's libraries; not judged
+            page.screenshot(f"{base}/", tmp_path / "warmup.png")
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            for url_path, (name, charts) in PAGE_URLS.items():
+                out = SCREENSHOTS / f"{name}.png"
+                out.unlink(missing_ok=True)
+                exceptions = page.screenshot(f"{base}/{url_path}", out, charts)
+                assert not exceptions, f"/{url_path} shows an exception: {exceptions}"
+                assert out.is_file(), f"no screenshot for /{url_path}"
+                colours = _colours(out)
+                assert colours >= MIN_COLOURS, f"/{url_path} looks blank ({colours} colours); see {out}"
+        assert "Traceback" not in app_log.read_text(), app_log.read_text()[-3000:]
+    finally:
+        if browser is not None:
+            _stop(browser)
+        _stop(server)
