@@ -6,10 +6,11 @@ COMMANDS = ["generate", "ingest", "prepare", "build", "publish", "bench", "paths
 
 
 def test_help_lists_every_command_with_a_line_of_help():
-    result = CliRunner().invoke(app, ["--help"])
+    result = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "120", "NO_COLOR": "1"})
     assert result.exit_code == 0
+    lines = [ln.strip("│ \t") for ln in result.output.splitlines()]
     for command in COMMANDS:
-        line = next((ln for ln in result.output.splitlines() if ln.strip().startswith(command + " ")), None)
+        line = next((ln for ln in lines if ln.startswith(command + " ")), None)
         assert line is not None, f"{command} missing from --help"
         assert len(line.split()) > 1, f"{command} has no help text"
 

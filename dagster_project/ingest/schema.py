@@ -57,6 +57,21 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("row_number", "BIGINT"),
         ("first_file_path", "VARCHAR"),
         ("detected_at", "TIMESTAMP"),
+        ("table_name", "VARCHAR"),  # raw table the row was meant for
+        ("version_at", "TIMESTAMP"),  # the duplicate's version (versioned objects), else null
+    ],
+    "loaded_keys": [
+        # natural keys already loaded per source and table, so a later file (or a changed
+        # version of the same file) is deduplicated without scanning every raw table; usage
+        # events dedup on raw.usage_events.event_key instead (too many to copy)
+        ("source", "VARCHAR"),
+        ("table_name", "VARCHAR"),
+        ("natural_key", "VARCHAR"),
+        ("version_at", "TIMESTAMP"),  # null for objects that are not versioned
+        ("file_path", "VARCHAR"),
+        ("file_sha256", "VARCHAR"),
+        ("row_number", "BIGINT"),
+        ("loaded_at", "TIMESTAMP"),
     ],
     # ---- usage -------------------------------------------------------------------------
     "usage_events": [
@@ -310,6 +325,25 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("total_amount_minor", "BIGINT"),
         ("payload_json", "VARCHAR"),
     ],
+    "billed_credit_notes": [
+        ("invoice_source", "VARCHAR"),  # lago | stripe
+        ("credit_note_id", "VARCHAR"),  # lago_id or Stripe id
+        ("credit_note_number", "VARCHAR"),
+        ("invoice_id", "VARCHAR"),  # the credited invoice (Lago lago_invoice_id / Stripe invoice)
+        ("invoice_number", "VARCHAR"),
+        ("status", "VARCHAR"),  # Lago credit_status / Stripe status (issued | void)
+        ("refund_status", "VARCHAR"),
+        ("reason", "VARCHAR"),
+        ("credit_note_type", "VARCHAR"),  # Stripe pre_payment | post_payment
+        ("currency", "VARCHAR"),
+        ("issuing_date", "DATE"),
+        ("total_amount_minor", "BIGINT"),  # positive: the amount credited, taxes included
+        ("credit_amount_minor", "BIGINT"),
+        ("refund_amount_minor", "BIGINT"),
+        ("taxes_amount_minor", "BIGINT"),
+        ("created_at", "TIMESTAMP"),
+        ("payload_json", "VARCHAR"),  # items/lines kept here
+    ],
     "billed_invoice_lines": [
         ("invoice_source", "VARCHAR"),
         ("invoice_id", "VARCHAR"),
@@ -334,7 +368,12 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("currency_iso_code", "VARCHAR"),
         ("is_deleted", "BOOLEAN"),
         ("system_modstamp", "TIMESTAMP"),
-        ("custom_fields_json", "VARCHAR"),  # every *__c field, by API name
+        ("custom_fields_json", "VARCHAR"),  # every *__c field, keyed by lower-cased API name (plan_code__c)
+        ("type", "VARCHAR"),
+        ("owner_id", "VARCHAR"),
+        ("parent_id", "VARCHAR"),
+        ("synced_at", "TIMESTAMP"),  # Fivetran _fivetran_synced (null for API exports)
+        ("is_fivetran_active", "BOOLEAN"),  # Fivetran _fivetran_active (null for API exports)
     ],
     "sf_opportunities": [
         ("id", "VARCHAR"),
@@ -350,6 +389,11 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("type", "VARCHAR"),
         ("system_modstamp", "TIMESTAMP"),
         ("custom_fields_json", "VARCHAR"),
+        ("owner_id", "VARCHAR"),
+        ("pricebook2_id", "VARCHAR"),
+        ("created_at", "TIMESTAMP"),
+        ("synced_at", "TIMESTAMP"),  # Fivetran _fivetran_synced (null for API exports)
+        ("is_fivetran_active", "BOOLEAN"),  # Fivetran _fivetran_active (null for API exports)
     ],
     "sf_opportunity_line_items": [
         ("id", "VARCHAR"),
@@ -364,6 +408,11 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("is_deleted", "BOOLEAN"),
         ("system_modstamp", "TIMESTAMP"),
         ("custom_fields_json", "VARCHAR"),
+        ("pricebook_entry_id", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("list_price_minor", "BIGINT"),
+        ("synced_at", "TIMESTAMP"),  # Fivetran _fivetran_synced (null for API exports)
+        ("is_fivetran_active", "BOOLEAN"),  # Fivetran _fivetran_active (null for API exports)
     ],
     "sf_products": [
         ("id", "VARCHAR"),
@@ -374,6 +423,8 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("is_deleted", "BOOLEAN"),
         ("system_modstamp", "TIMESTAMP"),
         ("custom_fields_json", "VARCHAR"),
+        ("synced_at", "TIMESTAMP"),  # Fivetran _fivetran_synced (null for API exports)
+        ("is_fivetran_active", "BOOLEAN"),  # Fivetran _fivetran_active (null for API exports)
     ],
     "sf_pricebook_entries": [
         ("id", "VARCHAR"),
@@ -384,6 +435,9 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("is_active", "BOOLEAN"),
         ("is_deleted", "BOOLEAN"),
         ("system_modstamp", "TIMESTAMP"),
+        ("product_code", "VARCHAR"),
+        ("synced_at", "TIMESTAMP"),  # Fivetran _fivetran_synced (null for API exports)
+        ("is_fivetran_active", "BOOLEAN"),  # Fivetran _fivetran_active (null for API exports)
     ],
     "sf_contracts": [
         ("id", "VARCHAR"),
@@ -397,6 +451,9 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("is_deleted", "BOOLEAN"),
         ("system_modstamp", "TIMESTAMP"),
         ("custom_fields_json", "VARCHAR"),  # e.g. Opportunity__c, Plan_Code__c, Contract_Amount__c
+        ("activated_at", "TIMESTAMP"),
+        ("synced_at", "TIMESTAMP"),  # Fivetran _fivetran_synced (null for API exports)
+        ("is_fivetran_active", "BOOLEAN"),  # Fivetran _fivetran_active (null for API exports)
     ],
     "sf_users": [
         ("id", "VARCHAR"),
@@ -404,6 +461,9 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("email", "VARCHAR"),
         ("is_active", "BOOLEAN"),
         ("system_modstamp", "TIMESTAMP"),
+        ("is_deleted", "BOOLEAN"),  # Fivetran _fivetran_deleted
+        ("synced_at", "TIMESTAMP"),  # Fivetran _fivetran_synced (null for API exports)
+        ("is_fivetran_active", "BOOLEAN"),  # Fivetran _fivetran_active (null for API exports)
     ],
     # ---- payments --------------------------------------------------------------------------
     "payment_transactions": [
@@ -424,6 +484,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("parent_id", "VARCHAR"),  # charge of a refund/dispute, payment of a GoCardless event
         ("failure_code", "VARCHAR"),
         ("payload_json", "VARCHAR"),
+        ("net_currency", "VARCHAR"),  # currency of net_minor/fee_minor when it differs (Adyen NC)
     ],
     # ---- fx and reference ------------------------------------------------------------------
     "fx_rates": [
@@ -440,7 +501,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
     ],
 }
 
-NO_LINEAGE = {"landing_files", "quarantine", "duplicates"}
+NO_LINEAGE = {"landing_files", "quarantine", "duplicates", "loaded_keys"}
 
 RAW_SCHEMA = "raw"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from functools import cache
 from pathlib import Path
@@ -24,6 +25,11 @@ def dbt_project() -> DbtProject:
 
 def prepare() -> Path:
     """Write target/manifest.json (dbt parse) so the dbt assets can be defined; never committed."""
+    # dagster-dbt's preparer looks `dbt` up on PATH; use the one installed beside this Python.
+    bin_dir = str(DBT_EXECUTABLE.parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    os.environ.update(Settings.from_env().export_env())
     project = dbt_project()
     project.preparer.prepare(project)
     return project.manifest_path

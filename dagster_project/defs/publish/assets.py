@@ -1,6 +1,5 @@
 """The read-only copy of the warehouse that dashboards and auditors open."""
 
-from __future__ import annotations
 
 import dagster as dg
 

@@ -1,0 +1,44 @@
+"""The DuckDB writer the ingestion assets share: where the file is and how to hold the one write."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from dagster_project.settings import Settings
+from dagster_project.warehouse import writer_lock
+
+
+class DuckDBWriter(dg.ConfigurableResource):
+    """Read-write access to the live warehouse under the cross-process writer lock.
+
+    `path` / `landing_dir` default to REVHOUSE_DUCKDB_PATH / REVHOUSE_LANDING_DIR (settings.py),
+    read when the resource is used, never at import, so a test can point them at tmp dirs.
+    """
+
+    path: str | None = None
+    landing_dir: str | None = None
+
+    def settings(self) -> Settings:
+        settings = Settings.from_env()
+        changes = {}
+        if self.path:
+            changes["duckdb_path"] = Path(self.path).expanduser().resolve()
+        if self.landing_dir:
+            changes["landing_dir"] = Path(self.landing_dir).expanduser().resolve()
+        return dataclasses.replace(settings, **changes)
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        settings = self.settings()
+        with writer_lock(settings):
+            con = duckdb.connect(str(settings.duckdb_path))
+            try:
+                yield con
+            finally:
+                con.close()
