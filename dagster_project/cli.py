@@ -54,7 +54,10 @@ def generate(
         s.landing_dir, s.truth_dir, customers=customers, months=months, seed=seed,
         start=date.fromisoformat(start), progress=True,
     )
-    typer.echo(f"demo data written to {s.landing_dir} (truth in {s.truth_dir}): {summary.get('files', '?')} files")
+    typer.echo(
+        f"demo data written to {s.landing_dir}: {len(summary['files'])} files, {summary['rows']} records, "
+        f"{summary['customers']} customers, {summary['events']} events; planted faults in {s.truth_dir}"
+    )
 
 
 @app.command()
