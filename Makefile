@@ -48,7 +48,11 @@ run: install  ## generate demo data, build every asset, serve Dagster UI + Strea
 stop:  ## stop what make run started
 	@for p in dagster streamlit; do \
 		f=$(RUN_DIR)/$$p.pid; \
-		if [ -f $$f ]; then kill -- -$$(cat $$f) 2>/dev/null || kill $$(cat $$f) 2>/dev/null || true; rm -f $$f; echo "stopped $$p"; fi; \
+		if [ -f $$f ]; then \
+			pg=$$(cat $$f); kill -TERM -- -$$pg 2>/dev/null || true; \
+			for i in $$(seq 1 30); do kill -0 -- -$$pg 2>/dev/null || break; sleep 0.5; done; \
+			kill -KILL -- -$$pg 2>/dev/null || true; rm -f $$f; echo "stopped $$p"; \
+		fi; \
 	done
 
 build: install  ## ingest, dbt build (with tests), publish — no servers

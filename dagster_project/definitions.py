@@ -9,7 +9,7 @@ from __future__ import annotations
 import dagster as dg
 
 from dagster_project.defs.dbt.assets import build_dbt_assets, dbt_resource
-from dagster_project.defs.ingestion.definitions import defs as ingestion_defs
+from dagster_project.defs.ingestion import definitions as ingestion
 from dagster_project.defs.publish.assets import build_publish_asset
 
 ALL_JOB_NAME = "revhouse_all"
@@ -35,7 +35,7 @@ def build_definitions() -> dg.Definitions:
         schedules=[daily],
         resources={"dbt": dbt_resource()},
     )
-    return dg.Definitions.merge(ingestion_defs, core)
+    return dg.Definitions.merge(ingestion.defs, core)
 
 
 defs = build_definitions()

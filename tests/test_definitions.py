@@ -40,3 +40,22 @@ def test_dagster_yaml_limits_pools_to_one():
     conf = yaml.safe_load(DAGSTER_YAML.read_text())
     assert conf["concurrency"]["pools"]["default_limit"] == 1
     assert dg is not None
+
+
+def test_code_location_loads_as_the_dagster_ui_loads_it(tmp_path):
+    """`dagster dev` refuses a module with two Definitions at module scope; the in-process
+    import above does not notice, so validate the location the way the UI loads it."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    prepare()
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}", "DAGSTER_HOME": str(tmp_path)}
+    result = subprocess.run(
+        [str(bin_dir / "dagster"), "definitions", "validate", "-m", "dagster_project.definitions"],
+        capture_output=True, text=True, env=env, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "Validation successful" in result.stdout + result.stderr
