@@ -1,0 +1,129 @@
+"""One invoice, looked up by number (or, for a draft, which has none yet, by invoice id)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+class InvoiceNotFound(LookupError):
+    """No invoice with that number in the published warehouse."""
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    description: str
+    fee_type: str
+    plan_code: str | None
+    billable_metric_code: str | None
+    units: object
+    service_start_date: date | None
+    service_end_date: date | None
+    amount_minor: int
+    tax_codes: str | None
+
+
+@dataclass(frozen=True)
+class InvoiceTax:
+    tax_code: str
+    tax_name: str | None
+    tax_rate: object
+    taxable_base_amount_minor: int
+    tax_amount_minor: int
+
+
+@dataclass(frozen=True)
+class InvoiceDiscount:
+    coupon_code: str
+    coupon_type: str
+    amount_minor: int
+
+
+@dataclass(frozen=True)
+class InvoiceDocument:
+    invoice_id: str
+    invoice_number: str | None
+    status: str
+    issuing_date: date
+    finalized_at: datetime | None
+    currency: str
+    billing_entity_code: str
+    billing_entity_name: str | None
+    billing_entity_country: str | None
+    external_customer_id: str
+    customer_name: str | None
+    customer_legal_name: str | None
+    customer_email: str | None
+    customer_country: str | None
+    fees_amount_minor: int
+    progressive_billing_credit_amount_minor: int
+    coupons_amount_minor: int
+    sub_total_excluding_taxes_amount_minor: int
+    taxes_amount_minor: int
+    sub_total_including_taxes_amount_minor: int
+    credit_notes_amount_minor: int
+    prepaid_credit_amount_minor: int
+    total_amount_minor: int
+    lines: list[InvoiceLine] = field(default_factory=list)
+    taxes: list[InvoiceTax] = field(default_factory=list)
+    discounts: list[InvoiceDiscount] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return self.invoice_number or f"DRAFT {self.invoice_id}"
+
+
+HEADER_COLUMNS = [
+    "invoice_id", "invoice_number", "status", "issuing_date", "finalized_at", "currency",
+    "billing_entity_code", "billing_entity_name", "billing_entity_country",
+    "external_customer_id", "customer_name", "customer_legal_name", "customer_email",
+    "customer_country", "fees_amount_minor", "progressive_billing_credit_amount_minor",
+    "coupons_amount_minor", "sub_total_excluding_taxes_amount_minor", "taxes_amount_minor",
+    "sub_total_including_taxes_amount_minor", "credit_notes_amount_minor",
+    "prepaid_credit_amount_minor", "total_amount_minor",
+]  # fmt: skip
+
+# Plan fee first, then usage, then true-ups, as Lago prints them.
+LINE_ORDER = "case fee_type when 'subscription' then 0 when 'charge' then 1 when 'charge_min_true_up' then 2 else 3 end"
+
+
+def load_invoice(con, number: str) -> InvoiceDocument:
+    """The invoice numbered `number` (a draft may be named by its invoice_id)."""
+    row = con.execute(
+        f"select {', '.join(HEADER_COLUMNS)} from billing.fct_invoices "
+        "where invoice_number = ? or (invoice_number is null and invoice_id = ?)",
+        [number, number],
+    ).fetchone()
+    if row is None:
+        raise InvoiceNotFound(
+            f"no invoice numbered {number!r} in the published warehouse "
+            "(finalized invoices are numbered like RHUS-000001; a draft is named by its invoice_id)"
+        )
+    header = dict(zip(HEADER_COLUMNS, row, strict=True))
+    invoice_id = header["invoice_id"]
+    lines = [
+        InvoiceLine(*r)
+        for r in con.execute(
+            "select coalesce(description, fee_type), fee_type, plan_code, billable_metric_code, units, "
+            "service_start_date, service_end_date, amount_minor, tax_codes "
+            f"from billing.fct_invoice_fees where invoice_id = ? order by {LINE_ORDER}, description, fee_id",
+            [invoice_id],
+        ).fetchall()
+    ]
+    taxes = [
+        InvoiceTax(*r)
+        for r in con.execute(
+            "select tax_code, tax_name, tax_rate, taxable_base_amount_minor, tax_amount_minor "
+            "from billing.fct_invoice_taxes where invoice_id = ? order by tax_code",
+            [invoice_id],
+        ).fetchall()
+    ]
+    discounts = [
+        InvoiceDiscount(*r)
+        for r in con.execute(
+            "select coupon_code, coupon_type, coupon_amount_minor "
+            "from billing.fct_invoice_discounts where invoice_id = ? order by application_order",
+            [invoice_id],
+        ).fetchall()
+    ]
+    return InvoiceDocument(**header, lines=lines, taxes=taxes, discounts=discounts)

@@ -1,0 +1,30 @@
+{#- Frozen invoices are the state later invoices continue from (pricing.md 8): a once-fixed
+    coupon's remainder, a recurring coupon's uses, what is left of a credit note or a wallet.
+    That state lives in the append-only marts fct_finalized_* written by EARLIER runs, which
+    sit downstream of invoice assembly, so assembly reads them as they stood before this run
+    (like an incremental model reads {{ this }}), by relation, not by ref — a ref would be a
+    cycle. On a fresh warehouse they do not exist yet and the state is empty.
+    `invoicing_read_frozen_state: false` (unit tests) ignores them. -#}
+{% macro frozen_relation(model_name) -%}
+    {%- set found = namespace(relation=none) -%}
+    {%- if execute and var('invoicing_read_frozen_state', true) -%}
+        {%- for node in graph.nodes.values() -%}
+            {%- if node.resource_type == 'model' and node.name == model_name -%}
+                {%- set found.relation = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(found.relation) }}
+{%- endmacro %}
+
+{#- Rows of a frozen mart, or no rows with the same columns (name: SQL type) when it is absent. -#}
+{% macro frozen_rows(model_name, columns) -%}
+    {%- set relation = frozen_relation(model_name) -%}
+    {%- if relation is not none -%}
+        select {% for name, type in columns.items() %}cast({{ name }} as {{ type }}) as {{ name }}{% if not loop.last %}, {% endif %}{% endfor %}
+        from {{ relation }}
+    {%- else -%}
+        select {% for name, type in columns.items() %}cast(null as {{ type }}) as {{ name }}{% if not loop.last %}, {% endif %}{% endfor %}
+        where 1 = 0
+    {%- endif -%}
+{%- endmacro %}

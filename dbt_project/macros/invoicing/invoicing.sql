@@ -1,0 +1,38 @@
+{#- Invoice-assembly rules that more than one model needs (pricing.md sections 5-8). -#}
+
+{#- exact_divide lives in macros/money.sql (one definition for rating and invoicing); do not redefine it here. -#}
+
+{#- amount x rate% without a division (rates are percentages, pricing.md 5.3/5.4). -#}
+{% macro percent_of(amount_expr, rate_expr) -%}
+    cast(cast({{ amount_expr }} as decimal(38, 12)) * cast({{ rate_expr }} as decimal(18, 6)) * cast(0.01 as decimal(3, 2)) as decimal(38, 12))
+{%- endmacro %}
+
+{#- One row per element of a delimited list column: (key columns..., element, position).
+    Lago sends plan/metric/fee-type lists comma-joined and entity tax codes are ';'-joined;
+    split_part keeps this portable (DuckDB, Postgres, Spark 3.3+), no list types. -#}
+{% macro split_list(relation_sql, key_columns, list_column, separator, max_items=50) -%}
+    select
+        {% for k in key_columns %}listed.{{ k }}, {% endfor %}
+        trim(split_part(listed.{{ list_column }}, '{{ separator }}', positions.n)) as element,
+        positions.n as element_position
+    from ({{ relation_sql }}) as listed
+    cross join (select n from ({{ integers(2) }}) as ints where n between 1 and {{ max_items }}) as positions
+    where listed.{{ list_column }} is not null
+      and trim(split_part(listed.{{ list_column }}, '{{ separator }}', positions.n)) <> ''
+{%- endmacro %}
+
+{#- The billing "now" as a date (var as_of > settings as_of > run time), shared with rating. -#}
+{% macro invoicing_as_of_date() -%}
+    cast({{ rating_as_of_at(ref('stg_reference__settings')) }} as date)
+{%- endmacro %}
+
+{#- Days an invoice stays in draft after its issuing date (settings grace_period_days). -#}
+{% macro invoicing_grace_period_days() -%}
+    coalesce((select cast(value as integer) from {{ ref('stg_reference__settings') }} where key = 'grace_period_days'), 0)
+{%- endmacro %}
+
+{#- Invoice number: <prefix>-<6-digit sequence per billing entity>, e.g. RHUS-000042. The
+    sequence never restarts (no year/month in it), so "gapless per entity" is one counter. -#}
+{% macro invoice_number(prefix_expr, sequence_expr) -%}
+    ({{ prefix_expr }} || '-' || lpad(cast({{ sequence_expr }} as {{ dbt.type_string() }}), 6, '0'))
+{%- endmacro %}

@@ -1,0 +1,234 @@
+-- Units of every charge over every charge period (pricing.md 1), from the daily
+-- pre-aggregates only: one row per charge period × charge × charge filter × pricing group.
+-- Charges with no usage still get a row (filter 0 … n, no group), because graduated and
+-- volume charges bill their first tier's flat amount at 0 units.
+with charge_periods as (
+    select * from {{ ref('int_billing__charge_periods') }}
+),
+
+charges as (
+    select * from {{ ref('stg_lago__charges') }}
+),
+
+charge_filters as (
+    select * from {{ ref('stg_lago__charge_filters') }}
+),
+
+metrics as (
+    select * from {{ ref('stg_lago__billable_metrics') }}
+),
+
+usage_daily as (
+    select * from {{ ref('int_billing__usage_daily') }}
+),
+
+unique_values as (
+    select * from {{ ref('int_billing__usage_daily_unique_values') }}
+),
+
+filter_indexes as (
+    select charge_lago_id, 0 as charge_filter_index from charges
+    union all
+    select charge_lago_id, charge_filter_index from charge_filters
+),
+
+spine as (
+    select
+        charge_periods.charge_period_id,
+        charge_periods.lago_subscription_id,
+        charge_periods.charge_service_start_date,
+        charge_periods.charge_service_end_date,
+        charge_periods.charge_full_period_days,
+        charge_periods.charge_from_at,
+        charge_periods.charge_end_exclusive_at,
+        charges.charge_lago_id,
+        charges.billable_metric_code,
+        charges.is_prorated,
+        metrics.aggregation_type,
+        metrics.is_recurring,
+        filter_indexes.charge_filter_index
+    from charge_periods
+    inner join charges on charge_periods.plan_code = charges.plan_code
+    inner join metrics on charges.billable_metric_code = metrics.billable_metric_code
+    inner join filter_indexes on charges.charge_lago_id = filter_indexes.charge_lago_id
+),
+
+-- recurring metrics (seats) have no lower bound: every day since the subscription started
+-- counts; the window's own days are flagged for events_count and latest
+windowed as (
+    select
+        spine.charge_period_id,
+        spine.charge_lago_id,
+        spine.charge_filter_index,
+        usage_daily.grouped_by,
+        usage_daily.usage_date >= spine.charge_service_start_date as is_in_window,
+        -- days from the usage day to the window's last day, both inclusive (prorated charges)
+        {{ days_inclusive('usage_daily.usage_date', 'spine.charge_service_end_date') }} as days_remaining,
+        usage_daily.events_count,
+        usage_daily.value_sum,
+        usage_daily.value_max,
+        usage_daily.latest_value,
+        usage_daily.latest_event_at,
+        usage_daily.weighted_moment_sum,
+        usage_daily.precise_total_amount_cents_sum
+    from spine
+    inner join usage_daily
+        on spine.lago_subscription_id = usage_daily.lago_subscription_id
+        and spine.charge_lago_id = usage_daily.charge_lago_id
+        and spine.charge_filter_index = usage_daily.charge_filter_index
+        and usage_daily.usage_date <= spine.charge_service_end_date
+        and (spine.is_recurring or usage_daily.usage_date >= spine.charge_service_start_date)
+),
+
+window_totals as (
+    select
+        charge_period_id,
+        charge_lago_id,
+        charge_filter_index,
+        grouped_by,
+        sum(case when is_in_window then events_count else 0 end) as events_count,
+        sum(value_sum) as value_sum_all,
+        sum(case when is_in_window then value_sum else 0 end) as value_sum_window,
+        sum(case when not is_in_window then value_sum else 0 end) as carried_level,
+        sum(case when is_in_window then {{ exact_multiply('value_sum', 'days_remaining') }} else 0 end) as value_day_sum_window,
+        max(case when is_in_window then value_max end) as value_max,
+        sum(case when is_in_window then weighted_moment_sum else 0 end) as weighted_moment_sum,
+        sum(case when is_in_window then precise_total_amount_cents_sum else 0 end) as precise_total_amount_cents_sum
+    from windowed
+    group by charge_period_id, charge_lago_id, charge_filter_index, grouped_by
+),
+
+latest as (
+    select charge_period_id, charge_lago_id, charge_filter_index, grouped_by, latest_value
+    from (
+        select
+            windowed.*,
+            row_number() over (
+                partition by charge_period_id, charge_lago_id, charge_filter_index, grouped_by
+                order by latest_event_at desc
+            ) as recency_rank
+        from windowed
+        where is_in_window and latest_event_at is not null
+    ) as ranked
+    where recency_rank = 1
+),
+
+uniques as (
+    select
+        spine.charge_period_id,
+        spine.charge_lago_id,
+        spine.charge_filter_index,
+        unique_values.grouped_by,
+        count(distinct unique_values.unique_value) as unique_count
+    from spine
+    inner join unique_values
+        on spine.lago_subscription_id = unique_values.lago_subscription_id
+        and spine.charge_lago_id = unique_values.charge_lago_id
+        and spine.charge_filter_index = unique_values.charge_filter_index
+        and unique_values.usage_date <= spine.charge_service_end_date
+        and (spine.is_recurring or unique_values.usage_date >= spine.charge_service_start_date)
+    group by spine.charge_period_id, spine.charge_lago_id, spine.charge_filter_index, unique_values.grouped_by
+),
+
+group_keys as (
+    select charge_period_id, charge_lago_id, charge_filter_index, grouped_by from window_totals
+    union
+    select charge_period_id, charge_lago_id, charge_filter_index, grouped_by from uniques
+),
+
+keys as (
+    select charge_period_id, charge_lago_id, charge_filter_index, grouped_by from group_keys
+    union all
+    select spine.charge_period_id, spine.charge_lago_id, spine.charge_filter_index, cast(null as {{ dbt.type_string() }}) as grouped_by
+    from spine
+    where not exists (
+        select 1 from group_keys
+        where group_keys.charge_period_id = spine.charge_period_id
+            and group_keys.charge_lago_id = spine.charge_lago_id
+            and group_keys.charge_filter_index = spine.charge_filter_index
+    )
+),
+
+measured as (
+    select
+        spine.*,
+        keys.grouped_by,
+        coalesce(window_totals.events_count, 0) as events_count,
+        coalesce(window_totals.value_sum_window, 0) as value_sum_window,
+        coalesce(window_totals.value_sum_all, 0) as value_sum_all,
+        coalesce(window_totals.carried_level, 0) as carried_level,
+        coalesce(window_totals.value_day_sum_window, 0) as value_day_sum_window,
+        window_totals.value_max,
+        coalesce(window_totals.weighted_moment_sum, 0) as weighted_moment_sum,
+        coalesce(window_totals.precise_total_amount_cents_sum, 0) as precise_total_amount_cents_sum,
+        latest.latest_value,
+        coalesce(uniques.unique_count, 0) as unique_count,
+        {{ epoch_seconds('spine.charge_from_at') }} as from_epoch,
+        {{ epoch_seconds('spine.charge_end_exclusive_at') }} as end_epoch
+    from keys
+    inner join spine
+        on keys.charge_period_id = spine.charge_period_id
+        and keys.charge_lago_id = spine.charge_lago_id
+        and keys.charge_filter_index = spine.charge_filter_index
+    left join window_totals
+        on keys.charge_period_id = window_totals.charge_period_id
+        and keys.charge_lago_id = window_totals.charge_lago_id
+        and keys.charge_filter_index = window_totals.charge_filter_index
+        and coalesce(keys.grouped_by, '') = coalesce(window_totals.grouped_by, '')
+    left join latest
+        on keys.charge_period_id = latest.charge_period_id
+        and keys.charge_lago_id = latest.charge_lago_id
+        and keys.charge_filter_index = latest.charge_filter_index
+        and coalesce(keys.grouped_by, '') = coalesce(latest.grouped_by, '')
+    left join uniques
+        on keys.charge_period_id = uniques.charge_period_id
+        and keys.charge_lago_id = uniques.charge_lago_id
+        and keys.charge_filter_index = uniques.charge_filter_index
+        and coalesce(keys.grouped_by, '') = coalesce(uniques.grouped_by, '')
+),
+
+final as (
+    select
+        charge_period_id,
+        lago_subscription_id,
+        charge_lago_id,
+        billable_metric_code,
+        aggregation_type,
+        is_recurring,
+        charge_filter_index,
+        grouped_by,
+        events_count,
+        -- negative units clamp to 0 (pricing.md 0)
+        case
+            when units_raw < 0 then cast(0 as decimal(38, 12))
+            else cast(units_raw as decimal(38, 12))
+        end as units,
+        cast(precise_total_amount_cents_sum as decimal(38, 12)) as precise_total_amount_cents_sum
+    from (
+        select
+            measured.*,
+            case aggregation_type
+                when 'count_agg' then cast(events_count as decimal(38, 12))
+                -- prorated (recurring) sum: units carried in from earlier periods count in full,
+                -- each unit added or removed on day d counts (days from d to the end) ÷ days
+                -- of the full period (our reading of Lago's prorated charges)
+                when 'sum_agg' then case
+                    when is_recurring and is_prorated then carried_level + {{ exact_divide('value_day_sum_window', 'charge_full_period_days') }}
+                    when is_recurring then value_sum_all
+                    else value_sum_window
+                end
+                when 'max_agg' then coalesce(value_max, 0)
+                when 'latest_agg' then coalesce(latest_value, 0)
+                when 'unique_count_agg' then cast(unique_count as decimal(38, 12))
+                -- Σ level × seconds held ÷ seconds of the full period; the level opens at 0,
+                -- or at the carried closing level for recurring metrics
+                when 'weighted_sum_agg' then {{ exact_divide(
+                    exact_multiply('case when is_recurring then carried_level else 0 end', 'end_epoch - from_epoch')
+                    ~ ' + ' ~ exact_multiply('value_sum_window', 'end_epoch') ~ ' - weighted_moment_sum',
+                    'charge_full_period_days * 86400') }}
+            end as units_raw
+        from measured
+    ) as units_computed
+)
+
+select * from final

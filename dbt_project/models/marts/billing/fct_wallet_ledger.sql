@@ -1,0 +1,107 @@
+-- One row per movement of a wallet's balance (pricing.md 6): top-ups (paid or granted),
+-- consumption by invoices, and the write-off of what is left when the wallet expires or is
+-- terminated (unconfirmed in detail: written off on the closing date, visibly). Amounts in
+-- the wallet currency's minor units (exact decimals) and in credits (5 decimals, amount ÷
+-- rate_amount), with the running balance.
+with wallet_topups as (
+    select * from {{ ref('int_billing__wallet_topups') }}
+),
+
+wallet_applications as (
+    select * from {{ ref('int_billing__wallet_applications') }}
+),
+
+wallet_slots as (
+    select * from {{ ref('int_billing__wallet_slots') }}
+),
+
+currencies as (
+    select * from {{ ref('iso_4217_currencies') }}
+),
+
+movements as (
+    select
+        lago_wallet_id,
+        lago_wallet_transaction_id as movement_id,
+        case when is_paid_top_up then 'paid_top_up' else 'granted_top_up' end as movement_type,
+        credited_date as movement_date,
+        cast(null as {{ dbt.type_string() }}) as invoice_id,
+        precise_amount_minor as amount_minor
+    from wallet_topups
+    union all
+    select
+        lago_wallet_id,
+        invoice_id as movement_id,
+        'invoice_consumption' as movement_type,
+        issuing_date as movement_date,
+        invoice_id,
+        cast(-prepaid_credit_amount_minor as decimal(38, 12)) as amount_minor
+    from wallet_applications
+),
+
+with_wallet as (
+    select
+        movements.*,
+        wallet_slots.external_customer_id,
+        wallet_slots.currency,
+        wallet_slots.rate_amount,
+        wallet_slots.closed_on_date,
+        currencies.minor_unit_exponent
+    from movements
+    inner join wallet_slots on movements.lago_wallet_id = wallet_slots.lago_wallet_id
+    left join currencies on wallet_slots.currency = currencies.currency
+),
+
+-- Top-ups after the wallet closed never reached a balance; everything before closing that
+-- was not consumed is written off on the closing date.
+open_movements as (
+    select * from with_wallet
+    where closed_on_date is null or movement_date <= closed_on_date
+),
+
+write_offs as (
+    select
+        lago_wallet_id,
+        'write_off' as movement_id,
+        'expiry_write_off' as movement_type,
+        max(closed_on_date) as movement_date,
+        cast(null as {{ dbt.type_string() }}) as invoice_id,
+        -sum(amount_minor) as amount_minor,
+        max(external_customer_id) as external_customer_id,
+        max(currency) as currency,
+        max(rate_amount) as rate_amount,
+        max(closed_on_date) as closed_on_date,
+        max(minor_unit_exponent) as minor_unit_exponent
+    from open_movements
+    where closed_on_date is not null
+    group by lago_wallet_id
+    having sum(amount_minor) > 0
+),
+
+all_movements as (
+    select * from open_movements
+    union all
+    select * from write_offs
+),
+
+final as (
+    select
+        lago_wallet_id,
+        movement_id,
+        movement_type,
+        movement_date,
+        invoice_id,
+        external_customer_id,
+        currency,
+        rate_amount,
+        amount_minor,
+        cast(round({{ exact_divide('amount_minor', minor_factor('minor_unit_exponent') ~ ' * rate_amount') }}, 5) as decimal(38, 5)) as credit_amount,
+        sum(amount_minor) over (
+            partition by lago_wallet_id
+            order by movement_date, case movement_type when 'expiry_write_off' then 2 when 'invoice_consumption' then 1 else 0 end, movement_id
+            rows between unbounded preceding and current row
+        ) as balance_amount_minor
+    from all_movements
+)
+
+select * from final

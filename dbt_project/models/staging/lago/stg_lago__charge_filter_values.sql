@@ -1,0 +1,17 @@
+with source as (
+    {{ children_of_latest(source('raw', 'lago_charge_filter_values'), source('raw', 'lago_charges'), 'charge_lago_id', 'lago_id') }}
+),
+
+final as (
+    select distinct
+        charge_lago_id,
+        cast(filter_index as integer) as charge_filter_index,
+        filter_key,
+        filter_value,
+        filter_value = '__ALL_FILTER_VALUES__' as is_any_value,
+        _source_file,
+        _ingested_at
+    from source
+)
+
+select * from final

@@ -1,0 +1,20 @@
+with source as (
+    {{ children_of_latest(source('raw', 'lago_charge_filters'), source('raw', 'lago_charges'), 'charge_lago_id', 'lago_id') }}
+),
+
+final as (
+    select
+        charge_lago_id,
+        cast(filter_index as integer) as charge_filter_index,
+        invoice_display_name,
+        properties_json,
+        {% for prop in ['amount', 'package_size', 'free_units', 'rate', 'fixed_amount', 'free_units_per_events', 'free_units_per_total_aggregation', 'per_transaction_min_amount', 'per_transaction_max_amount'] %}
+        cast({{ json_get('properties_json', "'" ~ prop ~ "'") }} as decimal(38, 12)) as {{ prop }},
+        {% endfor %}
+        _source_file,
+        _row_number,
+        _ingested_at
+    from source
+)
+
+select * from final

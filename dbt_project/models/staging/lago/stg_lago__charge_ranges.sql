@@ -1,0 +1,22 @@
+with source as (
+    {{ children_of_latest(source('raw', 'lago_charge_ranges'), source('raw', 'lago_charges'), 'charge_lago_id', 'lago_id') }}
+),
+
+final as (
+    select
+        charge_lago_id,
+        cast(filter_index as integer) as charge_filter_index,
+        range_kind,
+        cast(range_index as integer) as range_index,
+        cast(from_value as decimal(38, 12)) as from_value,
+        cast(to_value as decimal(38, 12)) as to_value,
+        cast(coalesce(nullif(per_unit_amount, ''), '0') as decimal(38, 12)) as per_unit_amount,
+        cast(coalesce(nullif(flat_amount, ''), '0') as decimal(38, 12)) as flat_amount,
+        cast(coalesce(nullif(rate, ''), '0') as decimal(38, 12)) as rate,
+        _source_file,
+        _row_number,
+        _ingested_at
+    from source
+)
+
+select * from final

@@ -1,0 +1,31 @@
+with source as (
+    {{ latest_version(source('raw', 'lago_coupons'), 'code') }}
+),
+
+final as (
+    select
+        lago_id as lago_coupon_id,
+        code as coupon_code,
+        name as coupon_name,
+        coupon_type,
+        cast(amount_cents as bigint) as amount_minor,
+        amount_currency as currency,
+        cast(percentage_rate as decimal(18, 6)) as percentage_rate,
+        frequency,
+        frequency_duration,
+        coalesce(reusable, false) as is_reusable,
+        coalesce(limited_plans, false) as is_limited_to_plans,
+        coalesce(limited_billable_metrics, false) as is_limited_to_billable_metrics,
+        nullif(plan_codes, '') as plan_codes,
+        nullif(billable_metric_codes, '') as billable_metric_codes,
+        expiration,
+        expiration_at,
+        terminated_at,
+        created_at,
+        _source_file,
+        _row_number,
+        _ingested_at
+    from source
+)
+
+select * from final

@@ -1,0 +1,18 @@
+with source as (
+    {{ children_of_latest(source('raw', 'lago_plan_usage_thresholds'), source('raw', 'lago_plans'), 'plan_code', 'code') }}
+),
+
+final as (
+    select
+        lago_id as lago_usage_threshold_id,
+        plan_code,
+        cast(amount_cents as bigint) as amount_minor,
+        coalesce(recurring, false) as is_recurring,
+        threshold_display_name,
+        _source_file,
+        _row_number,
+        _ingested_at
+    from source
+)
+
+select * from final

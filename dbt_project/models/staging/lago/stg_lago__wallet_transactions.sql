@@ -1,0 +1,23 @@
+with source as (
+    {{ latest_version(source('raw', 'lago_wallet_transactions'), 'lago_id') }}
+),
+
+final as (
+    select
+        lago_id as lago_wallet_transaction_id,
+        lago_wallet_id,
+        status,
+        transaction_status,
+        transaction_type,
+        cast(amount as decimal(38, 12)) as amount_major,
+        -- Credits keep 5 decimals (pricing.md section 6).
+        cast(credit_amount as decimal(38, 5)) as credit_amount,
+        settled_at,
+        created_at,
+        _source_file,
+        _row_number,
+        _ingested_at
+    from source
+)
+
+select * from final

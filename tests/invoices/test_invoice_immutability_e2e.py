@@ -1,0 +1,238 @@
+"""A finalized invoice never changes (pricing.md 8): build invoice assembly, change inputs,
+rebuild, and compare the frozen rows byte for byte.
+
+Rating's fees are the input contract (/tmp/fees_contract.md); to test assembly alone the test
+creates `intermediate.int_billing__fees` (and the empty termination credits) by hand in its
+own DuckDB file and builds only the invoicing models on top, with dbt run as a subprocess.
+
+Scenario (USD, entity rh-us, tax us_sales_tax at 10% as the entity default, grace 3 days):
+customer c1 has invoices issued 2026-01-01 (fee 100.00), 2026-02-01 (fees 100.00 + 20.00),
+2026-03-01 (fee 100.00); a once-fixed coupon of 150.00 applied 2025-12-15; an imported Lago
+credit note with 100.00 left, usable from 2025-12-20.
+  as_of 2026-02-10: Jan 1 (due Jan 4) and Feb 1 (due Feb 4) are finalized, Mar 1 is a draft.
+    Jan: fees 10000, coupon 10000 (remainder 5000), tax 0, credit note 0, total 0.
+    Feb: fees 12000, coupon 5000, sub-total 7000, tax 700, credit note 7700 (2300 left), total 0.
+    Mar: fees 10000, coupon 0 (used up), tax 1000, credit note 2300, total 8700.
+  Then the tax rate becomes 20%, a late 5.00 fee (and its usage event) lands on the Feb
+  invoice and the coupon grows to 200.00: the frozen Jan/Feb rows stay identical, and March
+  continues from what they froze, not from a recomputed history: the coupon's remainder is
+  20000 − 10000 − 5000 = 5000 (recomputing Feb with the late fee would have used it all up),
+  so March: fees 10000, coupon 5000, tax 20% × 5000 = 1000, sub-total 6000, and the credit
+  note has 10000 − 7700 (frozen on Feb) = 2300 left: total 3700.
+  as_of 2026-03-10: Mar is finalized as RHUS-000003; Jan/Feb rows still identical.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project.ingest.schema import create_raw_tables
+from dagster_project.settings import REPO_ROOT
+
+DBT_DIR = REPO_ROOT / "dbt_project"
+DBT = Path(os.environ.get("REVHOUSE_DBT_BIN", REPO_ROOT / ".venv" / "bin" / "dbt"))
+
+# Invoice assembly and the staging it reads; rating's own models are replaced by the hand-made
+# fees relation.
+SELECT = [
+    "path:models/staging/reference",
+    "path:models/staging/lago/stg_lago__taxes.sql",
+    "path:models/staging/lago/stg_lago__plan_taxes.sql",
+    "path:models/staging/lago/stg_lago__charge_taxes.sql",
+    "path:models/staging/lago/stg_lago__customer_taxes.sql",
+    "path:models/staging/lago/stg_lago__coupons.sql",
+    "path:models/staging/lago/stg_lago__applied_coupons.sql",
+    "path:models/staging/lago/stg_lago__wallets.sql",
+    "path:models/staging/lago/stg_lago__wallet_transactions.sql",
+    "path:models/staging/lago/stg_lago__credit_notes.sql",
+    "path:models/staging/lago/stg_lago__customers.sql",
+    "path:models/staging/usage/stg_usage__events.sql",
+    "path:models/intermediate/billing/int_billing__invoice*",
+    "path:models/intermediate/billing/int_billing__coupon*",
+    "path:models/intermediate/billing/int_billing__tax*",
+    "path:models/intermediate/billing/int_billing__credit*",
+    "path:models/intermediate/billing/int_billing__wallet*",
+    "path:models/marts/billing",
+    "path:tests/invoicing",
+]
+
+FEES_DDL = """
+create schema if not exists intermediate;
+create table intermediate.int_billing__fees (
+    fee_id varchar, invoice_group_key varchar, external_customer_id varchar,
+    external_subscription_id varchar, billing_entity_code varchar, currency varchar,
+    currency_exponent integer, fee_type varchar, plan_code varchar, charge_lago_id varchar,
+    billable_metric_code varchar, charge_filter_index integer, grouped_by varchar,
+    units decimal(38,12), events_count bigint, precise_amount_minor decimal(38,12),
+    amount_minor bigint, service_start_date date, service_end_date date,
+    period_from_at timestamp, period_to_at timestamp, issuing_date date,
+    is_pay_in_advance boolean, is_invoiceable boolean, is_prorated boolean, description varchar
+);
+create table intermediate.int_billing__termination_credits (
+    credit_id varchar, external_customer_id varchar, external_subscription_id varchar,
+    lago_subscription_id varchar, billing_entity_code varchar, currency varchar, fee_id varchar,
+    credit_amount_minor bigint, precise_credit_amount_minor decimal(38,12), unused_days integer,
+    effective_date date, reason varchar, on_termination_credit_note varchar
+);
+"""
+
+
+def _fee(fee_id: str, issuing: str, amount: int, fee_type: str = "subscription", metric: str | None = None):
+    return (
+        fee_id, f"inv-c1-{issuing}", "c1", "sub1", "rh-us", "USD", 2, fee_type, "starter",
+        None if metric is None else "ch1", metric, None if metric is None else 0, None,
+        1, 1, amount, amount, issuing, issuing, f"{issuing} 00:00:00", f"{issuing} 23:59:59",
+        issuing, False, True, False, fee_id,
+    )  # fmt: skip
+
+
+def _insert_fees(con, rows) -> None:
+    con.executemany("insert into intermediate.int_billing__fees values (" + ", ".join(["?"] * 26) + ")", rows)
+
+
+def _dbt(tmp: Path, *args: str, as_of: str) -> None:
+    env = {**os.environ, "REVHOUSE_DUCKDB_PATH": str(tmp / "wh.duckdb")}
+    cmd = [
+        str(DBT), "--no-use-colors", *args,
+        "--profiles-dir", str(DBT_DIR), "--project-dir", str(DBT_DIR),
+        "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs"),
+        "--vars", json.dumps({"as_of": as_of}),
+    ]  # fmt: skip
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=540)
+    assert result.returncode == 0, f"dbt {' '.join(args[:1])} failed:\n{result.stdout[-4000:]}"
+
+
+def _build(tmp: Path, as_of: str) -> None:
+    # Only invoicing's own tests: other areas' singular tests on shared staging need their models.
+    _dbt(tmp, "build", "--select", *SELECT, "--exclude", "path:tests/rating", as_of=as_of)
+
+
+def _frozen_hash(con, invoice_ids: list[str]) -> str:
+    """sha256 of every column of the frozen rows of these invoices (header, fees, taxes, coupons, credits)."""
+    digest = hashlib.sha256()
+    placeholders = ", ".join(["?"] * len(invoice_ids))
+    for table, order in [
+        ("billing.fct_finalized_invoices", "invoice_id"),
+        ("billing.fct_finalized_invoice_fees", "fee_id"),
+        ("billing.fct_finalized_invoice_taxes", "invoice_id, tax_code"),
+        ("billing.fct_finalized_invoice_discounts", "invoice_id, lago_applied_coupon_id"),
+        ("billing.fct_finalized_invoice_credits", "invoice_id, credit_kind, credit_source_id"),
+    ]:
+        rows = con.execute(
+            f"select * from {table} where invoice_id in ({placeholders}) order by {order}", invoice_ids
+        ).fetchall()
+        assert rows, f"no frozen rows in {table}"
+        digest.update(repr(rows).encode())
+    return digest.hexdigest()
+
+
+@pytest.mark.e2e
+def test_finalized_invoices_are_never_rewritten(tmp_path: Path) -> None:
+    db = tmp_path / "wh.duckdb"
+    con = duckdb.connect(str(db))
+    create_raw_tables(con)
+    con.execute(FEES_DDL)
+    _insert_fees(
+        con,
+        [
+            _fee("f-jan", "2026-01-01", 10000),
+            _fee("f-feb", "2026-02-01", 10000),
+            _fee("f-feb-api", "2026-02-01", 2000, "charge", "api_calls"),
+            _fee("f-mar", "2026-03-01", 10000),
+        ],
+    )
+    con.execute(
+        "insert into raw.lago_taxes (lago_id, code, name, rate, applied_to_organization) "
+        "values ('t1', 'us_sales_tax', 'US sales tax', 10, false)"
+    )
+    con.execute(
+        "insert into raw.lago_customers (lago_id, external_id, name, currency, billing_entity_code, "
+        "_ingested_at, _row_number) values ('lc1', 'c1', 'Acme', 'USD', 'rh-us', '2025-12-01', 1)"
+    )
+    con.execute(
+        "insert into raw.lago_coupons (lago_id, code, name, coupon_type, amount_cents, amount_currency, "
+        "frequency, limited_plans, limited_billable_metrics, _ingested_at, _row_number) "
+        "values ('cp1', 'welcome', 'Welcome', 'fixed_amount', 15000, 'USD', 'once', false, false, '2025-12-01', 1)"
+    )
+    con.execute(
+        "insert into raw.lago_applied_coupons (lago_id, coupon_code, external_customer_id, amount_cents, "
+        "amount_currency, frequency, created_at, _ingested_at, _row_number) "
+        "values ('ac1', 'welcome', 'c1', 15000, 'USD', 'once', '2025-12-15', '2025-12-15', 1)"
+    )
+    con.execute(
+        "insert into raw.billed_invoices (invoice_source, invoice_id, external_customer_id, billing_entity_code, "
+        "_ingested_at, _row_number) values ('lago', 'li-old', 'c1', 'rh-us', '2025-12-20', 1)"
+    )
+    con.execute(
+        "insert into raw.lago_credit_notes (lago_id, number, lago_invoice_id, currency, credit_status, "
+        "total_amount_cents, credit_amount_cents, balance_amount_cents, created_at, _ingested_at, _row_number) "
+        "values ('cn1', 'LAGO-CN1', 'li-old', 'USD', 'available', 10000, 10000, 10000, '2025-12-20', '2025-12-20', 1)"
+    )
+    con.close()
+
+    _dbt(tmp_path, "seed", as_of="2026-02-10 00:00:00")
+    _build(tmp_path, as_of="2026-02-10 00:00:00")
+
+    con = duckdb.connect(str(db), read_only=True)
+    invoices = {
+        r[0]: r[1:]
+        for r in con.execute(
+            "select invoice_id, status, invoice_number, coupons_amount_minor, taxes_amount_minor, total_amount_minor "
+            "from billing.fct_invoices"
+        ).fetchall()
+    }
+    assert invoices == {
+        "inv-c1-2026-01-01": ("finalized", "RHUS-000001", 10000, 0, 0),
+        "inv-c1-2026-02-01": ("finalized", "RHUS-000002", 5000, 700, 0),
+        "inv-c1-2026-03-01": ("draft", None, 0, 1000, 8700),
+    }
+    frozen = ["inv-c1-2026-01-01", "inv-c1-2026-02-01"]
+    before = _frozen_hash(con, frozen)
+    con.close()
+
+    # Inputs change after finalization: a new tax rate, a late fee on the Feb invoice, a
+    # bigger coupon.
+    con = duckdb.connect(str(db))
+    con.execute("update raw.lago_taxes set rate = 20")
+    con.execute("update raw.lago_applied_coupons set amount_cents = 20000")
+    _insert_fees(con, [_fee("f-feb-late", "2026-02-01", 500, "charge", "api_calls")])
+    # ... and the usage event behind it lands now, after the Feb invoice was frozen.
+    con.execute(
+        "insert into raw.usage_events (event_key, transaction_id, external_subscription_id, code, event_at, "
+        "_ingested_at, _row_number) values ('lago|sub1|late-1', 'late-1', 'sub1', 'api_calls', "
+        "'2026-02-01 12:00:00', now(), 1)"
+    )
+    con.close()
+    _build(tmp_path, as_of="2026-02-10 00:00:00")
+
+    con = duckdb.connect(str(db), read_only=True)
+    assert _frozen_hash(con, frozen) == before
+    # The late event is reported against the frozen invoice, which it did not change.
+    assert con.execute("select transaction_id, invoice_number from billing.fct_late_usage").fetchall() == [
+        ("late-1", "RHUS-000002")
+    ]
+    # The draft sees the new inputs and continues from the frozen coupon use (docstring).
+    assert con.execute(
+        "select status, coupons_amount_minor, taxes_amount_minor, total_amount_minor "
+        "from billing.fct_invoices where invoice_id = 'inv-c1-2026-03-01'"
+    ).fetchone() == ("draft", 5000, 1000, 3700)
+    con.close()
+
+    # Time moves on: March is finalized and numbered after the frozen ones.
+    _build(tmp_path, as_of="2026-03-10 00:00:00")
+    con = duckdb.connect(str(db), read_only=True)
+    assert _frozen_hash(con, frozen) == before
+    assert con.execute(
+        "select status, invoice_number from billing.fct_invoices where invoice_id = 'inv-c1-2026-03-01'"
+    ).fetchone() == ("finalized", "RHUS-000003")
+    assert con.execute(
+        "select count(*), sum(coupons_amount_minor), sum(total_amount_minor) from billing.fct_finalized_invoices"
+    ).fetchone() == (3, 20000, 0 + 0 + 3700)
+    con.close()

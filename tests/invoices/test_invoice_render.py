@@ -1,0 +1,141 @@
+"""Invoice renderings read the billing marts and format money per currency (JPY no decimals,
+BHD three). The marts are created here with a few rows by SQL: only the figures dbt would
+have computed, so these tests exercise lookup and formatting, not billing rules."""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+import pytest
+
+from dagster_project.invoices import InvoiceNotFound, format_money, render_html, show
+
+DDL = """
+create schema billing;
+create table billing.fct_invoices (
+    invoice_id varchar, invoice_number varchar, status varchar, issuing_date date,
+    finalized_at timestamp, currency varchar, billing_entity_code varchar,
+    billing_entity_name varchar, billing_entity_country varchar, external_customer_id varchar,
+    customer_name varchar, customer_legal_name varchar, customer_email varchar,
+    customer_country varchar, fees_amount_minor bigint, progressive_billing_credit_amount_minor bigint,
+    coupons_amount_minor bigint, sub_total_excluding_taxes_amount_minor bigint,
+    taxes_amount_minor bigint, sub_total_including_taxes_amount_minor bigint,
+    credit_notes_amount_minor bigint, prepaid_credit_amount_minor bigint, total_amount_minor bigint
+);
+create table billing.fct_invoice_fees (
+    fee_id varchar, invoice_id varchar, fee_type varchar, plan_code varchar,
+    billable_metric_code varchar, description varchar, units decimal(38,12),
+    service_start_date date, service_end_date date, amount_minor bigint, tax_codes varchar
+);
+create table billing.fct_invoice_taxes (
+    invoice_id varchar, tax_code varchar, tax_name varchar, tax_rate decimal(18,6),
+    taxable_base_amount_minor bigint, tax_amount_minor bigint
+);
+create table billing.fct_invoice_discounts (
+    invoice_id varchar, coupon_code varchar, coupon_type varchar, application_order integer,
+    coupon_amount_minor bigint
+);
+"""
+
+# JPY invoice: plan ¥12,000 + usage ¥1,234 = ¥13,234; coupon ¥1,000 → ¥12,234; JP consumption
+# tax 10% → ¥1,223.4 → ¥1,223; sub-total incl. ¥13,457; prepaid ¥457 → total ¥13,000.
+# BHD invoice: plan 10.500 BHD (10500 fils) + usage 1.234 (1234 fils) = 11734; VAT 10% →
+# 1173.4 → 1173 fils; credit note 0.907 BHD → total 12.000 BHD (12000 fils).
+ROWS = """
+insert into billing.fct_invoices values
+ ('inv-jp', 'RHJP-000007', 'finalized', '2026-03-01', '2026-03-04 00:00:00', 'JPY', 'rh-jp', 'Revhouse KK', 'JP',
+  'c-jp', 'Sakura', 'Sakura Trading KK', 'ap@sakura.example', 'JP', 13234, 0, 1000, 12234, 1223, 13457, 0, 457, 13000),
+ ('inv-bh', 'RHBH-000001', 'finalized', '2026-03-01', '2026-03-04 00:00:00', 'BHD', 'rh-bh', 'Revhouse Gulf WLL', 'BH',
+  'c-bh', 'Pearl', null, null, 'BH', 11734, 0, 0, 11734, 1173, 12907, 907, 0, 12000),
+ ('draft-1', null, 'draft', '2026-03-20', null, 'USD', 'rh-us', 'Revhouse Demo Inc.', 'US',
+  'c-us', 'Acme', null, null, 'US', 100, 0, 0, 100, 0, 100, 0, 0, 100);
+insert into billing.fct_invoice_fees values
+ ('f1', 'inv-jp', 'subscription', 'pro_jp', null, 'Pro plan', 1, '2026-02-01', '2026-02-28', 12000, 'jp_ct'),
+ ('f2', 'inv-jp', 'charge', 'pro_jp', 'api_calls', 'API calls', 1234, '2026-02-01', '2026-02-28', 1234, 'jp_ct'),
+ ('f3', 'inv-bh', 'subscription', 'pro_bh', null, 'Pro plan Gulf', 1, '2026-02-01', '2026-02-28', 10500, 'bh_vat'),
+ ('f4', 'inv-bh', 'charge', 'pro_bh', 'storage_gb', 'Storage', 12.34, '2026-02-01', '2026-02-28', 1234, 'bh_vat'),
+ ('f5', 'draft-1', 'subscription', 'starter', null, 'Starter', 1, '2026-03-01', '2026-03-31', 100, null);
+insert into billing.fct_invoice_taxes values
+ ('inv-jp', 'jp_ct', 'JP consumption tax', 10, 12234, 1223),
+ ('inv-bh', 'bh_vat', 'Bahrain VAT', 10, 11734, 1173);
+insert into billing.fct_invoice_discounts values
+ ('inv-jp', 'WELCOME1000', 'fixed_amount', 1, 1000);
+"""
+
+
+@pytest.fixture
+def con():
+    c = duckdb.connect()
+    c.execute(DDL)
+    c.execute(ROWS)
+    yield c
+    c.close()
+
+
+def test_money_uses_the_currency_digits() -> None:
+    assert format_money(13000, "JPY") == "¥13,000"
+    assert format_money(12000, "BHD").endswith("12.000")
+    assert format_money(907, "BHD").endswith("0.907")
+    assert format_money(12345, "USD") == "$123.45"
+
+
+def test_show_jpy_has_every_line_and_no_decimals(con) -> None:
+    text = show(con, "RHJP-000007")
+    for expected in [
+        "RHJP-000007", "Revhouse KK", "Sakura Trading KK", "Pro plan", "API calls", "¥12,000",
+        "¥1,234", "WELCOME1000", "-¥1,000", "JP consumption tax", "10%", "¥1,223", "¥13,457",
+        "Prepaid credits", "-¥457", "Total due", "¥13,000",
+    ]:  # fmt: skip
+        assert expected in text, expected
+    assert not re.search(r"¥[\d,]+\.\d", text), "JPY must have no decimals"
+
+
+def test_show_bhd_has_three_decimals(con) -> None:
+    text = show(con, "RHBH-000001")
+    for expected in [
+        "10.500",
+        "1.234",
+        "1.173",
+        "12.907",
+        "Credit notes",
+        "-BHD",
+        "0.907",
+        "12.000",
+        "Bahrain VAT",
+    ]:
+        assert expected in text, expected
+    # Zero lines (coupons, prepaid) are not printed.
+    assert "Coupons" not in text and "Prepaid" not in text
+
+
+def test_render_html_is_self_contained_with_every_line(con) -> None:
+    html = render_html(con, "RHJP-000007")
+    assert html.startswith("<!DOCTYPE html>")
+    assert "<style>" in html and "<link" not in html and "<script" not in html and "http" not in html
+    for expected in [
+        "RHJP-000007", "Revhouse KK", "Sakura Trading KK", "ap@sakura.example", "Pro plan",
+        "API calls", "¥12,000", "¥1,234", "WELCOME1000", "JP consumption tax", "¥1,223",
+        "¥13,457", "¥13,000",
+    ]:  # fmt: skip
+        assert expected in html, expected
+    assert html.count("<tr><td>") >= 2 + 1 + 1  # two lines, one coupon, one tax
+
+
+def test_render_html_bhd_and_escaping(con) -> None:
+    con.execute("update billing.fct_invoice_fees set description = 'Storage <GB> & more' where fee_id = 'f4'")
+    html = render_html(con, "RHBH-000001")
+    assert "Storage &lt;GB&gt; &amp; more" in html
+    assert "12.907" in html and "0.907" in html and "12.000" in html
+
+
+def test_draft_is_found_by_invoice_id(con) -> None:
+    text = show(con, "draft-1")
+    assert "DRAFT draft-1" in text and "(draft)" in text and "$1.00" in text
+
+
+def test_unknown_number_is_a_clear_error(con) -> None:
+    with pytest.raises(InvoiceNotFound, match="no invoice numbered 'RHUS-999999'"):
+        show(con, "RHUS-999999")
+    with pytest.raises(LookupError):
+        render_html(con, "nope")
