@@ -29,6 +29,7 @@ credited as (
         periods.plan_amount_minor,
         periods.full_period_days,
         periods.termination_date,
+        periods.termination_issuing_date,
         periods.is_upgraded_away,
         subscriptions.on_termination_credit_note,
         {{ dbt.datediff('periods.termination_date', 'periods.period_end_date', 'day') }}
@@ -60,7 +61,7 @@ final as (
         {{ round_minor('case when credit_raw_minor > fee_precise_amount_minor then fee_precise_amount_minor else credit_raw_minor end') }} as credit_amount_minor,
         cast(case when credit_raw_minor > fee_precise_amount_minor then fee_precise_amount_minor else credit_raw_minor end as decimal(38, 12)) as precise_credit_amount_minor,
         unused_days,
-        termination_date as effective_date,
+        termination_issuing_date as effective_date,
         case when is_upgraded_away then 'upgrade' else 'termination' end as reason,
         on_termination_credit_note
     from bounded

@@ -31,10 +31,6 @@ filter_values as (
     select * from {{ ref('stg_lago__charge_filter_values') }}
 ),
 
-filters as (
-    select * from {{ ref('stg_lago__charge_filters') }}
-),
-
 known_subscriptions as (
     select distinct external_subscription_id from subscriptions
 ),
@@ -45,7 +41,9 @@ known_subscriptions as (
 versions as (
     select
         subscriptions.*,
-        lead(started_at) over (partition by external_subscription_id order by started_at) as next_started_at
+        lead(started_at) over (partition by external_subscription_id order by started_at) as next_started_at,
+        -- a scheduled end (ending_at) stops usage like a termination
+        coalesce(terminated_at, ending_at) as ended_at
     from subscriptions
     where started_at is not null
 ),
@@ -57,9 +55,9 @@ validity as (
         versions.plan_code,
         versions.started_at,
         case
-            when next_started_at is not null and (terminated_at is null or next_started_at <= terminated_at)
+            when next_started_at is not null and (ended_at is null or next_started_at <= ended_at)
                 then next_started_at
-            when terminated_at is not null then {{ dbt.dateadd('microsecond', 1, 'terminated_at') }}
+            when ended_at is not null then {{ dbt.dateadd('microsecond', 1, 'ended_at') }}
         end as valid_to_exclusive_at,
         coalesce(customers.timezone, entities.timezone, 'UTC') as timezone
     from versions
