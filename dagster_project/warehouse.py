@@ -69,22 +69,21 @@ def connect_published(settings: Settings) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(settings.published_path), read_only=True)
 
 
-# The build id is a hash of the rows of every dbt-built table, so two runs over the same
-# inputs publish the same id; the raw layer is left out because it records ingestion times.
-DERIVED_SCHEMAS_EXCLUDED = ("information_schema", "pg_catalog", "raw", "meta")
+# The build id is a hash of the rows of the mart tables, so two runs over the same inputs
+# publish the same id. Raw tables record ingestion times and intermediate invoice assembly
+# only recomputes what is not frozen yet, so neither identifies what users see.
+MART_SCHEMAS = ("billing", "revrec", "metrics", "collections", "assurance", "audit")
 
 
-def content_hash(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...] | None = None) -> str:
-    """Order-independent hash of the rows of every table in `schemas` (default: all derived ones)."""
+def content_hash(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...] = MART_SCHEMAS) -> str:
+    """Order-independent hash of the rows of every table in `schemas` (default: the marts)."""
     rows = con.execute(
         "select table_schema, table_name from information_schema.tables "
         "where table_type = 'BASE TABLE' order by 1, 2"
     ).fetchall()
     h = hashlib.sha256()
     for schema, table in rows:
-        if schemas is not None and schema not in schemas:
-            continue
-        if schemas is None and (schema in DERIVED_SCHEMAS_EXCLUDED or schema.startswith("dbt_test")):
+        if schema not in schemas:
             continue
         h.update(f"{schema}.{table}\n".encode())
         digest = con.execute(f'select coalesce(sum(hash(t)), 0), count(*) from "{schema}"."{table}" t').fetchone()

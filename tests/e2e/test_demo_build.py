@@ -76,7 +76,7 @@ def test_published_copy_is_read_only_and_carries_a_build_id(settings, published_
 def _marts_hash(path: Path) -> str:
     con = duckdb.connect(str(path), read_only=True)
     try:
-        return content_hash(con, schemas=("billing", "revrec", "metrics", "intermediate"))
+        return content_hash(con)
     finally:
         con.close()
 

@@ -7,8 +7,34 @@ with wallet_topups as (
     select * from {{ ref('int_billing__wallet_topups') }}
 ),
 
-wallet_applications as (
+-- Consumption of finalized invoices comes from what was frozen with them (assembly of a later
+-- run no longer recomputes those invoices), drafts from this run's assembly, so the ledger is
+-- the same whichever run wrote the finalized invoices.
+frozen_credits as (
+    select * from {{ ref('fct_finalized_invoice_credits') }}
+    where credit_kind = 'wallet'
+),
+
+finalized_invoices as (
+    select * from {{ ref('fct_finalized_invoices') }}
+),
+
+draft_applications as (
     select * from {{ ref('int_billing__wallet_applications') }}
+    where invoice_id not in (select invoice_id from finalized_invoices)
+),
+
+wallet_applications as (
+    select
+        frozen_credits.credit_source_id as lago_wallet_id,
+        frozen_credits.invoice_id,
+        finalized_invoices.issuing_date,
+        frozen_credits.amount_minor as prepaid_credit_amount_minor
+    from frozen_credits
+    inner join finalized_invoices on frozen_credits.invoice_id = finalized_invoices.invoice_id
+    union all
+    select lago_wallet_id, invoice_id, issuing_date, prepaid_credit_amount_minor
+    from draft_applications
 ),
 
 wallet_slots as (
