@@ -29,7 +29,8 @@ def generate(
     start: Annotated[str, typer.Option(help="First day of the demo history (YYYY-MM-DD).")] = "2026-01-01",
     force: Annotated[bool, typer.Option(help="Replace an existing landing folder.")] = False,
     parquet_events: Annotated[
-        int, typer.Option(help="Instead of the demo company, stream this many usage events to Parquet (bench).")
+        int,
+        typer.Option(help="Instead of the demo company, stream this many usage events to Parquet (bench)."),
     ] = 0,
 ) -> None:
     """Write demo data in the real export formats to the landing folder (and its ground truth)."""
@@ -39,7 +40,9 @@ def generate(
     s = Settings.from_env()
     if parquet_events:
         out = s.data_dir / "bench" / f"events_{customers}c_{parquet_events}e_s{seed}"
-        paths = stream_events_parquet(out, customers=customers, months=months, events=parquet_events, seed=seed)
+        paths = stream_events_parquet(
+            out, customers=customers, months=months, events=parquet_events, seed=seed
+        )
         typer.echo(f"wrote {len(paths)} Parquet files to {out}")
         return
     if s.landing_dir.exists() and any(s.landing_dir.iterdir()) and not force:
@@ -51,8 +54,13 @@ def generate(
         for d in (s.landing_dir, s.truth_dir):
             shutil.rmtree(d, ignore_errors=True)
     summary = run_generate(
-        s.landing_dir, s.truth_dir, customers=customers, months=months, seed=seed,
-        start=date.fromisoformat(start), progress=True,
+        s.landing_dir,
+        s.truth_dir,
+        customers=customers,
+        months=months,
+        seed=seed,
+        start=date.fromisoformat(start),
+        progress=True,
     )
     typer.echo(
         f"demo data written to {s.landing_dir}: {len(summary['files'])} files, {summary['rows']} records, "
@@ -62,7 +70,9 @@ def generate(
 
 @app.command()
 def ingest(
-    path: Annotated[Path | None, typer.Argument(help="A file or folder under the landing dir; default: all.")] = None,
+    path: Annotated[
+        Path | None, typer.Argument(help="A file or folder under the landing dir; default: all.")
+    ] = None,
 ) -> None:
     """Load new landing files into the raw tables; prints loaded, duplicates and quarantined per source."""
     from dagster_project.ingest.cli import run_ingest

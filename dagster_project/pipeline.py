@@ -12,7 +12,9 @@ DAGSTER_YAML = Path(__file__).with_name("dagster.yaml")
 
 
 def ensure_dagster_home() -> Path:
-    home = Path(os.environ.setdefault("DAGSTER_HOME", str(Settings.from_env().data_dir / "run" / "dagster_home")))
+    home = Path(
+        os.environ.setdefault("DAGSTER_HOME", str(Settings.from_env().data_dir / "run" / "dagster_home"))
+    )
     home.mkdir(parents=True, exist_ok=True)
     if not (home / "dagster.yaml").exists():
         shutil.copyfile(DAGSTER_YAML, home / "dagster.yaml")

@@ -24,7 +24,7 @@ class Settings:
     dbt_project_dir: Path
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         data_dir = _path("REVHOUSE_DATA_DIR", REPO_ROOT / "data")
         return cls(
             data_dir=data_dir,

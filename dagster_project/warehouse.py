@@ -16,7 +16,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 
 import duckdb
 
@@ -86,7 +85,9 @@ def content_hash(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...] = MART
         if schema not in schemas:
             continue
         h.update(f"{schema}.{table}\n".encode())
-        digest = con.execute(f'select coalesce(sum(hash(t)), 0), count(*) from "{schema}"."{table}" t').fetchone()
+        digest = con.execute(
+            f'select coalesce(sum(hash(t)), 0), count(*) from "{schema}"."{table}" t'
+        ).fetchone()
         h.update(f"{digest[0]}:{digest[1]}\n".encode())
     return h.hexdigest()[:16]
 
@@ -116,8 +117,10 @@ def publish(settings: Settings) -> dict:
         con = duckdb.connect(str(tmp))
         try:
             con.execute("create schema if not exists meta")
-            con.execute("create or replace table meta.build as select ? as build_id, ? as published_at",
-                        [meta["build_id"], meta["published_at"]])
+            con.execute(
+                "create or replace table meta.build as select ? as build_id, ? as published_at",
+                [meta["build_id"], meta["published_at"]],
+            )
         finally:
             con.close()
         os.chmod(tmp, 0o444)

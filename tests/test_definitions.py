@@ -13,7 +13,12 @@ def test_definitions_load_with_one_job_schedule_and_sensor():
     assert list(defs.sensors or []), "the landing sensor is missing"
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    for expected in ("published_warehouse", "billing/fct_invoices", "revrec/fct_revenue_schedule", "metrics/fct_mrr"):
+    for expected in (
+        "published_warehouse",
+        "billing/fct_invoices",
+        "revrec/fct_revenue_schedule",
+        "metrics/fct_mrr",
+    ):
         assert any(k == expected or k.endswith("/" + expected.split("/")[-1]) for k in keys), expected
     # dbt tests surface as asset checks
     assert any(True for _ in graph.asset_check_keys)
@@ -52,10 +57,17 @@ def test_code_location_loads_as_the_dagster_ui_loads_it(tmp_path):
 
     prepare()
     bin_dir = Path(sys.executable).parent
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}", "DAGSTER_HOME": str(tmp_path)}
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+        "DAGSTER_HOME": str(tmp_path),
+    }
     result = subprocess.run(
         [str(bin_dir / "dagster"), "definitions", "validate", "-m", "dagster_project.definitions"],
-        capture_output=True, text=True, env=env, timeout=300,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "Validation successful" in result.stdout + result.stderr

@@ -170,7 +170,11 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("flat_amount", "VARCHAR"),
         ("rate", "VARCHAR"),
     ],
-    "lago_charge_taxes": [("charge_lago_id", "VARCHAR"), ("tax_code", "VARCHAR"), ("tax_rate", "DECIMAL(18,6)")],
+    "lago_charge_taxes": [
+        ("charge_lago_id", "VARCHAR"),
+        ("tax_code", "VARCHAR"),
+        ("tax_rate", "DECIMAL(18,6)"),
+    ],
     "lago_taxes": [
         ("lago_id", "VARCHAR"),
         ("code", "VARCHAR"),
@@ -196,7 +200,11 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("created_at", "TIMESTAMP"),
         ("payload_json", "VARCHAR"),
     ],
-    "lago_customer_taxes": [("external_customer_id", "VARCHAR"), ("tax_code", "VARCHAR"), ("tax_rate", "DECIMAL(18,6)")],
+    "lago_customer_taxes": [
+        ("external_customer_id", "VARCHAR"),
+        ("tax_code", "VARCHAR"),
+        ("tax_rate", "DECIMAL(18,6)"),
+    ],
     "lago_subscriptions": [
         ("lago_id", "VARCHAR"),
         ("external_id", "VARCHAR"),
@@ -469,7 +477,10 @@ TABLES: dict[str, list[tuple[str, str]]] = {
     "payment_transactions": [
         # one row per gateway money movement, normalised enough to reconcile
         ("gateway", "VARCHAR"),  # stripe | adyen | gocardless
-        ("gateway_object", "VARCHAR"),  # charge | refund | dispute | payment_intent | balance_transaction | payout | settlement_row | payment | event
+        (
+            "gateway_object",
+            "VARCHAR",
+        ),  # charge | refund | dispute | payment_intent | balance_transaction | payout | settlement_row | payment | event
         ("gateway_id", "VARCHAR"),  # natural key per landing contract (Adyen: composite)
         ("object_version_at", "TIMESTAMP"),  # source timestamp ordering versions
         ("record_type", "VARCHAR"),  # Stripe type / Adyen Type / GoCardless status or action
@@ -479,7 +490,10 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("fee_minor", "BIGINT"),
         ("net_minor", "BIGINT"),
         ("occurred_at", "TIMESTAMP"),  # UTC
-        ("invoice_reference", "VARCHAR"),  # Stripe invoice / Adyen Merchant Reference / GoCardless metadata.invoice or reference
+        (
+            "invoice_reference",
+            "VARCHAR",
+        ),  # Stripe invoice / Adyen Merchant Reference / GoCardless metadata.invoice or reference
         ("customer_reference", "VARCHAR"),
         ("parent_id", "VARCHAR"),  # charge of a refund/dispute, payment of a GoCardless event
         ("failure_code", "VARCHAR"),

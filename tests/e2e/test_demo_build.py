@@ -87,7 +87,9 @@ def test_second_build_loads_nothing_new_and_leaves_marts_identical(settings):
     before_files = con.execute("select count(*), sum(rows_loaded) from raw.landing_files").fetchone()
     con.close()
 
-    subprocess.run([str(Path(sys.executable).with_name("revhouse")), "build"], check=True, env=os.environ.copy())
+    subprocess.run(
+        [str(Path(sys.executable).with_name("revhouse")), "build"], check=True, env=os.environ.copy()
+    )
 
     assert _marts_hash(settings.published_path) == before_hash
     con = duckdb.connect(str(settings.published_path), read_only=True)

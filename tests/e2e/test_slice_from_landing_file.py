@@ -66,7 +66,10 @@ def _standard_charges(landing: Path) -> dict[tuple[str, str], tuple[Decimal, str
                 and not props.get("pricing_group_keys")
                 and not charge.get("pay_in_advance")
             ):
-                out[(plan["code"], charge["billable_metric_code"])] = (Decimal(props["amount"]), plan["amount_currency"])
+                out[(plan["code"], charge["billable_metric_code"])] = (
+                    Decimal(props["amount"]),
+                    plan["amount_currency"],
+                )
     return out
 
 
@@ -107,8 +110,10 @@ def test_standard_count_and_sum_fees_match_the_landing_files(settings, published
                     continue
             expected_units = sum(values, Decimal(0))
         price, plan_currency = prices[(plan, code)]
-        expected = (max(expected_units, Decimal(0)) * price).scaleb(exponent(currency)).quantize(
-            Decimal(1), rounding=ROUND_HALF_UP
+        expected = (
+            (max(expected_units, Decimal(0)) * price)
+            .scaleb(exponent(currency))
+            .quantize(Decimal(1), rounding=ROUND_HALF_UP)
         )
         assert Decimal(units) == expected_units, f"{fee_id}: units {units} != {expected_units} from landing"
         assert amount_minor == int(expected), f"{fee_id}: {amount_minor} != {expected} ({code} on {plan})"

@@ -5,7 +5,6 @@ downstream models and shows up as a failed asset check. Every dbt step takes the
 writer lock and runs in the `duckdb_writer` pool (limit 1), so only one process writes.
 """
 
-
 import os
 from collections.abc import Mapping
 from typing import Any

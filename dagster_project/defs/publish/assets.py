@@ -1,6 +1,5 @@
 """The read-only copy of the warehouse that dashboards and auditors open."""
 
-
 import dagster as dg
 
 from dagster_project.defs.dbt.assets import WRITER_POOL
