@@ -64,6 +64,7 @@ lint: install  ## ruff
 
 test: install  ## lint, build on fresh demo data (dbt unit + data tests), pytest
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	rm -rf $(TEST_DATA)
 	REVHOUSE_DATA_DIR=$(TEST_DATA) DAGSTER_HOME=$(TEST_DATA)/run/dagster_home $(BIN)/revhouse generate
 	REVHOUSE_DATA_DIR=$(TEST_DATA) DAGSTER_HOME=$(TEST_DATA)/run/dagster_home $(BIN)/revhouse build

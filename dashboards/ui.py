@@ -11,9 +11,9 @@ from decimal import Decimal
 
 import pandas as pd
 import streamlit as st
-from babel.numbers import format_currency
 
-from dagster_project.reference.currencies import exponent
+from dagster_project.reference import currencies
+from dagster_project.reference.currencies import to_major  # noqa: F401  (pages import it from here)
 from dashboards import data
 
 LOCALE = "en_US"
@@ -21,24 +21,11 @@ MINOR_SUFFIX = "_minor"
 RIGHT = st.column_config.TextColumn(alignment="right")
 
 
-def to_major(amount_minor: int | Decimal, currency: str) -> Decimal:
-    """1200 JPY -> Decimal('1200'); 12345 BHD -> Decimal('12.345'); exact, no rounding.
-
-    Unrounded `precise_*_minor` amounts arrive as Decimal and keep their fraction."""
-    if isinstance(amount_minor, float):
-        raise TypeError(f"money must not arrive as a float ({amount_minor!r} {currency})")
-    exact = amount_minor if isinstance(amount_minor, Decimal) else int(amount_minor)  # numpy ints too
-    return Decimal(exact).scaleb(-exponent(currency))
-
-
 def format_money(amount_minor: int | Decimal | None, currency: str | None) -> str:
-    """Babel's format for the currency, never rounded: at least the currency's digits, and
-    every further digit a precise amount carries (babel would round those half-to-even)."""
+    """Blank for a missing amount or currency; otherwise the house format (reference.currencies)."""
     if amount_minor is None or pd.isna(amount_minor) or not currency or pd.isna(currency):
         return ""
-    return format_currency(
-        to_major(amount_minor, currency), currency, locale=LOCALE, decimal_quantization=False
-    )
+    return currencies.format_money(amount_minor, currency, locale=LOCALE)
 
 
 def money_label(column: str) -> str:

@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from babel.core import get_global
-from babel.numbers import get_currency_precision
+from babel.numbers import format_currency, get_currency_precision
 
 from dagster_project.settings import REPO_ROOT
 
@@ -41,6 +41,24 @@ def to_minor(amount_major: str | Decimal, code: str) -> int:
     """Major-unit decimal text ("12.50") to integer minor units, half away from zero."""
     value = Decimal(str(amount_major)).scaleb(exponent(code))
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def to_major(amount_minor: int | Decimal, code: str) -> Decimal:
+    """Minor units to major, exactly: 1200 JPY -> 1200; 12345 BHD -> 12.345. Unrounded
+    `precise_*_minor` Decimals keep their fraction. A float is refused: money is never float."""
+    if isinstance(amount_minor, float):
+        raise TypeError(f"money must not arrive as a float ({amount_minor!r} {code})")
+    exact = amount_minor if isinstance(amount_minor, Decimal) else int(amount_minor)  # numpy ints too
+    return Decimal(exact).scaleb(-exponent(code))
+
+
+def format_money(amount_minor: int | Decimal, code: str, locale: str = "en_US") -> str:
+    """Babel's format for the currency (symbol, grouping, the currency's digits: ¥12,345,
+    BHD 12.345, $123.45), never rounded: a precise amount shows every digit it carries,
+    because babel would otherwise round it half-to-even."""
+    return format_currency(
+        to_major(amount_minor, code), code.upper(), locale=locale, decimal_quantization=False
+    )
 
 
 def write_seed(path: Path = SEED_PATH) -> None:
