@@ -75,6 +75,16 @@ create table intermediate.int_billing__fees (
     period_from_at timestamp, period_to_at timestamp, issuing_date date,
     is_pay_in_advance boolean, is_invoiceable boolean, is_prorated boolean, description varchar
 );
+create table intermediate.int_billing__progressive_billing_fees as
+    select cast(null as varchar) as charge_period_id, * from intermediate.int_billing__fees where 1 = 0;
+create table intermediate.int_billing__charge_fees (fee_id varchar, charge_period_id varchar);
+create table intermediate.int_billing__charge_periods (charge_period_id varchar, as_of_date date);
+create table intermediate.int_billing__progressive_billing_credits (
+    progressive_credit_id varchar, invoice_group_key varchar, charge_period_id varchar,
+    external_customer_id varchar, external_subscription_id varchar, billing_entity_code varchar,
+    currency varchar, issuing_date date, progressive_billed_minor bigint, charge_fees_minor bigint,
+    credit_amount_minor bigint, excess_credit_note_amount_minor bigint
+);
 create table intermediate.int_billing__termination_credits (
     credit_id varchar, external_customer_id varchar, external_subscription_id varchar,
     lago_subscription_id varchar, billing_entity_code varchar, currency varchar, fee_id varchar,

@@ -28,3 +28,19 @@
         where 1 = 0
     {%- endif -%}
 {%- endmacro %}
+
+{#- Each invoiced fee's amount and coupon share as a credit note must see them: a fee of a
+    finalized invoice as it was frozen (fct_finalized_invoice_fees), else as assembled now
+    (the given relation/CTE holds int_billing__invoice_fee_amounts rows). -#}
+{% macro creditable_fee_amounts(invoice_fee_amounts_relation) -%}
+    select
+        invoice_fee_amounts.fee_id,
+        invoice_fee_amounts.invoice_id,
+        coalesce(frozen_fees.amount_minor, invoice_fee_amounts.amount_minor) as amount_minor,
+        coalesce(frozen_fees.precise_coupon_share_minor, invoice_fee_amounts.precise_coupon_share_minor) as precise_coupon_share_minor
+    from {{ invoice_fee_amounts_relation }} as invoice_fee_amounts
+    left join (
+        {{ frozen_rows('fct_finalized_invoice_fees', {'fee_id': dbt.type_string(), 'amount_minor': 'bigint', 'precise_coupon_share_minor': 'decimal(38, 12)'}) }}
+    ) as frozen_fees
+        on invoice_fee_amounts.fee_id = frozen_fees.fee_id
+{%- endmacro %}

@@ -36,3 +36,25 @@
 {% macro invoice_number(prefix_expr, sequence_expr) -%}
     ({{ prefix_expr }} || '-' || lpad(cast({{ sequence_expr }} as {{ dbt.type_string() }}), 6, '0'))
 {%- endmacro %}
+
+{#- A threshold (progressive billing) invoice is its own invoice, never merged with the
+    subscription invoice of the same day (Lago issues one per subscription and crossing):
+    rating's invoice_group_key (customer, entity, currency, issuing date) + the subscription,
+    readable like the credit invoices' 'credit-<transaction>'. -#}
+{% macro progressive_invoice_id(invoice_group_key_expr, external_subscription_id_expr) -%}
+    {{ dbt.concat(["'progressive-'", invoice_group_key_expr, "'-'", external_subscription_id_expr]) }}
+{%- endmacro %}
+
+{#- The fees a period's progressive billing credit is deducted from and spread over (pricing.md
+    4, 5.2): the invoiceable in-arrears charge fees of that charge period, one rule for the cap
+    (int_billing__invoice_progressive_credits) and the spread (int_billing__invoice_fees). -#}
+{% macro progressive_matching_fees(fees_relation, charge_fees_relation) -%}
+    select
+        {{ charge_fees_relation }}.charge_period_id,
+        {{ fees_relation }}.fee_id,
+        {{ fees_relation }}.amount_minor
+    from {{ fees_relation }}
+    inner join {{ charge_fees_relation }} on {{ fees_relation }}.fee_id = {{ charge_fees_relation }}.fee_id
+    where {{ fees_relation }}.is_invoiceable
+      and {{ fees_relation }}.amount_minor > 0
+{%- endmacro %}

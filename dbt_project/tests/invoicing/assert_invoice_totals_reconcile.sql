@@ -1,5 +1,7 @@
 -- pricing.md 5.7 on every invoice: Σ fees − progressive credit − discounts + taxes − credit
--- notes − prepaid credits = total, and the header's fees/taxes match its lines.
+-- notes − prepaid credits = total, and the header's fees/taxes match its lines. The
+-- progressive billing credit (pricing.md 5.2) is never negative nor above the fees it is
+-- deducted from, and a threshold or credit invoice never carries one.
 with invoices as (
     select * from {{ ref('fct_invoices') }}
 ),
@@ -29,3 +31,6 @@ where invoices.fees_amount_minor - invoices.progressive_billing_credit_amount_mi
         <> invoices.sub_total_excluding_taxes_amount_minor + invoices.taxes_amount_minor
    or coalesce(fee_lines.fees_amount_minor, 0) <> invoices.fees_amount_minor
    or coalesce(tax_lines.taxes_amount_minor, 0) <> invoices.taxes_amount_minor
+   or invoices.progressive_billing_credit_amount_minor < 0
+   or invoices.progressive_billing_credit_amount_minor > invoices.fees_amount_minor
+   or (invoices.invoice_type <> 'subscription' and invoices.progressive_billing_credit_amount_minor <> 0)

@@ -109,12 +109,13 @@ coverage as (
         and candidate_pairs.lago_applied_coupon_id = target_hits.lago_applied_coupon_id
 ),
 
+-- Coupons see the fees net of the progressive billing credit (pricing.md 5.2 before 5.3).
 net_0 as (
     select
         fee_id,
         invoice_id,
         issuing_date,
-        cast(amount_minor as decimal(38, 12)) as net_amount_minor
+        cast(amount_minor - coalesce(precise_progressive_credit_share_minor, 0) as decimal(38, 12)) as net_amount_minor
     from open_fees
 ),
 

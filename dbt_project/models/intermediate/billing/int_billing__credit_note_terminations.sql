@@ -17,18 +17,8 @@ tax_fee_lines as (
 
 -- A fee on a finalized invoice keeps the coupon share it was frozen with
 -- (macros/invoicing/frozen_state.sql); assembly no longer recomputes it.
-frozen_fees as (
-    {{ frozen_rows('fct_finalized_invoice_fees', {'fee_id': dbt.type_string(), 'amount_minor': 'bigint', 'precise_coupon_share_minor': 'decimal(38, 12)'}) }}
-),
-
 credited_fees as (
-    select
-        invoice_fee_amounts.fee_id,
-        invoice_fee_amounts.invoice_id,
-        coalesce(frozen_fees.amount_minor, invoice_fee_amounts.amount_minor) as amount_minor,
-        coalesce(frozen_fees.precise_coupon_share_minor, invoice_fee_amounts.precise_coupon_share_minor) as precise_coupon_share_minor
-    from invoice_fee_amounts
-    left join frozen_fees on invoice_fee_amounts.fee_id = frozen_fees.fee_id
+    {{ creditable_fee_amounts('invoice_fee_amounts') }}
 ),
 
 net_of_coupons as (

@@ -4,12 +4,17 @@
 -- usable from their creation date; voided notes carry nothing. Lago credit notes do not
 -- name the customer, so it comes from the imported Lago invoice they credit. Termination
 -- credits (int_billing__credit_note_terminations) credit the balance when credit_type = credit.
+-- Progressive billing excess notes (int_billing__credit_note_progressive_excess) are refunds.
 with lago_credit_notes as (
     select * from {{ ref('stg_lago__credit_notes') }}
 ),
 
 termination_notes as (
     select * from {{ ref('int_billing__credit_note_terminations') }}
+),
+
+progressive_excess_notes as (
+    select * from {{ ref('int_billing__credit_note_progressive_excess') }}
 ),
 
 billed_invoices as (
@@ -74,10 +79,33 @@ terminations as (
     from termination_notes
 ),
 
+-- Refunds go back through the gateway: recorded, never credited to the balance.
+progressive_excess as (
+    select
+        credit_note_id,
+        credit_note_source,
+        credit_note_number,
+        external_customer_id,
+        billing_entity_code,
+        currency,
+        reason,
+        credited_invoice_id,
+        credited_fee_id,
+        credit_type,
+        available_from_date,
+        credit_sub_total_amount_minor,
+        taxes_amount_minor,
+        total_amount_minor,
+        cast(0 as bigint) as credit_amount_minor
+    from progressive_excess_notes
+),
+
 final as (
     select * from imported
     union all
     select * from terminations
+    union all
+    select * from progressive_excess
 )
 
 select * from final

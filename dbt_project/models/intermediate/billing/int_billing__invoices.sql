@@ -47,6 +47,7 @@ prepaid as (
 credit_invoices as (
     select
         invoice_id,
+        'credit' as invoice_type,
         external_customer_id,
         billing_entity_code,
         currency,
@@ -62,10 +63,14 @@ credit_invoices as (
     from wallet_credit_invoices
 ),
 
+{%- set invoice_columns = ['invoice_id', 'invoice_type', 'external_customer_id', 'billing_entity_code', 'currency', 'currency_exponent', 'issuing_date', 'fees_count', 'fees_amount_minor', 'progressive_billing_credit_amount_minor', 'coupons_amount_minor', 'sub_total_excluding_taxes_amount_minor', 'taxes_amount_minor', 'sub_total_including_taxes_amount_minor'] %}
+
+-- invoice_type: subscription (period and in-advance fees), progressive_billing (threshold
+-- invoices) from invoice assembly; credit (paid wallet top-ups) from here.
 all_invoices as (
-    select 'subscription' as invoice_type, invoice_subtotals.* from invoice_subtotals
+    select {{ invoice_columns | join(', ') }} from invoice_subtotals
     union all
-    select 'credit' as invoice_type, credit_invoices.* from credit_invoices
+    select {{ invoice_columns | join(', ') }} from credit_invoices
 ),
 
 assembled as (

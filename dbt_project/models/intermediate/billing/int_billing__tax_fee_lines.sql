@@ -1,6 +1,7 @@
 -- Each fee's taxes (pricing.md 5.4): the charge's taxes, else the plan's, else the
 -- customer's, else the billing entity's defaults; the first level that names any tax wins
--- whole. Taxable base = fee amount − its coupon share (unrounded); the tax stays unrounded
+-- whole. Taxable base = fee amount − its progressive billing credit share − its coupon share
+-- (unrounded, pricing.md 5.2-5.4); the tax stays unrounded
 -- here because an invoice rounds its tax once (int_billing__invoice_taxes).
 with invoice_fees as (
     select * from {{ ref('int_billing__invoice_fees') }}
@@ -68,6 +69,8 @@ chosen as (
         and candidates.tax_level = first_level.tax_level
 ),
 
+{%- set taxable_base = 'invoice_fees.amount_minor - coalesce(invoice_fees.precise_progressive_credit_share_minor, 0) - coalesce(fee_coupon_shares.precise_coupon_share_minor, 0)' %}
+
 final as (
     select
         invoice_fees.fee_id,
@@ -78,8 +81,9 @@ final as (
         coalesce(taxes.tax_rate, chosen.tax_rate) as tax_rate,
         invoice_fees.amount_minor as fee_amount_minor,
         coalesce(fee_coupon_shares.precise_coupon_share_minor, 0) as precise_coupon_share_minor,
-        cast(invoice_fees.amount_minor - coalesce(fee_coupon_shares.precise_coupon_share_minor, 0) as decimal(38, 12)) as precise_taxable_base_minor,
-        {{ percent_of('invoice_fees.amount_minor - coalesce(fee_coupon_shares.precise_coupon_share_minor, 0)', 'coalesce(taxes.tax_rate, chosen.tax_rate)') }} as precise_tax_amount_minor
+        coalesce(invoice_fees.precise_progressive_credit_share_minor, 0) as precise_progressive_credit_share_minor,
+        cast({{ taxable_base }} as decimal(38, 12)) as precise_taxable_base_minor,
+        {{ percent_of(taxable_base, 'coalesce(taxes.tax_rate, chosen.tax_rate)') }} as precise_tax_amount_minor
     from invoice_fees
     inner join chosen on invoice_fees.fee_id = chosen.fee_id
     left join taxes on chosen.tax_code = taxes.tax_code
