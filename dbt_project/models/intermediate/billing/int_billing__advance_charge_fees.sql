@@ -11,7 +11,11 @@ resolved as (
     select resolved_events.*
     from {{ ref('int_billing__usage_events_resolved') }} as resolved_events
     inner join advance_charges on resolved_events.charge_lago_id = advance_charges.charge_lago_id
-    where resolved_events.unbillable_reason is null
+    where resolved_events.is_billable
+        -- on the events' own column as well, so the filter reaches the event scan
+        and resolved_events.billable_metric_code in (
+            select billable_metric_code from {{ ref('stg_lago__charges') }} where is_pay_in_advance
+        )
 ),
 
 charge_periods as (

@@ -4,7 +4,7 @@
 -- One row per charge period × charge × filter × pricing group.
 with resolved as (
     select * from {{ ref('int_billing__usage_events_resolved') }}
-    where unbillable_reason is null and charge_model = 'percentage'
+    where is_billable and charge_model = 'percentage'
         -- on the events' own column, so the filter reaches the event scan before resolution
         and billable_metric_code in (
             select billable_metric_code from {{ ref('stg_lago__charges') }} where charge_model = 'percentage'

@@ -137,7 +137,16 @@ generated as (
             else cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 'step_months * numbers.generated_number', 'anchor_date')) }} as date)
         end as period_end_date
     from anchors
-    cross join numbers
+    -- only steps that can start by the as-of date: step n starts (n − 1) × step_months after
+    -- the anchor, so beyond (months from anchor to as-of) / step_months + 1 it starts in a later
+    -- month and in_scope drops it anyway (+2 leaves one spare). A cross join with all 3000
+    -- numbers built 3000 wide rows per subscription to keep a few.
+    inner join numbers
+        on numbers.generated_number <= case
+            when plan_interval = 'weekly'
+                then {{ dbt.datediff('anchor_date', 'as_of_date', 'day') }} / 7 + 2
+            else {{ dbt.datediff('anchor_date', 'as_of_date', 'month') }} / step_months + 2
+        end
 ),
 
 in_scope as (

@@ -4,14 +4,15 @@
     incremental_strategy='delete+insert',
     on_schema_change='fail'
 ) }}
--- depends_on: {{ ref('stg_usage__events') }}
+{%- set rebuild = usage_rebuild_window(ref('stg_usage__events'), ref('stg_lago__customers'), ref('stg_reference__billing_entities')) %}
 -- Usage events that no fee counts, each with a reason a person understands (pricing.md 1:
 -- kept and reported, never billed). One event may appear once per charge it failed for.
 -- Incremental like usage_daily (same rebuild window), so a run does not re-resolve history.
 with resolved as (
     select * from {{ ref('int_billing__usage_events_resolved') }}
     where unbillable_reason is not null
-        and event_date >= {{ usage_rebuild_from_date(ref('stg_usage__events')) }}
+        and event_date >= {{ rebuild.from_date }}
+        and event_at >= {{ rebuild.from_at }}
 ),
 
 final as (

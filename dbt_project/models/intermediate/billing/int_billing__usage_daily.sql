@@ -4,16 +4,32 @@
     incremental_strategy='delete+insert',
     on_schema_change='fail'
 ) }}
--- depends_on: {{ ref('stg_usage__events') }}
+{%- set rebuild = usage_rebuild_window(ref('stg_usage__events'), ref('stg_lago__customers'), ref('stg_reference__billing_entities')) %}
 -- The pre-aggregate rating reads instead of raw events: one row per subscription version ×
 -- charge × charge filter × pricing group × local day. Every measure is decomposable across
 -- days (sums, max, latest with its instant, weighted-sum moments), except distinct values,
 -- which live in int_billing__usage_daily_unique_values.
+-- Events on a charge are read; the rules on the field value (missing, not numeric) are
+-- applied inside the aggregates instead of in this filter, because a filter would parse the
+-- JSON value a second time (a filter and the projection under it do not share the work). An
+-- event failing them has a null field_value, so the value measures skip it unaided; the
+-- others count billable events only, and a group of only such events is dropped (final).
 with resolved as (
     select *
     from {{ ref('int_billing__usage_events_resolved') }}
-    where unbillable_reason is null
-        and event_date >= {{ usage_rebuild_from_date(ref('stg_usage__events')) }}
+    where is_charged
+        and event_date >= {{ rebuild.from_date }}
+        and event_at >= {{ rebuild.from_at }}
+),
+
+-- the external subscription id and the metric follow from the version and the charge: read
+-- back after the aggregate, so the group-by hashes two strings fewer per event
+subscriptions as (
+    select lago_subscription_id, external_subscription_id from {{ ref('stg_lago__subscriptions') }}
+),
+
+charges as (
+    select charge_lago_id, billable_metric_code from {{ ref('stg_lago__charges') }}
 ),
 
 -- time-weighted metrics need Σ increment and Σ increment × instant: with them the integral of
@@ -29,41 +45,39 @@ measured as (
         case when aggregation_type = 'latest_agg'
             then {{ dbt.concat(["lpad(cast(" ~ dbt.datediff("cast('1970-01-01' as timestamp)", 'event_at', 'microsecond') ~ " as " ~ dbt.type_string() ~ "), 20, '0')", "'|'", "cast(field_value as " ~ dbt.type_string() ~ ")"]) }}
         end as latest_key,
-        case when aggregation_type = 'latest_agg' then event_at end as latest_candidate_at
+        case when aggregation_type = 'latest_agg' and is_billable then event_at end as latest_candidate_at,
+        case when is_billable then event_at end as billable_event_at
     from resolved
 ),
 
 aggregated as (
     select
         lago_subscription_id,
-        external_subscription_id,
         charge_lago_id,
-        billable_metric_code,
         charge_filter_index,
         grouped_by,
         usage_date,
-        count(*) as events_count,
+        count(case when is_billable then 1 end) as events_count,
         sum(field_value) as value_sum,
         max(field_value) as value_max,
         max(latest_key) as latest_key,
         max(latest_candidate_at) as latest_event_at,
         sum(weighted_moment) as weighted_moment_sum,
-        sum(precise_total_amount_cents) as precise_total_amount_cents_sum,
-        min(event_at) as first_event_at,
-        max(event_at) as last_event_at,
-        max(_ingested_at) as _max_ingested_at
+        sum(case when is_billable then precise_total_amount_cents end) as precise_total_amount_cents_sum,
+        min(billable_event_at) as first_event_at,
+        max(billable_event_at) as last_event_at,
+        max(case when is_billable then _ingested_at end) as _max_ingested_at
     from measured
-    group by lago_subscription_id, external_subscription_id, charge_lago_id, billable_metric_code,
-        charge_filter_index, grouped_by, usage_date
+    group by lago_subscription_id, charge_lago_id, charge_filter_index, grouped_by, usage_date
 ),
 
 final as (
     select
         {{ rating_hash(['aggregated.lago_subscription_id', 'aggregated.charge_lago_id', 'aggregated.charge_filter_index', 'aggregated.grouped_by', 'aggregated.usage_date']) }} as usage_daily_id,
         aggregated.lago_subscription_id,
-        aggregated.external_subscription_id,
+        subscriptions.external_subscription_id,
         aggregated.charge_lago_id,
-        aggregated.billable_metric_code,
+        charges.billable_metric_code,
         aggregated.charge_filter_index,
         aggregated.grouped_by,
         aggregated.usage_date,
@@ -78,8 +92,11 @@ final as (
         aggregated.last_event_at,
         aggregated._max_ingested_at
     from aggregated
-    -- a local day is complete only if its events were all re-read (see usage_rebuild_from_date)
-    where aggregated.usage_date >= cast({{ dbt.dateadd('day', 1, usage_rebuild_from_date(ref('stg_usage__events'))) }} as date)
+    left join subscriptions on aggregated.lago_subscription_id = subscriptions.lago_subscription_id
+    left join charges on aggregated.charge_lago_id = charges.charge_lago_id
+    -- a local day is complete only if its events were all re-read (see usage_rebuild_window)
+    where aggregated.usage_date >= {{ rebuild.keep_from_date }}
+        and aggregated.events_count > 0
 )
 
 select * from final

@@ -1,4 +1,20 @@
 {{ config(materialized='view') }}
+{#- Why an event cannot be billed, first match wins (pricing.md 1); one list for the reason
+    text and the flags. The last two rules are about the event's field value: is_charged says
+    the event reached a supported charge, is_billable that its value is usable as well. -#}
+{%- set unbillable_rules = [
+    ("not is_known_metric", "'unknown billable metric code'"),
+    ("not is_known_subscription", "'unknown subscription'"),
+    ("lago_subscription_id is null", "'no subscription live at the event time'"),
+    ("charge_lago_id is null", "'metric not charged on the subscription plan'"),
+    ("aggregation_type not in ('count_agg', 'sum_agg', 'max_agg', 'unique_count_agg', 'latest_agg', 'weighted_sum_agg')",
+        "'aggregation ' || coalesce(aggregation_type, '?') || ' not supported by rating'"),
+    ("aggregation_type in ('sum_agg', 'max_agg', 'latest_agg', 'weighted_sum_agg') and field_value is null",
+        "'field ' || coalesce(field_name, '?') || ' missing or not numeric'"),
+    ("aggregation_type = 'unique_count_agg' and field_value_text is null",
+        "'field ' || coalesce(field_name, '?') || ' missing'"),
+] -%}
+{%- set charge_rule_count = 5 -%}
 -- Every usage event resolved to what bills it: the subscription version live at its instant
 -- (upgrades share the external id), each charge of that plan on its metric, the charge filter
 -- it matches (0 = default properties), its pricing group and its local day. Events that
@@ -186,17 +202,24 @@ final as (
         precise_total_amount_cents,
         properties_json,
         case
-            when not is_known_metric then 'unknown billable metric code'
-            when not is_known_subscription then 'unknown subscription'
-            when lago_subscription_id is null then 'no subscription live at the event time'
-            when charge_lago_id is null then 'metric not charged on the subscription plan'
-            when aggregation_type not in ('count_agg', 'sum_agg', 'max_agg', 'unique_count_agg', 'latest_agg', 'weighted_sum_agg')
-                then 'aggregation ' || coalesce(aggregation_type, '?') || ' not supported by rating'
-            when aggregation_type in ('sum_agg', 'max_agg', 'latest_agg', 'weighted_sum_agg') and field_value is null
-                then 'field ' || coalesce(field_name, '?') || ' missing or not numeric'
-            when aggregation_type = 'unique_count_agg' and field_value_text is null
-                then 'field ' || coalesce(field_name, '?') || ' missing'
+            {%- for rule in unbillable_rules %}
+            when {{ rule[0] }} then {{ rule[1] }}
+            {%- endfor %}
         end as unbillable_reason,
+        -- the same rules as flags: readers test them instead of building the reason text for
+        -- every event just to compare it with null
+        case
+            {%- for rule in unbillable_rules[:charge_rule_count] %}
+            when {{ rule[0] }} then false
+            {%- endfor %}
+            else true
+        end as is_charged,
+        case
+            {%- for rule in unbillable_rules %}
+            when {{ rule[0] }} then false
+            {%- endfor %}
+            else true
+        end as is_billable,
         _source_file,
         _row_number,
         _ingested_at
