@@ -32,11 +32,13 @@ run: install  ## generate demo data, build every asset, serve Dagster UI + Strea
 	$(BIN)/revhouse generate
 	$(BIN)/revhouse build
 	@$(MAKE) --no-print-directory stop >/dev/null 2>&1 || true
-	@cd $(CURDIR) && setsid nohup $(BIN)/dagster dev -m dagster_project.definitions -h 127.0.0.1 -p $(DAGSTER_PORT) \
-		> $(RUN_DIR)/dagster.log 2>&1 & echo $$! > $(RUN_DIR)/dagster.pid
-	@cd $(CURDIR) && setsid nohup $(BIN)/streamlit run dashboards/app.py --server.headless true \
+	@$(BIN)/python -m dagster_project.wait_http --free $(DAGSTER_PORT) $(STREAMLIT_PORT)
+	@# setsid as the background command itself: its pid is the new process group, which stop kills whole
+	@setsid nohup $(BIN)/dagster dev -m dagster_project.definitions -h 127.0.0.1 -p $(DAGSTER_PORT) \
+		< /dev/null > $(RUN_DIR)/dagster.log 2>&1 & echo $$! > $(RUN_DIR)/dagster.pid
+	@setsid nohup $(BIN)/streamlit run dashboards/app.py --server.headless true \
 		--server.address 127.0.0.1 --server.port $(STREAMLIT_PORT) --browser.gatherUsageStats false \
-		> $(RUN_DIR)/streamlit.log 2>&1 & echo $$! > $(RUN_DIR)/streamlit.pid
+		< /dev/null > $(RUN_DIR)/streamlit.log 2>&1 & echo $$! > $(RUN_DIR)/streamlit.pid
 	@$(BIN)/python -m dagster_project.wait_http http://127.0.0.1:$(DAGSTER_PORT)/server_info http://127.0.0.1:$(STREAMLIT_PORT)/_stcore/health
 	@echo ""
 	@echo "  Dagster UI : http://127.0.0.1:$(DAGSTER_PORT)"

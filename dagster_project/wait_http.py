@@ -1,4 +1,4 @@
-"""Wait until each URL answers HTTP 200 (used by `make run` before printing the URLs)."""
+"""Wait until each URL answers HTTP 200, or check ports are free (used by `make run`)."""
 
 from __future__ import annotations
 
@@ -24,5 +24,19 @@ def wait(urls: list[str], timeout_s: float = 180) -> None:
         time.sleep(1)
 
 
+def ensure_free(ports: list[int]) -> None:
+    """Refuse to start a server on a port something else answers on, rather than report the
+    other process's URL as ours."""
+    import socket
+
+    for port in ports:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                sys.exit(f"port {port} is already in use (an earlier `make run` not stopped with `make stop`?)")
+
+
 if __name__ == "__main__":
-    wait(sys.argv[1:])
+    if sys.argv[1:2] == ["--free"]:
+        ensure_free([int(p) for p in sys.argv[2:]])
+    else:
+        wait(sys.argv[1:])
