@@ -32,7 +32,9 @@ def ensure_free(ports: list[int]) -> None:
     for port in ports:
         with socket.socket() as sock:
             if sock.connect_ex(("127.0.0.1", port)) == 0:
-                sys.exit(f"port {port} is already in use (an earlier `make run` not stopped with `make stop`?)")
+                sys.exit(
+                    f"port {port} is already in use (an earlier `make run` not stopped with `make stop`?)"
+                )
 
 
 if __name__ == "__main__":
