@@ -18,7 +18,7 @@
 {%- endmacro %}
 
 {#- Exact division for money: numerator / denominator as DECIMAL(38,12), truncated toward
-    minus infinity at 12 decimals, never through DOUBLE; NULL when the denominator is 0.
+    zero at 12 decimals, never through DOUBLE; NULL when the denominator is 0.
     DuckDB turns DECIMAL / anything into DOUBLE, which can put a true x.5 at x.4999… and flip a
     half-up rounding; truncating an exact quotient at 12 decimals never changes which side of
     .5 a value is on. Use it for every division in a money rule (proration by days, pro-rata
