@@ -20,8 +20,10 @@ def test_definitions_load_with_one_job_schedule_and_sensor():
         "metrics/fct_mrr",
     ):
         assert any(k == expected or k.endswith("/" + expected.split("/")[-1]) for k in keys), expected
-    # dbt tests surface as asset checks
-    assert any(True for _ in graph.asset_check_keys)
+    # dbt tests surface as asset checks, the multi-model invariants included
+    checks = {k.to_user_string() for k in graph.asset_check_keys}
+    assert "billing/fct_invoices:assert_invoice_totals_reconcile" in checks
+    assert "intermediate/int_billing__unbillable_events:assert_every_event_billed_or_reported" in checks
 
 
 def test_every_writing_asset_is_in_the_single_writer_pool():

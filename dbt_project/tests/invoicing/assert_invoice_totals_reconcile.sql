@@ -1,3 +1,5 @@
+{#- Shown in Dagster as an asset check on fct_invoices. -#}
+{{ config(meta={'dagster': {'ref': {'name': 'fct_invoices'}}}) }}
 -- pricing.md 5.7 on every invoice: Σ fees − progressive credit − discounts + taxes − credit
 -- notes − prepaid credits = total, and the header's fees/taxes match its lines. The
 -- progressive billing credit (pricing.md 5.2) is never negative nor above the fees it is

@@ -1,4 +1,4 @@
-{{ config(tags=['reconciliation']) }}
+{{ config(tags=['reconciliation'], meta={'dagster': {'ref': {'name': 'int_billing__unbillable_events'}}}) }}
 -- pricing.md 1: nothing vanishes. Every landed event is either counted in usage_daily (once
 -- per charge that bills it) or listed in int_billing__unbillable_events with a reason.
 with events as (
