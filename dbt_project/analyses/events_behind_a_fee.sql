@@ -2,7 +2,10 @@
 -- the resolved events of those days. Compile with:
 --   dbt compile --select events_behind_a_fee --vars '{fee_id: "<fee_id>"}'
 -- Plan fees and true-ups have no events; a pay-in-advance fee has exactly one (event_key in
--- int_billing__advance_charge_fees). Recurring metrics also count days before the window.
+-- int_billing__advance_charge_fees). Recurring metrics also count days before the window, and
+-- after an upgrade the earlier versions' days of the same metric (int_billing__charge_usage);
+-- those are not listed here. usage_daily holds one row per day and ingestion load, so an
+-- event belongs to the row of its day whose load window holds its _ingested_at.
 with fee as (
     select * from {{ ref('int_billing__charge_fees') }}
     where fee_id = '{{ var("fee_id", "") }}'
@@ -40,6 +43,7 @@ final as (
         and events.charge_filter_index = usage_days.charge_filter_index
         and coalesce(events.grouped_by, '') = coalesce(usage_days.grouped_by, '')
         and events.usage_date = usage_days.usage_date
+        and events._ingested_at between usage_days._min_ingested_at and usage_days._max_ingested_at
     cross join fee
     where events.unbillable_reason is null
 )

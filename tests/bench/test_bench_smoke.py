@@ -44,7 +44,8 @@ def test_every_step_and_target_is_reported(bench_run):
     report, printed, _ = bench_run
     names = [s["step"] for s in report["steps"]]
     for expected in ("ingest Parquet (runner)", "ingest JSON Lines (probe)", "(a) bare", "(b) revhouse rating",
-                     "(c) pandas", "(d) new day: usage_daily incremental", "(d) usage_daily full refresh"):  # fmt: skip
+                     "(b2) rating of the month from up-to-date", "(c) pandas read + JSON field", "(c0) pandas",
+                     "(d) new day: usage pre-aggregates incremental", "(d) usage pre-aggregates full refresh"):  # fmt: skip
         assert any(n.startswith(expected) for n in names), f"{expected!r} missing from {names}"
     for step in report["steps"]:
         assert step["seconds"] >= 0
@@ -69,8 +70,10 @@ def test_incremental_day_equals_full_refresh(bench_run):
     report, _, data = bench_run
     inc = next(s for s in report["steps"] if s["step"].startswith("(d) new day"))
     assert inc["rows_differing_from_full"] == 0
-    full = next(s for s in report["steps"] if s["step"].startswith("(d) usage_daily full refresh"))
+    full = next(s for s in report["steps"] if s["step"].startswith("(d) usage pre-aggregates full refresh"))
     assert full["events"] == EVENTS + data.params.day_events
+    # the incremental run reads exactly the appended day's file, nothing already aggregated
+    assert inc["events_reread"] == data.params.day_events
 
 
 def test_bare_aggregate_reads_the_values_rating_reads(bench_run):
@@ -100,19 +103,24 @@ def test_bare_aggregate_reads_the_values_rating_reads(bench_run):
 
 
 def test_verdicts_compare_against_the_bounds():
-    # (b)/(a) = 3.0 / 2.0 = 1.5 → PASS at the bound; (c)/(b) = 29 / 3 = 9.67 → MISS (< 10);
+    # (b)/(a) = 3.0 / 2.0 = 1.5 → PASS at the bound; (b2)/(a) = 3.2 / 2.0 = 1.6 → MISS;
+    # (c)/(b) = 29 / 3 = 9.67 → MISS (< 10), on the same-work (c), not (c0) = 60 / 3 = 20;
     # (d) = 0.5 / 10 = 0.05 → PASS at the bound; Parquet 999,999/s → MISS; JSONL 200,000/s → PASS
     steps = {
         "ingest": {"events_per_s": 999_999, "ratio_to_bare_load": 2.0, "bare_load_s": 1.0},
         "probe_jsonl": {"events_per_s": 200_000, "ratio_to_bare_read": 3.0},
         "a": {"seconds": 2.0},
         "b": {"seconds": 3.0, "models": []},
+        "b2": {"seconds": 3.2, "models": []},
         "c": {"seconds": 29.0},
+        "c0": {"seconds": 60.0},
         "d_inc": {"seconds": 0.5, "events_reread": 10},
         "d_full": {"seconds": 10.0, "events": 100},
     }
     v = bench.verdicts(steps)
     assert v["rating_vs_bare"]["pass"] is True and v["rating_vs_bare"]["value"] == 1.5
+    assert v["rating_from_preaggregate_vs_bare"]["pass"] is False
+    assert round(v["rating_from_preaggregate_vs_bare"]["value"], 2) == 1.6
     assert v["pandas_vs_rating"]["pass"] is False and round(v["pandas_vs_rating"]["value"], 2) == 9.67
     assert v["incremental_vs_full"]["pass"] is True
     assert v["ingest_parquet"]["pass"] is False and "2.0×" in v["ingest_parquet"]["why"]

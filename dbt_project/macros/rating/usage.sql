@@ -12,76 +12,154 @@
     case when {{ keys_expr }} is not null then {{ dbt.concat(parts) }} end
 {%- endmacro %}
 
-{#- Incremental scope of the usage pre-aggregates. Events are append-only, so only the local
-    days touched by rows ingested since the last load (minus var usage_lookback_hours, default
-    6) are rebuilt, whole. Which local days: the earliest local date any new event can have, in
-    any timezone rating may use (customers', entities', UTC), taken 3 h before the first new
-    instant outside UTC so a DST fall-back cannot put a later event on an earlier day. Which
-    events: those from the earliest UTC instant at which that local day starts in any of those
-    timezones (3 h earlier outside UTC, for a midnight a DST jump skips). So a new UTC day
-    re-reads that day only, not a fixed margin of UTC dates. Both bounds are computed when the
-    model runs and inlined as literals, so the filters reach the event scan (zone maps on
-    event_date/event_at) before resolution; a scalar subquery would not be pushed down. Nothing
-    new -> 9999-12-31, nothing is read. The watermark is the model's own newest row: a model
-    still empty (e.g. no unbillable event yet) re-reads everything, which is slower but never
-    misses an event. Returns {'from_at': sql, 'from_date': sql, 'keep_from_date': sql}. -#}
-{% macro usage_rebuild_window(events_relation, customers_relation, entities_relation) -%}
-    {%- set everything = {
-        'from_at': "cast('1900-01-01' as timestamp)",
-        'from_date': "cast('1900-01-01' as date)",
-        'keep_from_date': "cast('1900-01-01' as date)"} -%}
-    {%- if not (is_incremental() and execute) -%}
+{#- The catalog columns event resolution reads (int_billing__usage_events_resolved and the
+    keys usage_daily reads back): a change in any of them can move an old event to another
+    version, charge, filter, group, local day or reason. Only these columns, so re-landing an
+    unchanged catalog or editing a customer's e-mail does not force a rebuild. Keep in step with
+    what the resolved view reads. -#}
+{% macro usage_catalog_columns() -%}
+    {{ return({
+        'stg_lago__billable_metrics': ['billable_metric_code', 'aggregation_type', 'field_name'],
+        'stg_lago__subscriptions': ['lago_subscription_id', 'external_subscription_id', 'external_customer_id', 'plan_code', 'started_at', 'ending_at', 'terminated_at'],
+        'stg_lago__customers': ['external_customer_id', 'timezone', 'billing_entity_code'],
+        'stg_reference__billing_entities': ['billing_entity_code', 'timezone'],
+        'stg_lago__charges': ['charge_lago_id', 'plan_code', 'billable_metric_code', 'charge_model', 'is_pay_in_advance', 'pricing_group_keys'],
+        'stg_lago__charge_filter_values': ['charge_lago_id', 'charge_filter_index', 'filter_key', 'filter_value', 'is_any_value'],
+    }) }}
+{%- endmacro %}
+
+{#- A scalar query: md5 of every catalog row event resolution depends on, sorted, so equal
+    catalogs give equal fingerprints whatever the load order. -#}
+{% macro usage_catalog_fingerprint() -%}
+    {%- set parts = [] -%}
+    {%- for model_name, columns in usage_catalog_columns().items() -%}
+        {%- set texts = ["'" ~ model_name ~ "'"] -%}
+        {%- for column in columns -%}
+            {%- do texts.append("'|'") -%}
+            {%- do texts.append("coalesce(cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '~')") -%}
+        {%- endfor -%}
+        {%- do parts.append("select " ~ dbt.concat(texts) ~ " as catalog_row from " ~ ref(model_name)) -%}
+    {%- endfor -%}
+    select {{ dbt.hash("coalesce(" ~ dbt.listagg('catalog_row', "'\n'", 'order by catalog_row') ~ ", '')") }} as catalog_fingerprint
+    from (
+        {{ parts | join('\n        union all\n        ') }}
+    ) as catalog_rows
+{%- endmacro %}
+
+{#- Incremental scope of the usage pre-aggregates (usage_daily, usage_daily_unique_values,
+    unbillable_events). Every measure they hold is decomposable (counts, sums, max, latest
+    with its instant, Σ inc × t; distinct values are a set), so a run aggregates only the
+    events ingested after the model's watermark (how far its last run read, kept in its load
+    log, and never before the newest _max_ingested_at among its rows) and APPENDS their rows: nothing already aggregated is re-read, and a day can hold one row
+    per load that brought events for it. Readers aggregate over those rows.
+    Why _ingested_at is a safe watermark: ingestion stamps every row of a run with the run's
+    start instant and commits file by file while holding DuckDB's single-writer lock, so no
+    dbt run sees part of an ingestion run, and a later run's stamp is later. Events are
+    deduplicated at ingestion (first (external_subscription_id, transaction_id) wins) and raw
+    is append-only, so appending never counts an event twice — the singular test
+    assert_every_event_billed_or_reported would show it if it did.
+    How far a model has read is kept in a load log (usage_load_log), because its rows cannot
+    always say; the rows' own _max_ingested_at bound is applied too (usage_watermark).
+    Why the catalog fingerprint: resolving an old event depends on the catalog, so each row
+    carries the fingerprint it was resolved under (usage_catalog_fingerprint); rows under
+    another fingerprint are deleted by usage_delete_stale (pre-hook) and, having no current
+    rows, the model re-reads every event: a catalog change rebuilds, it never leaves stale
+    aggregates. The same rule is in the model SQL (usage_watermark, unit-testable with
+    a `this` fixture); this macro inlines it as a literal computed when the model runs, so the
+    bound reaches the event scan (zone maps on _ingested_at) before resolution — a scalar
+    subquery would not be pushed down. Returns the literal lower bound (exclusive). -#}
+{% macro usage_ingested_after_literal() -%}
+    {%- set everything = "cast('1900-01-01' as timestamp)" -%}
+    {#- a unit test renders `this` as its fixture, which run_query cannot read: the SQL rule
+        (usage_watermark) alone applies there -#}
+    {%- if not execute or model.resource_type == 'unit_test' or not is_incremental() -%}
+        {{ return(everything) }}
+    {%- endif -%}
+    {%- set log_relation = usage_load_log() -%}
+    {%- if adapter.get_relation(log_relation.database, log_relation.schema, log_relation.identifier) is none -%}
         {{ return(everything) }}
     {%- endif -%}
     {%- set query -%}
-        with watermark as (
-            select coalesce(
-                {{ dbt.dateadd('hour', -var('usage_lookback_hours', 6), 'max(_max_ingested_at)') }},
-                cast('1900-01-01' as timestamp)
-            ) as since_at
-            from {{ this }}
+        with catalog as ({{ usage_catalog_fingerprint() }}),
+
+        stale as (
+            select count(*) as stale_rows
+            from {{ this }} as this_rows
+            cross join catalog
+            where this_rows._catalog_fingerprint is null
+                or this_rows._catalog_fingerprint <> catalog.catalog_fingerprint
         ),
 
-        first_new as (
-            select min(event_at) as first_new_at
-            from {{ events_relation }}
-            where _ingested_at > (select since_at from watermark)
-        ),
-
-        zones as (
-            select distinct coalesce(customers.timezone, entities.timezone, 'UTC') as timezone
-            from {{ customers_relation }} as customers
-            left join {{ entities_relation }} as entities
-                on customers.billing_entity_code = entities.billing_entity_code
-            union
-            select 'UTC' as timezone
-        ),
-
-        first_day as (
-            select min({{ utc_to_local_date(dbt.dateadd('hour', "case when zones.timezone = 'UTC' then 0 else -3 end", 'first_new.first_new_at'), 'zones.timezone') }}) as keep_from_date
-            from first_new
-            cross join zones
+        -- the model's last run only: an older run under the current fingerprint does not count
+        -- if a run under another catalog came after it (its events were read under that one)
+        last_load as (
+            select log.catalog_fingerprint, log.ingested_until_at
+            from {{ log_relation }} as log
+            where log.model_name = '{{ this.identifier }}'
+                and log.logged_at = (
+                    select max(logged_at) from {{ log_relation }} where model_name = '{{ this.identifier }}'
+                )
         )
 
         select
-            first_day.keep_from_date,
-            min({{ dbt.dateadd('hour', "case when zones.timezone = 'UTC' then 0 else -3 end", local_date_start_at('first_day.keep_from_date', 'zones.timezone')) }}) as from_at
-        from first_day
-        cross join zones
-        where first_day.keep_from_date is not null
-        group by first_day.keep_from_date
+            max(case when last_load.catalog_fingerprint = catalog.catalog_fingerprint then last_load.ingested_until_at end) as since_at,
+            max(stale.stale_rows) as stale_rows
+        from catalog
+        cross join stale
+        left join last_load on 1 = 1
     {%- endset -%}
     {%- set result = run_query(query) -%}
-    {%- if result and result.rows | length > 0 -%}
-        {%- set keep_from_date = result.columns[0].values()[0] -%}
-        {%- set from_at = result.columns[1].values()[0] -%}
-        {{ return({
-            'from_at': "cast('" ~ from_at ~ "' as timestamp)",
-            'from_date': "cast('" ~ from_at.date() ~ "' as date)",
-            'keep_from_date': "cast('" ~ keep_from_date ~ "' as date)"}) }}
+    {%- set since_at = result.columns[0].values()[0] -%}
+    {%- set stale_rows = result.columns[1].values()[0] -%}
+    {%- if stale_rows or since_at is none -%}
+        {{ return(everything) }}
     {%- endif -%}
-    {{ return({
-        'from_at': "cast('9999-12-31' as timestamp)",
-        'from_date': "cast('9999-12-31' as date)",
-        'keep_from_date': "cast('9999-12-31' as date)"}) }}
+    {{ return("cast('" ~ since_at ~ "' as timestamp)") }}
+{%- endmacro %}
+
+{#- Why a load log beside the rows: a model's own rows cannot say how far it has read when
+    the events it read produced none (int_billing__unbillable_events is empty while every
+    event is billable; usage_daily gets no row from a load of unbillable events), and it
+    would then re-read every event on every run. So each run records, per model and catalog
+    fingerprint, the newest _ingested_at there was when it ran (post-hook usage_log_load; no
+    ingestion can commit during a dbt run, see above), and the next run reads only later
+    events. One small table per model (<model>__loads, in its schema, so models running in
+    parallel never create or write the same table), written only by these hooks. -#}
+{% macro usage_load_log() -%}
+    {{ return(api.Relation.create(database=this.database, schema=this.schema, identifier=this.identifier ~ '__loads')) }}
+{%- endmacro %}
+
+{% macro usage_log_load() -%}
+    {%- set log_relation = usage_load_log() -%}
+    create table if not exists {{ log_relation }} (
+        model_name {{ dbt.type_string() }},
+        catalog_fingerprint {{ dbt.type_string() }},
+        ingested_until_at {{ dbt.type_timestamp() }},
+        logged_at {{ dbt.type_timestamp() }}
+    );
+    insert into {{ log_relation }} (model_name, catalog_fingerprint, ingested_until_at, logged_at)
+    select
+        '{{ this.identifier }}',
+        ({{ usage_catalog_fingerprint() }}),
+        (select max(_ingested_at) from {{ ref('stg_usage__events') }}),
+        {{ dbt.current_timestamp() }}
+{%- endmacro %}
+
+{#- The watermark rule in SQL (see usage_ingested_after_literal), a scalar query: the newest
+    _max_ingested_at among the model's rows resolved under the current catalog. Models use it
+    under their own `is_incremental()` test, so unit tests can override it and pass `this`. -#}
+{% macro usage_watermark() -%}
+    select coalesce(max(this_rows._max_ingested_at), cast('1900-01-01' as timestamp))
+    from {{ this }} as this_rows
+    where this_rows._catalog_fingerprint = ({{ usage_catalog_fingerprint() }})
+{%- endmacro %}
+
+{#- Pre-hook of the usage pre-aggregates: rows resolved under another catalog go, so the run
+    rebuilds them from every event (see usage_ingested_after_literal). -#}
+{% macro usage_delete_stale() -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }}
+    where _catalog_fingerprint is null
+        or _catalog_fingerprint <> ({{ usage_catalog_fingerprint() }})
+    {%- endif -%}
 {%- endmacro %}

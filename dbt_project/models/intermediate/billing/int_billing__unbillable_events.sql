@@ -1,18 +1,27 @@
 {{ config(
     materialized='incremental',
-    unique_key='unbillable_event_id',
-    incremental_strategy='delete+insert',
+    incremental_strategy='append',
+    pre_hook="{{ usage_delete_stale() }}",
+    post_hook="{{ usage_log_load() }}",
     on_schema_change='fail'
 ) }}
-{%- set rebuild = usage_rebuild_window(ref('stg_usage__events'), ref('stg_lago__customers'), ref('stg_reference__billing_entities')) %}
+-- depends_on: {{ ref('stg_usage__events') }} (the post-hook usage_log_load reads it)
 -- Usage events that no fee counts, each with a reason a person understands (pricing.md 1:
 -- kept and reported, never billed). One event may appear once per charge it failed for.
--- Incremental like usage_daily (same rebuild window), so a run does not re-resolve history.
+-- Incremental like usage_daily (appends the events loaded since its watermark, rebuilds on a
+-- catalog change: macros/rating/usage.sql), so a run does not re-resolve history.
 with resolved as (
     select * from {{ ref('int_billing__usage_events_resolved') }}
     where unbillable_reason is not null
-        and event_date >= {{ rebuild.from_date }}
-        and event_at >= {{ rebuild.from_at }}
+        {%- if is_incremental() %}
+        -- only events loaded since this model's watermark (macros/rating/usage.sql)
+        and _ingested_at > {{ usage_ingested_after_literal() }}
+        and _ingested_at > ({{ usage_watermark() }})
+        {%- endif %}
+),
+
+catalog as (
+    {{ usage_catalog_fingerprint() }}
 ),
 
 final as (
@@ -31,8 +40,10 @@ final as (
         _source_file,
         _row_number,
         _ingested_at,
-        _ingested_at as _max_ingested_at
+        _ingested_at as _max_ingested_at,
+        catalog.catalog_fingerprint as _catalog_fingerprint
     from resolved
+    cross join catalog
 )
 
 select * from final

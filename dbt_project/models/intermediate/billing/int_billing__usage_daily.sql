@@ -1,14 +1,17 @@
 {{ config(
     materialized='incremental',
-    unique_key='usage_daily_id',
-    incremental_strategy='delete+insert',
+    incremental_strategy='append',
+    pre_hook="{{ usage_delete_stale() }}",
+    post_hook="{{ usage_log_load() }}",
     on_schema_change='fail'
 ) }}
-{%- set rebuild = usage_rebuild_window(ref('stg_usage__events'), ref('stg_lago__customers'), ref('stg_reference__billing_entities')) %}
+-- depends_on: {{ ref('stg_usage__events') }} (the post-hook usage_log_load reads it)
 -- The pre-aggregate rating reads instead of raw events: one row per subscription version ×
--- charge × charge filter × pricing group × local day. Every measure is decomposable across
--- days (sums, max, latest with its instant, weighted-sum moments), except distinct values,
--- which live in int_billing__usage_daily_unique_values.
+-- charge × charge filter × pricing group × local day × load (the ingestion runs whose events
+-- a dbt run aggregated; a full build is one load). Every measure is decomposable across days
+-- and loads (sums, max, latest with its instant, weighted-sum moments), so an incremental run
+-- appends the new events' rows and readers aggregate over them (macros/rating/usage.sql);
+-- distinct values live in int_billing__usage_daily_unique_values.
 -- Events on a charge are read; the rules on the field value (missing, not numeric) are
 -- applied inside the aggregates instead of in this filter, because a filter would parse the
 -- JSON value a second time (a filter and the projection under it do not share the work). An
@@ -18,8 +21,11 @@ with resolved as (
     select *
     from {{ ref('int_billing__usage_events_resolved') }}
     where is_charged
-        and event_date >= {{ rebuild.from_date }}
-        and event_at >= {{ rebuild.from_at }}
+        {%- if is_incremental() %}
+        -- only events loaded since this model's watermark (macros/rating/usage.sql)
+        and _ingested_at > {{ usage_ingested_after_literal() }}
+        and _ingested_at > ({{ usage_watermark() }})
+        {%- endif %}
 ),
 
 -- the external subscription id and the metric follow from the version and the charge: read
@@ -30,6 +36,10 @@ subscriptions as (
 
 charges as (
     select charge_lago_id, billable_metric_code from {{ ref('stg_lago__charges') }}
+),
+
+catalog as (
+    {{ usage_catalog_fingerprint() }}
 ),
 
 -- time-weighted metrics need Σ increment and Σ increment × instant: with them the integral of
@@ -66,6 +76,7 @@ aggregated as (
         sum(case when is_billable then precise_total_amount_cents end) as precise_total_amount_cents_sum,
         min(billable_event_at) as first_event_at,
         max(billable_event_at) as last_event_at,
+        min(case when is_billable then _ingested_at end) as _min_ingested_at,
         max(case when is_billable then _ingested_at end) as _max_ingested_at
     from measured
     group by lago_subscription_id, charge_lago_id, charge_filter_index, grouped_by, usage_date
@@ -73,7 +84,9 @@ aggregated as (
 
 final as (
     select
-        {{ rating_hash(['aggregated.lago_subscription_id', 'aggregated.charge_lago_id', 'aggregated.charge_filter_index', 'aggregated.grouped_by', 'aggregated.usage_date']) }} as usage_daily_id,
+        -- a later load's rows have a later _max_ingested_at (its events are all newer than the
+        -- watermark), so the key stays unique across appended loads
+        {{ rating_hash(['aggregated.lago_subscription_id', 'aggregated.charge_lago_id', 'aggregated.charge_filter_index', 'aggregated.grouped_by', 'aggregated.usage_date', 'aggregated._max_ingested_at']) }} as usage_daily_id,
         aggregated.lago_subscription_id,
         subscriptions.external_subscription_id,
         aggregated.charge_lago_id,
@@ -90,13 +103,15 @@ final as (
         cast(aggregated.precise_total_amount_cents_sum as decimal(38, 12)) as precise_total_amount_cents_sum,
         aggregated.first_event_at,
         aggregated.last_event_at,
-        aggregated._max_ingested_at
+        -- the row's events are those of its keys and day ingested in this range
+        aggregated._min_ingested_at,
+        aggregated._max_ingested_at,
+        catalog.catalog_fingerprint as _catalog_fingerprint
     from aggregated
+    cross join catalog
     left join subscriptions on aggregated.lago_subscription_id = subscriptions.lago_subscription_id
     left join charges on aggregated.charge_lago_id = charges.charge_lago_id
-    -- a local day is complete only if its events were all re-read (see usage_rebuild_window)
-    where aggregated.usage_date >= {{ rebuild.keep_from_date }}
-        and aggregated.events_count > 0
+    where aggregated.events_count > 0
 )
 
 select * from final

@@ -1,13 +1,16 @@
 {{ config(
     materialized='incremental',
-    unique_key='usage_unique_value_id',
-    incremental_strategy='delete+insert',
+    incremental_strategy='append',
+    pre_hook="{{ usage_delete_stale() }}",
+    post_hook="{{ usage_log_load() }}",
     on_schema_change='fail'
 ) }}
-{%- set rebuild = usage_rebuild_window(ref('stg_usage__events'), ref('stg_lago__customers'), ref('stg_reference__billing_entities')) %}
+-- depends_on: {{ ref('stg_usage__events') }} (the post-hook usage_log_load reads it)
 -- Distinct values cannot be summed across days, so unique_count_agg keeps this narrow
 -- pre-aggregate: one row per subscription version × charge × filter × group × local day ×
--- distinct value, with the day's first instant the value was seen.
+-- distinct value × load (appended like usage_daily, macros/rating/usage.sql), with the first
+-- instant the value was seen that day among the load's events. Distinct values are a set, so
+-- readers count distinct values over these rows.
 with resolved as (
     select *
     from {{ ref('int_billing__usage_events_resolved') }}
@@ -18,8 +21,15 @@ with resolved as (
             select billable_metric_code from {{ ref('stg_lago__billable_metrics') }}
             where aggregation_type = 'unique_count_agg'
         )
-        and event_date >= {{ rebuild.from_date }}
-        and event_at >= {{ rebuild.from_at }}
+        {%- if is_incremental() %}
+        -- only events loaded since this model's watermark (macros/rating/usage.sql)
+        and _ingested_at > {{ usage_ingested_after_literal() }}
+        and _ingested_at > ({{ usage_watermark() }})
+        {%- endif %}
+),
+
+catalog as (
+    {{ usage_catalog_fingerprint() }}
 ),
 
 aggregated as (
@@ -41,10 +51,11 @@ aggregated as (
 
 final as (
     select
-        {{ rating_hash(['lago_subscription_id', 'charge_lago_id', 'charge_filter_index', 'grouped_by', 'usage_date', 'unique_value']) }} as usage_unique_value_id,
-        aggregated.*
+        {{ rating_hash(['aggregated.lago_subscription_id', 'aggregated.charge_lago_id', 'aggregated.charge_filter_index', 'aggregated.grouped_by', 'aggregated.usage_date', 'aggregated.unique_value', 'aggregated._max_ingested_at']) }} as usage_unique_value_id,
+        aggregated.*,
+        catalog.catalog_fingerprint as _catalog_fingerprint
     from aggregated
-    where usage_date >= {{ rebuild.keep_from_date }}
+    cross join catalog
 )
 
 select * from final
