@@ -2,6 +2,8 @@
 -- pre-aggregates only: one row per charge period × charge × charge filter × pricing group.
 -- Charges with no usage still get a row (filter 0 … n, no group), because graduated and
 -- volume charges bill their first tier's flat amount at 0 units.
+-- usage_daily may hold several rows per key and day (one per ingestion batch): every
+-- measure below is aggregated over rows, never read from "the" row of a day.
 with charge_periods as (
     select * from {{ ref('int_billing__charge_periods') }}
 ),
@@ -46,6 +48,8 @@ spine as (
         charges.is_prorated,
         metrics.aggregation_type,
         metrics.is_recurring,
+        metrics.rounding_function,
+        metrics.rounding_precision,
         filter_indexes.charge_filter_index
     from charge_periods
     inner join charges on charge_periods.plan_code = charges.plan_code
@@ -53,8 +57,54 @@ spine as (
     inner join filter_indexes on charges.charge_lago_id = filter_indexes.charge_lago_id
 ),
 
+-- Versions of one external subscription (upgrade, downgrade) keep the external id; a
+-- version starts at its first charge period's opening instant.
+versions as (
+    select
+        lago_subscription_id,
+        external_subscription_id,
+        plan_code,
+        min(charge_from_at) as version_started_at
+    from charge_periods
+    group by lago_subscription_id, external_subscription_id, plan_code
+),
+
+-- Events reach every charge of the plan on their metric, so an earlier version hands over
+-- the usage of one charge per metric (the lowest id): two charges on one metric would
+-- otherwise carry the same events twice.
+handover_charges as (
+    select plan_code, billable_metric_code, min(charge_lago_id) as charge_lago_id
+    from charges
+    group by plan_code, billable_metric_code
+),
+
+-- Recurring levels live on the external subscription, not on a version (Lago scopes
+-- recurring events by external id): every earlier version's usage on the same metric, same
+-- filter index, is carried into the period. Non-recurring metrics never carry.
+carried_sources as (
+    select
+        spine.charge_period_id,
+        spine.charge_lago_id,
+        spine.charge_filter_index,
+        spine.charge_service_start_date,
+        spine.charge_service_end_date,
+        earlier_versions.lago_subscription_id as source_subscription_id,
+        handover_charges.charge_lago_id as source_charge_lago_id
+    from spine
+    inner join versions as current_versions
+        on spine.lago_subscription_id = current_versions.lago_subscription_id
+    inner join versions as earlier_versions
+        on current_versions.external_subscription_id = earlier_versions.external_subscription_id
+        and earlier_versions.version_started_at < current_versions.version_started_at
+    inner join handover_charges
+        on earlier_versions.plan_code = handover_charges.plan_code
+        and spine.billable_metric_code = handover_charges.billable_metric_code
+    where spine.is_recurring
+        and spine.aggregation_type in ('sum_agg', 'unique_count_agg', 'weighted_sum_agg')
+),
+
 -- recurring metrics (seats) have no lower bound: every day since the subscription started
--- counts; the window's own days are flagged for events_count and latest
+-- counts; only the version's own window days count for events_count and latest
 windowed as (
     select
         spine.charge_period_id,
@@ -78,6 +128,29 @@ windowed as (
         and spine.charge_filter_index = usage_daily.charge_filter_index
         and usage_daily.usage_date <= spine.charge_service_end_date
         and (spine.is_recurring or usage_daily.usage_date >= spine.charge_service_start_date)
+    union all
+    -- an earlier version's days are all before this version started (its events resolve
+    -- to it only while it was live), so they only open the level
+    select
+        carried_sources.charge_period_id,
+        carried_sources.charge_lago_id,
+        carried_sources.charge_filter_index,
+        usage_daily.grouped_by,
+        false as is_in_window,
+        0 as days_remaining,
+        usage_daily.events_count,
+        usage_daily.value_sum,
+        usage_daily.value_max,
+        usage_daily.latest_value,
+        usage_daily.latest_event_at,
+        usage_daily.weighted_moment_sum,
+        usage_daily.precise_total_amount_cents_sum
+    from carried_sources
+    inner join usage_daily
+        on carried_sources.source_subscription_id = usage_daily.lago_subscription_id
+        and carried_sources.source_charge_lago_id = usage_daily.charge_lago_id
+        and carried_sources.charge_filter_index = usage_daily.charge_filter_index
+        and usage_daily.usage_date <= carried_sources.charge_service_end_date
 ),
 
 window_totals as (
@@ -103,9 +176,10 @@ latest as (
     from (
         select
             windowed.*,
+            -- the value breaks a tie between batch rows of the same instant, so reruns agree
             row_number() over (
                 partition by charge_period_id, charge_lago_id, charge_filter_index, grouped_by
-                order by latest_event_at desc
+                order by latest_event_at desc, latest_value desc
             ) as recency_rank
         from windowed
         where is_in_window and latest_event_at is not null
@@ -113,13 +187,16 @@ latest as (
     where recency_rank = 1
 ),
 
-uniques as (
+unique_rows as (
     select
         spine.charge_period_id,
         spine.charge_lago_id,
         spine.charge_filter_index,
+        spine.charge_service_start_date,
+        spine.charge_service_end_date,
         unique_values.grouped_by,
-        count(distinct unique_values.unique_value) as unique_count
+        unique_values.unique_value,
+        unique_values.usage_date
     from spine
     inner join unique_values
         on spine.lago_subscription_id = unique_values.lago_subscription_id
@@ -127,7 +204,52 @@ uniques as (
         and spine.charge_filter_index = unique_values.charge_filter_index
         and unique_values.usage_date <= spine.charge_service_end_date
         and (spine.is_recurring or unique_values.usage_date >= spine.charge_service_start_date)
-    group by spine.charge_period_id, spine.charge_lago_id, spine.charge_filter_index, unique_values.grouped_by
+    union all
+    select
+        carried_sources.charge_period_id,
+        carried_sources.charge_lago_id,
+        carried_sources.charge_filter_index,
+        carried_sources.charge_service_start_date,
+        carried_sources.charge_service_end_date,
+        unique_values.grouped_by,
+        unique_values.unique_value,
+        unique_values.usage_date
+    from carried_sources
+    inner join unique_values
+        on carried_sources.source_subscription_id = unique_values.lago_subscription_id
+        and carried_sources.source_charge_lago_id = unique_values.charge_lago_id
+        and carried_sources.charge_filter_index = unique_values.charge_filter_index
+        and unique_values.usage_date <= carried_sources.charge_service_end_date
+),
+
+-- a distinct value exists from the day it was first seen (the window's first day if seen
+-- before) to the window's last day: prorated charges bill it for those days
+unique_firsts as (
+    select
+        charge_period_id,
+        charge_lago_id,
+        charge_filter_index,
+        grouped_by,
+        unique_value,
+        case
+            when min(usage_date) > min(charge_service_start_date) then min(usage_date)
+            else min(charge_service_start_date)
+        end as present_from_date,
+        min(charge_service_end_date) as present_to_date
+    from unique_rows
+    group by charge_period_id, charge_lago_id, charge_filter_index, grouped_by, unique_value
+),
+
+uniques as (
+    select
+        charge_period_id,
+        charge_lago_id,
+        charge_filter_index,
+        grouped_by,
+        count(*) as unique_count,
+        sum({{ days_inclusive('present_from_date', 'present_to_date') }}) as unique_value_days
+    from unique_firsts
+    group by charge_period_id, charge_lago_id, charge_filter_index, grouped_by
 ),
 
 group_keys as (
@@ -163,6 +285,8 @@ measured as (
         coalesce(window_totals.precise_total_amount_cents_sum, 0) as precise_total_amount_cents_sum,
         latest.latest_value,
         coalesce(uniques.unique_count, 0) as unique_count,
+        coalesce(uniques.unique_value_days, 0) as unique_value_days,
+        {{ days_inclusive('spine.charge_service_start_date', 'spine.charge_service_end_date') }} as service_days,
         {{ epoch_seconds('spine.charge_from_at') }} as from_epoch,
         {{ epoch_seconds('spine.charge_end_exclusive_at') }} as end_epoch
     from keys
@@ -187,6 +311,83 @@ measured as (
         and coalesce(keys.grouped_by, '') = coalesce(uniques.grouped_by, '')
 ),
 
+units_computed as (
+    select
+        measured.*,
+        case aggregation_type
+            when 'count_agg' then cast(events_count as decimal(38, 12))
+            -- prorated (recurring) sum: the level carried in counts for the days served of
+            -- the full period (all of them unless the version starts or ends inside it), each
+            -- unit added or removed on day d for (days from d to the end) ÷ full period days
+            when 'sum_agg' then case
+                when is_recurring and is_prorated then {{ exact_divide(
+                    exact_multiply('carried_level', 'service_days') ~ ' + value_day_sum_window',
+                    'charge_full_period_days') }}
+                when is_recurring then value_sum_all
+                else value_sum_window
+            end
+            when 'max_agg' then coalesce(value_max, 0)
+            when 'latest_agg' then coalesce(latest_value, 0)
+            -- prorated (recurring) unique count: each distinct value for its days present
+            -- ÷ full period days
+            when 'unique_count_agg' then case
+                when is_recurring and is_prorated then {{ exact_divide('unique_value_days', 'charge_full_period_days') }}
+                else cast(unique_count as decimal(38, 12))
+            end
+            -- Σ level × seconds held ÷ seconds of the full period; the level opens at 0,
+            -- or at the carried closing level for recurring metrics
+            when 'weighted_sum_agg' then {{ exact_divide(
+                exact_multiply('case when is_recurring then carried_level else 0 end', 'end_epoch - from_epoch')
+                ~ ' + ' ~ exact_multiply('value_sum_window', 'end_epoch') ~ ' - weighted_moment_sum',
+                'charge_full_period_days * 86400') }}
+        end as units_raw
+    from measured
+),
+
+-- negative units clamp to 0 (pricing.md 0)
+units_clamped as (
+    select
+        units_computed.*,
+        case
+            when units_raw < 0 then cast(0 as decimal(38, 12))
+            else cast(units_raw as decimal(38, 12))
+        end as units_unrounded
+    from units_computed
+),
+
+{#- The metric's rounding of the window's units, applied where Lago applies it: to the
+    aggregation result (after proration, per filter and group), before the charge model
+    (lago-api app/services/billable_metrics/aggregations/base_service.rb#apply_rounding,
+    apply_rounding_service.rb: Ruby round = half away from zero, ceil, floor at
+    rounding_precision decimals, negative = tens, hundreds…). Each precision is its own
+    branch so the scale factors are exact decimal literals: x × 10^p, rounded to an integer,
+    × 10^-p, never a division or a DOUBLE. Units carry 12 decimals, so a precision above 12
+    changes nothing; one below -12 rounds as -12. Clamping and rounding commute (both are
+    monotone and keep 0), so rounding the clamped units is the same as Lago's order. -#}
+{%- set rounders = {
+    'round': 'round({x}, 0)',
+    'ceil': 'ceil({x})',
+    'floor': 'floor({x})',
+} %}
+rounded as (
+    select
+        units_clamped.*,
+        case
+            when rounding_function not in ('round', 'ceil', 'floor') or rounding_function is null then units_unrounded
+            when coalesce(rounding_precision, 0) > 12 then units_unrounded
+            {%- for precision in range(12, -13, -1) %}
+            {%- set scale_up = ('1' ~ '0' * precision) if precision >= 0 else ('0.' ~ '0' * (-precision - 1) ~ '1') %}
+            {%- set scale_down = ('0.' ~ '0' * (precision - 1) ~ '1') if precision > 0 else ('1' ~ '0' * (-precision)) %}
+            when coalesce(rounding_precision, 0) {{ '<=' if precision == -12 else '=' }} {{ precision }} then case rounding_function
+                {%- for function_name, template in rounders.items() %}
+                when '{{ function_name }}' then cast({{ template.format(x='units_unrounded * ' ~ scale_up) }} * {{ scale_down }} as decimal(38, 12))
+                {%- endfor %}
+            end
+            {%- endfor %}
+        end as units
+    from units_clamped
+),
+
 final as (
     select
         charge_period_id,
@@ -198,37 +399,10 @@ final as (
         charge_filter_index,
         grouped_by,
         events_count,
-        -- negative units clamp to 0 (pricing.md 0)
-        case
-            when units_raw < 0 then cast(0 as decimal(38, 12))
-            else cast(units_raw as decimal(38, 12))
-        end as units,
+        units_unrounded,
+        units,
         cast(precise_total_amount_cents_sum as decimal(38, 12)) as precise_total_amount_cents_sum
-    from (
-        select
-            measured.*,
-            case aggregation_type
-                when 'count_agg' then cast(events_count as decimal(38, 12))
-                -- prorated (recurring) sum: units carried in from earlier periods count in full,
-                -- each unit added or removed on day d counts (days from d to the end) ÷ days
-                -- of the full period (our reading of Lago's prorated charges)
-                when 'sum_agg' then case
-                    when is_recurring and is_prorated then carried_level + {{ exact_divide('value_day_sum_window', 'charge_full_period_days') }}
-                    when is_recurring then value_sum_all
-                    else value_sum_window
-                end
-                when 'max_agg' then coalesce(value_max, 0)
-                when 'latest_agg' then coalesce(latest_value, 0)
-                when 'unique_count_agg' then cast(unique_count as decimal(38, 12))
-                -- Σ level × seconds held ÷ seconds of the full period; the level opens at 0,
-                -- or at the carried closing level for recurring metrics
-                when 'weighted_sum_agg' then {{ exact_divide(
-                    exact_multiply('case when is_recurring then carried_level else 0 end', 'end_epoch - from_epoch')
-                    ~ ' + ' ~ exact_multiply('value_sum_window', 'end_epoch') ~ ' - weighted_moment_sum',
-                    'charge_full_period_days * 86400') }}
-            end as units_raw
-        from measured
-    ) as units_computed
+    from rounded
 )
 
 select * from final
