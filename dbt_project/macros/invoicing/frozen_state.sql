@@ -44,3 +44,27 @@
     ) as frozen_fees
         on invoice_fee_amounts.fee_id = frozen_fees.fee_id
 {%- endmacro %}
+
+{#- frozen_rows, unless the var `invoicing_frozen_rows` hands rows for this mart: a dict of
+    model name -> list of {column: value}. Unit tests cannot `given` a relation read without a
+    ref, so they pass the frozen state they mean through this var (overrides: vars:). -#}
+{% macro frozen_rows_or_given(model_name, columns) -%}
+    {%- set given = var('invoicing_frozen_rows', {}) -%}
+    {#- A unit test that hands none reads no frozen state (its graph has no nodes to look up). -#}
+    {%- if model_name not in given and graph.get('nodes') is none -%}
+        {%- set given = {model_name: []} -%}
+    {%- endif -%}
+    {%- if model_name in given -%}
+        {%- set rows = given[model_name] -%}
+        {%- if rows | length == 0 -%}
+            select {% for name, type in columns.items() %}cast(null as {{ type }}) as {{ name }}{% if not loop.last %}, {% endif %}{% endfor %}
+            where 1 = 0
+        {%- endif -%}
+        {%- for row in rows -%}
+            select {% for name, type in columns.items() %}cast({{ 'null' if row.get(name) is none else ("'" ~ (row[name] | string | replace("'", "''")) ~ "'") }} as {{ type }}) as {{ name }}{% if not loop.last %}, {% endif %}{% endfor %}
+            {% if not loop.last %} union all {% endif %}
+        {%- endfor -%}
+    {%- else -%}
+        {{ frozen_rows(model_name, columns) }}
+    {%- endif -%}
+{%- endmacro %}

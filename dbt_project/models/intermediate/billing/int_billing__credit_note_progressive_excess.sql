@@ -1,9 +1,11 @@
--- Credit notes refunding what a period's threshold invoices billed beyond the period-end
--- invoice's matching charge fees (pricing.md 4, 7), on the latest threshold invoice of the
--- period, like Lago's CreditNotes::CreateFromProgressiveBillingInvoice (reason other, a
--- refund). The excess is spread over that invoice's fees pro rata to their amounts; each
--- part is net of the fee's coupon share (pro rata) and takes the fee's taxes, rounded per
--- tax (pricing.md 7).
+-- Credit notes for what a period's threshold invoices billed beyond the period-end invoice's
+-- matching charge fees (pricing.md 4, 7), on the latest threshold invoice of the period, like
+-- Lago's CreditNotes::CreateFromProgressiveBillingInvoice (reason other, credit_amount_cents =
+-- the excess: a credit to the customer's balance, not a refund, so it needs no payment).
+-- The excess is already net of coupons (int_billing__invoice_progressive_credits
+-- counts a threshold invoice at its net, fees − coupons), so it is the note's sub-total; it is
+-- spread over that invoice's fees pro rata to their net amounts only to take each fee's
+-- taxes, rounded per tax (pricing.md 7).
 with progressive_credits as (
     select * from {{ ref('int_billing__invoice_progressive_credits') }}
 ),
@@ -27,29 +29,22 @@ excess as (
 ),
 
 invoice_totals as (
-    select invoice_id, sum(amount_minor) as fees_amount_minor
+    select invoice_id, sum(amount_minor - precise_coupon_share_minor) as fees_net_minor
     from credited_fees
     group by invoice_id
 ),
 
--- excess_i = excess × amount_i ÷ Σ amounts; net_i = excess_i − excess_i × coupon_i ÷ amount_i
---         = excess × (amount_i − coupon_i) ÷ Σ amounts.
+-- part_i = excess × net_i ÷ Σ net, net_i = amount_i − coupon share_i.
 fee_parts as (
     select
         excess.progressive_credit_id,
         credited_fees.fee_id,
-        {{ exact_divide('excess.excess_credit_note_amount_minor * (credited_fees.amount_minor - credited_fees.precise_coupon_share_minor)', 'invoice_totals.fees_amount_minor') }}
+        {{ exact_divide('excess.excess_credit_note_amount_minor * (credited_fees.amount_minor - credited_fees.precise_coupon_share_minor)', 'invoice_totals.fees_net_minor') }}
             as precise_net_credit_minor
     from excess
     inner join credited_fees on excess.latest_threshold_invoice_id = credited_fees.invoice_id
     inner join invoice_totals on credited_fees.invoice_id = invoice_totals.invoice_id
-    where invoice_totals.fees_amount_minor > 0
-),
-
-net_of_coupons as (
-    select progressive_credit_id, sum(precise_net_credit_minor) as precise_net_credit_minor
-    from fee_parts
-    group by progressive_credit_id
+    where invoice_totals.fees_net_minor > 0
 ),
 
 per_tax as (
@@ -79,16 +74,13 @@ final as (
         'other' as reason,
         excess.latest_threshold_invoice_id as credited_invoice_id,
         cast(null as {{ dbt.type_string() }}) as credited_fee_id,
-        'refund' as credit_type,
+        'credit' as credit_type,
         excess.issuing_date as available_from_date,
         excess.excess_credit_note_amount_minor,
-        cast({{ round_minor('coalesce(net_of_coupons.precise_net_credit_minor, excess.excess_credit_note_amount_minor)') }} as bigint)
-            as credit_sub_total_amount_minor,
+        cast(excess.excess_credit_note_amount_minor as bigint) as credit_sub_total_amount_minor,
         cast(coalesce(taxes.taxes_amount_minor, 0) as bigint) as taxes_amount_minor,
-        cast({{ round_minor('coalesce(net_of_coupons.precise_net_credit_minor, excess.excess_credit_note_amount_minor)') }}
-            + coalesce(taxes.taxes_amount_minor, 0) as bigint) as total_amount_minor
+        cast(excess.excess_credit_note_amount_minor + coalesce(taxes.taxes_amount_minor, 0) as bigint) as total_amount_minor
     from excess
-    left join net_of_coupons on excess.progressive_credit_id = net_of_coupons.progressive_credit_id
     left join taxes on excess.progressive_credit_id = taxes.progressive_credit_id
 )
 

@@ -1,6 +1,10 @@
--- The period-end invoice deducts what the period's threshold invoices billed (pricing.md 4,
--- 5.2): before taxes, capped at the period's matching charge fees; any excess is to be
--- refunded as a credit note. One row per charge period with threshold invoices.
+-- Rating's view of the period-end deduction for threshold invoices (pricing.md 4, 5.2): what
+-- the period's threshold invoices bill as rating computes them today, capped at the period's
+-- charge fees; any excess is to be credited back by a credit note. One row per charge period with
+-- threshold invoices, computed now or finalized earlier (so a period whose threshold
+-- invoices are all frozen keeps its row even when rating no longer sees a crossing). The
+-- invoice deducts int_billing__invoice_progressive_credits, which counts a finalized threshold
+-- invoice as it was frozen (pricing.md 8).
 with progressive_fees as (
     select * from {{ ref('int_billing__progressive_billing_fees') }}
 ),
@@ -13,9 +17,35 @@ charge_periods as (
     select * from {{ ref('int_billing__charge_periods') }}
 ),
 
+-- Frozen by earlier runs (macros/invoicing/frozen_state.sql), read without a ref: the marts
+-- sit downstream of rating.
+frozen_invoices as (
+    {{ frozen_rows_or_given('fct_finalized_invoices', {'invoice_id': dbt.type_string(), 'invoice_type': dbt.type_string()}) }}
+),
+
+frozen_fees as (
+    {{ frozen_rows_or_given('fct_finalized_invoice_fees', {'invoice_id': dbt.type_string(), 'external_subscription_id': dbt.type_string(), 'service_start_date': 'date'}) }}
+),
+
+-- Threshold invoice fees run from their charge period's start.
+frozen_threshold_periods as (
+    select distinct charge_periods.charge_period_id
+    from frozen_fees
+    inner join frozen_invoices
+        on frozen_fees.invoice_id = frozen_invoices.invoice_id
+        and frozen_invoices.invoice_type = 'progressive_billing'
+    inner join charge_periods
+        on frozen_fees.external_subscription_id = charge_periods.external_subscription_id
+        and frozen_fees.service_start_date = charge_periods.charge_service_start_date
+),
+
 billed as (
     select charge_period_id, sum(amount_minor) as progressive_billed_minor
-    from progressive_fees
+    from (
+        select charge_period_id, amount_minor from progressive_fees
+        union all
+        select charge_period_id, 0 as amount_minor from frozen_threshold_periods
+    ) as threshold_amounts
     group by charge_period_id
 ),
 

@@ -1,11 +1,14 @@
 -- Threshold (progressive billing) invoice fees, pricing.md 4. Already invoiced usage =
--- lifetime charge fees of the subscription's earlier charge periods + what this period's
+-- lifetime charge fees of the subscription's earlier charge periods (as their finalized
+-- invoices froze them, pricing.md 8; as computed now while still open) + what this period's
 -- threshold invoices billed. Because cumulative usage only grows, a threshold fires on the
 -- first usage day whose total (lifetime + period-to-date) passes it: a fixed threshold T when
 -- previous total < T ≤ total; past the largest fixed one, the recurring amount every step.
--- A threshold invoice bills each fee key's cumulative amount less what the previous threshold
--- invoice of the period billed for it. NOT part of int_billing__fees: invoice assembly must
--- add these and deduct int_billing__progressive_billing_credits at period end (see yml).
+-- A threshold invoice bills each fee key's cumulative amount less what the period's earlier
+-- threshold invoices billed for it: a finalized one as it was frozen (late events or a
+-- corrected catalog do not re-bill or refund it here), an open one as computed now. NOT part
+-- of int_billing__fees: invoice assembly adds these and deducts them at period end
+-- (int_billing__invoice_progressive_credits, see yml).
 with usage_days as (
     select * from {{ ref('int_billing__progressive_usage_days') }}
 ),
@@ -26,15 +29,60 @@ properties as (
     select * from {{ ref('int_billing__charge_properties') }}
 ),
 
+-- Frozen by earlier runs (macros/invoicing/frozen_state.sql), read without a ref: the marts
+-- sit downstream of rating.
+frozen_fees as (
+    {{ frozen_rows_or_given('fct_finalized_invoice_fees', {'fee_id': dbt.type_string(), 'invoice_id': dbt.type_string(), 'external_subscription_id': dbt.type_string(), 'charge_lago_id': dbt.type_string(), 'charge_filter_index': 'integer', 'grouped_by': dbt.type_string(), 'service_start_date': 'date', 'service_end_date': 'date', 'precise_amount_minor': 'decimal(38, 12)', 'amount_minor': 'bigint'}) }}
+),
+
+frozen_invoices as (
+    {{ frozen_rows_or_given('fct_finalized_invoices', {'invoice_id': dbt.type_string(), 'invoice_type': dbt.type_string()}) }}
+),
+
+-- Finalized threshold invoice fees of each charge period (they run from its start), per fee
+-- key and threshold day.
+frozen_threshold_fees as (
+    select
+        charge_periods.charge_period_id,
+        frozen_fees.service_end_date as threshold_date,
+        frozen_fees.charge_lago_id,
+        frozen_fees.charge_filter_index,
+        frozen_fees.grouped_by,
+        frozen_fees.precise_amount_minor,
+        frozen_fees.amount_minor
+    from frozen_fees
+    inner join frozen_invoices
+        on frozen_fees.invoice_id = frozen_invoices.invoice_id
+        and frozen_invoices.invoice_type = 'progressive_billing'
+    inner join charge_periods
+        on frozen_fees.external_subscription_id = charge_periods.external_subscription_id
+        and frozen_fees.service_start_date = charge_periods.charge_service_start_date
+),
+
+frozen_threshold_days as (
+    select distinct charge_period_id, threshold_date from frozen_threshold_fees
+),
+
+-- A fee of a finalized invoice counts what that invoice billed, even if late events or a
+-- corrected catalog change it now.
+invoiced_charge_fees as (
+    select
+        charge_fees.external_subscription_id,
+        charge_fees.service_end_date,
+        coalesce(frozen_fees.amount_minor, charge_fees.amount_minor) as amount_minor
+    from charge_fees
+    left join frozen_fees on charge_fees.fee_id = frozen_fees.fee_id
+),
+
 -- lifetime usage invoiced before each charge period (earlier periods of the external id)
 lifetime as (
     select
         charge_periods.charge_period_id,
-        coalesce(sum(charge_fees.amount_minor), 0) as lifetime_before_minor
+        coalesce(sum(invoiced_charge_fees.amount_minor), 0) as lifetime_before_minor
     from charge_periods
-    left join charge_fees
-        on charge_periods.external_subscription_id = charge_fees.external_subscription_id
-        and charge_fees.service_end_date < charge_periods.charge_service_start_date
+    left join invoiced_charge_fees
+        on charge_periods.external_subscription_id = invoiced_charge_fees.external_subscription_id
+        and invoiced_charge_fees.service_end_date < charge_periods.charge_service_start_date
     group by charge_periods.charge_period_id
 ),
 
@@ -90,13 +138,41 @@ crossings as (
     group by totals.charge_period_id, totals.as_of_usage_date
 ),
 
+-- What the earlier threshold invoices of the period billed for a key: up to the latest open
+-- (not finalized) fire day, its cumulative amount (it billed the rest up to there); after
+-- it, the frozen amounts of the finalized ones. Without finalized ones this is the previous
+-- fire day's cumulative amount.
 fire_days as (
     select
-        charge_period_id,
-        as_of_usage_date,
-        lag(as_of_usage_date) over (partition by charge_period_id order by as_of_usage_date) as previous_fire_date
+        crossings.charge_period_id,
+        crossings.as_of_usage_date,
+        max(case when frozen_threshold_days.threshold_date is null then crossings.as_of_usage_date end) over (
+            partition by crossings.charge_period_id order by crossings.as_of_usage_date
+            rows between unbounded preceding and 1 preceding
+        ) as last_open_fire_date
     from crossings
-    where crossed_count > 0
+    left join frozen_threshold_days
+        on crossings.charge_period_id = frozen_threshold_days.charge_period_id
+        and crossings.as_of_usage_date = frozen_threshold_days.threshold_date
+    where crossings.crossed_count > 0
+),
+
+frozen_billed_before as (
+    select
+        fire_days.charge_period_id,
+        fire_days.as_of_usage_date,
+        frozen_threshold_fees.charge_lago_id,
+        frozen_threshold_fees.charge_filter_index,
+        frozen_threshold_fees.grouped_by,
+        sum(frozen_threshold_fees.precise_amount_minor) as precise_amount_minor,
+        sum(frozen_threshold_fees.amount_minor) as amount_minor
+    from fire_days
+    inner join frozen_threshold_fees
+        on fire_days.charge_period_id = frozen_threshold_fees.charge_period_id
+        and frozen_threshold_fees.threshold_date < fire_days.as_of_usage_date
+        and (fire_days.last_open_fire_date is null or frozen_threshold_fees.threshold_date > fire_days.last_open_fire_date)
+    group by fire_days.charge_period_id, fire_days.as_of_usage_date, frozen_threshold_fees.charge_lago_id,
+        frozen_threshold_fees.charge_filter_index, frozen_threshold_fees.grouped_by
 ),
 
 billed as (
@@ -108,18 +184,26 @@ billed as (
         current_day.grouped_by,
         current_day.units,
         current_day.events_count,
-        current_day.cumulative_amount_minor - coalesce(previous_day.cumulative_amount_minor, 0) as amount_minor,
-        current_day.cumulative_precise_amount_minor - coalesce(previous_day.cumulative_precise_amount_minor, 0) as precise_amount_minor
+        current_day.cumulative_amount_minor - coalesce(open_day.cumulative_amount_minor, 0)
+            - coalesce(frozen_billed_before.amount_minor, 0) as amount_minor,
+        current_day.cumulative_precise_amount_minor - coalesce(open_day.cumulative_precise_amount_minor, 0)
+            - coalesce(frozen_billed_before.precise_amount_minor, 0) as precise_amount_minor
     from fire_days
     inner join usage_days as current_day
         on fire_days.charge_period_id = current_day.charge_period_id
         and fire_days.as_of_usage_date = current_day.as_of_usage_date
-    left join usage_days as previous_day
-        on fire_days.charge_period_id = previous_day.charge_period_id
-        and fire_days.previous_fire_date = previous_day.as_of_usage_date
-        and current_day.charge_lago_id = previous_day.charge_lago_id
-        and current_day.charge_filter_index = previous_day.charge_filter_index
-        and coalesce(current_day.grouped_by, '') = coalesce(previous_day.grouped_by, '')
+    left join usage_days as open_day
+        on fire_days.charge_period_id = open_day.charge_period_id
+        and fire_days.last_open_fire_date = open_day.as_of_usage_date
+        and current_day.charge_lago_id = open_day.charge_lago_id
+        and current_day.charge_filter_index = open_day.charge_filter_index
+        and coalesce(current_day.grouped_by, '') = coalesce(open_day.grouped_by, '')
+    left join frozen_billed_before
+        on fire_days.charge_period_id = frozen_billed_before.charge_period_id
+        and fire_days.as_of_usage_date = frozen_billed_before.as_of_usage_date
+        and current_day.charge_lago_id = frozen_billed_before.charge_lago_id
+        and current_day.charge_filter_index = frozen_billed_before.charge_filter_index
+        and coalesce(current_day.grouped_by, '') = coalesce(frozen_billed_before.grouped_by, '')
 ),
 
 final as (
