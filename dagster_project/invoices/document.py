@@ -64,6 +64,14 @@ class InvoiceDocument:
     credit_notes_amount_minor: int
     prepaid_credit_amount_minor: int
     total_amount_minor: int
+    voided_at: datetime | None = None
+    voided_by: str | None = None
+    void_reason: str | None = None
+    # From billing.fct_invoice_balances: credit notes offset against / refunded on this
+    # invoice and what is still due (the frozen total itself never changes).
+    credit_notes_offset_amount_minor: int = 0
+    credit_notes_refunded_amount_minor: int = 0
+    amount_due_minor: int | None = None
     lines: list[InvoiceLine] = field(default_factory=list)
     taxes: list[InvoiceTax] = field(default_factory=list)
     discounts: list[InvoiceDiscount] = field(default_factory=list)
@@ -80,8 +88,14 @@ HEADER_COLUMNS = [
     "customer_country", "fees_amount_minor", "progressive_billing_credit_amount_minor",
     "coupons_amount_minor", "sub_total_excluding_taxes_amount_minor", "taxes_amount_minor",
     "sub_total_including_taxes_amount_minor", "credit_notes_amount_minor",
-    "prepaid_credit_amount_minor", "total_amount_minor",
+    "prepaid_credit_amount_minor", "total_amount_minor", "voided_at", "voided_by", "void_reason",
 ]  # fmt: skip
+
+BALANCE_COLUMNS = [
+    "credit_notes_offset_amount_minor",
+    "credit_notes_refunded_amount_minor",
+    "amount_due_minor",
+]
 
 # Plan fee first, then usage, then true-ups, as Lago prints them.
 LINE_ORDER = "case fee_type when 'subscription' then 0 when 'charge' then 1 when 'charge_min_true_up' then 2 else 3 end"
@@ -126,4 +140,9 @@ def load_invoice(con, number: str) -> InvoiceDocument:
             [invoice_id],
         ).fetchall()
     ]
-    return InvoiceDocument(**header, lines=lines, taxes=taxes, discounts=discounts)
+    balance = con.execute(
+        f"select {', '.join(BALANCE_COLUMNS)} from billing.fct_invoice_balances where invoice_id = ?",
+        [invoice_id],
+    ).fetchone()
+    balances = dict(zip(BALANCE_COLUMNS, balance, strict=True)) if balance else {}
+    return InvoiceDocument(**header, **balances, lines=lines, taxes=taxes, discounts=discounts)

@@ -43,7 +43,17 @@ def _totals(doc: InvoiceDocument) -> list[tuple[str, int, bool]]:
         ("Credit notes", -doc.credit_notes_amount_minor, False),
         ("Prepaid credits", -doc.prepaid_credit_amount_minor, False),
         ("Total due", doc.total_amount_minor, True),
-    ]
+        ("Offset by credit notes", -doc.credit_notes_offset_amount_minor, False),
+        ("Refunded by credit notes", doc.credit_notes_refunded_amount_minor, False),
+    ] + ([("Amount still due", doc.amount_due_minor, True)] if doc.amount_due_minor is not None else [])
+
+
+def _void_note(doc: InvoiceDocument) -> str | None:
+    """The void line of a voided invoice: it stays numbered and on record, but is not due."""
+    if doc.status != "voided":
+        return None
+    when = f"{doc.voided_at:%Y-%m-%d %H:%M} UTC" if doc.voided_at else "-"
+    return f"VOIDED {when} by {doc.voided_by or '-'}: {doc.void_reason or '-'}"
 
 
 def show(con, number: str) -> str:
@@ -53,6 +63,8 @@ def show(con, number: str) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, width=110, color_system=None, record=True)
     console.print(f"[bold]Invoice {doc.title}[/bold]  ({doc.status})")
+    if _void_note(doc):
+        console.print(_void_note(doc), markup=False)
     console.print(
         f"Issued {doc.issuing_date}"
         + (f", finalized {doc.finalized_at:%Y-%m-%d}" if doc.finalized_at else "")
@@ -135,6 +147,7 @@ def render_html(con, number: str) -> str:
         f'<html lang="en"><head><meta charset="utf-8"><title>Invoice {e(doc.title)}</title><style>{_CSS}</style></head><body>',
         f"<h1>Invoice {e(doc.title)}</h1>",
         f'<div class="status">{e(doc.status)} · issued {e(doc.issuing_date)} · {e(doc.currency)}</div>',
+        f'<div class="status">{e(_void_note(doc))}</div>' if _void_note(doc) else "",
         '<div class="parties">',
         f"<div><strong>From</strong><br>{e(doc.billing_entity_name or doc.billing_entity_code)}<br>"
         f"{e(doc.billing_entity_code)} · {e(doc.billing_entity_country)}</div>",

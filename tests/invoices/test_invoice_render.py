@@ -21,7 +21,12 @@ create table billing.fct_invoices (
     customer_country varchar, fees_amount_minor bigint, progressive_billing_credit_amount_minor bigint,
     coupons_amount_minor bigint, sub_total_excluding_taxes_amount_minor bigint,
     taxes_amount_minor bigint, sub_total_including_taxes_amount_minor bigint,
-    credit_notes_amount_minor bigint, prepaid_credit_amount_minor bigint, total_amount_minor bigint
+    credit_notes_amount_minor bigint, prepaid_credit_amount_minor bigint, total_amount_minor bigint,
+    voided_at timestamp, voided_by varchar, void_reason varchar
+);
+create table billing.fct_invoice_balances (
+    invoice_id varchar, credit_notes_offset_amount_minor bigint,
+    credit_notes_refunded_amount_minor bigint, amount_due_minor bigint
 );
 create table billing.fct_invoice_fees (
     fee_id varchar, invoice_id varchar, fee_type varchar, plan_code varchar,
@@ -45,11 +50,17 @@ create table billing.fct_invoice_discounts (
 ROWS = """
 insert into billing.fct_invoices values
  ('inv-jp', 'RHJP-000007', 'finalized', '2026-03-01', '2026-03-04 00:00:00', 'JPY', 'rh-jp', 'Revhouse KK', 'JP',
-  'c-jp', 'Sakura', 'Sakura Trading KK', 'ap@sakura.example', 'JP', 13234, 0, 1000, 12234, 1223, 13457, 0, 457, 13000),
+  'c-jp', 'Sakura', 'Sakura Trading KK', 'ap@sakura.example', 'JP', 13234, 0, 1000, 12234, 1223, 13457, 0, 457, 13000, null, null, null),
  ('inv-bh', 'RHBH-000001', 'finalized', '2026-03-01', '2026-03-04 00:00:00', 'BHD', 'rh-bh', 'Revhouse Gulf WLL', 'BH',
-  'c-bh', 'Pearl', null, null, 'BH', 11734, 0, 0, 11734, 1173, 12907, 907, 0, 12000),
+  'c-bh', 'Pearl', null, null, 'BH', 11734, 0, 0, 11734, 1173, 12907, 907, 0, 12000, null, null, null),
  ('draft-1', null, 'draft', '2026-03-20', null, 'USD', 'rh-us', 'Revhouse Demo Inc.', 'US',
-  'c-us', 'Acme', null, null, 'US', 100, 0, 0, 100, 0, 100, 0, 0, 100);
+  'c-us', 'Acme', null, null, 'US', 100, 0, 0, 100, 0, 100, 0, 0, 100, null, null, null),
+ ('inv-void', 'RHUS-000004', 'finalized', '2026-03-01', '2026-03-04 00:00:00', 'USD', 'rh-us', 'Revhouse Demo Inc.', 'US',
+  'c-us', 'Acme', null, null, 'US', 5000, 0, 0, 5000, 0, 5000, 0, 0, 5000, null, null, null);
+-- BHD: a termination offset of 2.000 BHD leaves 12.000 − 2.000 = 10.000 due; the JPY invoice
+-- has nothing offset, so all ¥13,000 is due.
+insert into billing.fct_invoice_balances values
+ ('inv-jp', 0, 0, 13000), ('inv-bh', 2000, 0, 10000), ('inv-void', 0, 0, 5000);
 insert into billing.fct_invoice_fees values
  ('f1', 'inv-jp', 'subscription', 'pro_jp', null, 'Pro plan', 1, '2026-02-01', '2026-02-28', 12000, 'jp_ct'),
  ('f2', 'inv-jp', 'charge', 'pro_jp', 'api_calls', 'API calls', 1234, '2026-02-01', '2026-02-28', 1234, 'jp_ct'),
@@ -127,6 +138,28 @@ def test_render_html_bhd_and_escaping(con) -> None:
     html = render_html(con, "RHBH-000001")
     assert "Storage &lt;GB&gt; &amp; more" in html
     assert "12.907" in html and "0.907" in html and "12.000" in html
+
+
+def test_offset_and_amount_still_due_are_printed(con) -> None:
+    text = show(con, "RHBH-000001")
+    assert "Offset by credit notes" in text and "-BHD2.000" in text
+    assert "Amount still due" in text and "BHD10.000" in text
+    assert "Amount still due" in show(con, "RHJP-000007") and "VOIDED" not in show(con, "RHJP-000007")
+
+
+def test_voided_invoice_says_so_and_nothing_is_due(con) -> None:
+    # fct_invoices derives the status from the void record; the balance mart then owes 0.
+    con.execute(
+        "update billing.fct_invoices set status = 'voided', voided_at = '2026-03-12 14:00:00', "
+        "voided_by = 'ana@example.com', void_reason = 'sent to the wrong customer' where invoice_id = 'inv-void'"
+    )
+    con.execute("update billing.fct_invoice_balances set amount_due_minor = 0 where invoice_id = 'inv-void'")
+    text = show(con, "RHUS-000004")
+    assert "(voided)" in text
+    assert "VOIDED 2026-03-12 14:00 UTC by ana@example.com: sent to the wrong customer" in text
+    assert re.search(r"Amount still due\W+\$0\.00", text)
+    html = render_html(con, "RHUS-000004")
+    assert "VOIDED 2026-03-12 14:00 UTC by ana@example.com" in html and "Amount still due" in html
 
 
 def test_draft_is_found_by_invoice_id(con) -> None:

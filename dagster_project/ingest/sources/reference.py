@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 from dagster_project.ingest.base import LandingFile, Reject, Row, UnreadableFile
 from dagster_project.ingest.readers import iter_csv
@@ -24,7 +25,28 @@ REQUIRED = {
     "revrec_rules": ["product", "pattern"],
     "crm_product_map": ["crm_product"],
     "chart_of_accounts": ["account_role", "account_code"],
+    "invoice_voids": ["invoice_number", "voided_at", "voided_by", "reason"],
 }
+
+# Columns that must hold an ISO 8601 date-time: a void with an unreadable time could not be
+# ordered against the invoice's finalization, so it is refused here rather than guessed later.
+# They are stored in UTC without offset ("2026-03-05 12:00:00" for "2026-03-05T14:00+02:00";
+# no offset means UTC) so SQL never has to read an offset (warehouse timestamps are UTC).
+TIMESTAMPS = {"invoice_voids": ["voided_at"]}
+
+
+def _utc_timestamps(kind: str, values: dict) -> str | None:
+    """Normalise the kind's timestamp columns in place; the name of the first unreadable one."""
+    for column in TIMESTAMPS.get(kind, []):
+        value = values.get(column) or ""
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return column
+        if parsed.tzinfo is not None:
+            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        values[column] = parsed.isoformat(sep=" ")
+    return None
 
 
 def parse(f: LandingFile) -> Iterator[Row | Reject]:
@@ -37,6 +59,18 @@ def parse(f: LandingFile) -> Iterator[Row | Reject]:
         if missing:
             yield Reject(n, f"{missing[0]} is empty", missing[0], None, text)
             continue
+        as_sent = dict(values)
+        bad = _utc_timestamps(f.entity, values)
+        if bad:
+            yield Reject(
+                n,
+                f"{bad} must be an ISO 8601 date-time (e.g. 2026-03-05T14:00:00Z)",
+                bad,
+                as_sent.get(bad),
+                text,
+            )
+            continue
+        text = json.dumps(values, ensure_ascii=False, sort_keys=True)
         digest = hashlib.sha256(text.encode()).hexdigest()[:32]
         yield Row(
             "reference_rows",

@@ -34,13 +34,16 @@ frozen_invoices as (
 ),
 
 frozen_credits as (
-    {{ frozen_rows('fct_finalized_invoice_credits', {'credit_kind': dbt.type_string(), 'credit_source_id': dbt.type_string(), 'amount_minor': 'bigint'}) }}
+    {{ frozen_rows('fct_finalized_invoice_credits', {'invoice_id': dbt.type_string(), 'credit_kind': dbt.type_string(), 'credit_source_id': dbt.type_string(), 'amount_minor': 'bigint'}) }}
 ),
 
+-- What a voided frozen invoice took goes back to the wallet (Lago's VoidService recredits
+-- it); simplification: the balance gets it back as if never taken, not from the void's date.
 frozen_wallet_usage as (
     select credit_source_id as lago_wallet_id, sum(amount_minor) as used_amount_minor
     from frozen_credits
     where credit_kind = 'wallet'
+      and invoice_id not in (select invoice_id from ({{ frozen_invoice_voids() }}) as voids)
     group by credit_source_id
 ),
 

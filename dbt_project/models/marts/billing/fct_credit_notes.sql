@@ -1,5 +1,7 @@
--- One row per credit note crediting a customer's balance (imported Lago notes, termination
--- credits): its amount, what invoices have consumed of it, and what is left.
+-- One row per credit note (imported Lago notes, termination credits, progressive billing
+-- excess): the part credited to the customer's balance with what invoices consumed of it
+-- (frozen invoices as frozen, open ones as assembled now; a voided invoice's use is given
+-- back) and what is left, beside the refund and offset parts.
 with credit_notes as (
     select * from {{ ref('int_billing__credit_notes') }}
 ),
@@ -8,9 +10,29 @@ credit_note_applications as (
     select * from {{ ref('int_billing__credit_note_applications') }}
 ),
 
-consumed as (
-    select credit_note_id, sum(credit_amount_minor) as consumed_amount_minor, count(*) as invoices_count
+finalized_credits as (
+    select * from {{ ref('fct_finalized_invoice_credits') }}
+    where credit_kind = 'credit_note'
+),
+
+applied_voids as (
+    select invoice_id from {{ ref('fct_invoice_voids') }}
+    where is_applied
+),
+
+uses as (
+    select credit_source_id as credit_note_id, invoice_id, amount_minor
+    from finalized_credits
+    where invoice_id not in (select invoice_id from applied_voids)
+    union all
+    select credit_note_id, invoice_id, credit_amount_minor as amount_minor
     from credit_note_applications
+    where invoice_id not in (select invoice_id from finalized_credits)
+),
+
+consumed as (
+    select credit_note_id, sum(amount_minor) as consumed_amount_minor, count(*) as invoices_count
+    from uses
     group by credit_note_id
 ),
 

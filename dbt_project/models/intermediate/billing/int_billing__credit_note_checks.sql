@@ -1,0 +1,264 @@
+-- Every credit note checked against the limits of pricing.md 7 before anything applies it:
+-- refund <= what was paid and not yet refunded; credit <= the invoice's fees total (after
+-- coupons, with taxes) not yet credited or offset; offset <= what is still due; the parts and
+-- the items (sub-total + taxes) add up to the note within one minor unit. Earlier notes on
+-- the same invoice (by date, then id) count against the limits with what they asked for.
+-- Paid: only imported Lago invoices say what was paid (payment_status / total_paid /
+-- total_due in their payload); payments are not matched to revhouse's own invoices yet, so
+-- for those nothing is known to be paid and 0 is used (the narrowest honest figure).
+-- How a note that breaks a limit is handled (Lago):
+--   * termination credits (CreditNotes::CreateFromTermination): the refund or offset part is
+--     capped at its limit and the rest is credited to the balance, the credit part capped
+--     at its limit; anything left over is not applied and listed;
+--   * imported Lago notes and progressive billing excess notes: kept out as a whole (Lago's
+--     ValidateService refuses such a note), listed with the limit they break;
+--   * an imported note whose Lago invoice was landed without amounts cannot be checked: it is
+--     applied as Lago issued it (Lago checked it when it made it) and listed as unchecked.
+with lago_credit_notes as (
+    {{ latest_version(source('raw', 'lago_credit_notes'), 'lago_id') }}
+),
+
+billed_invoices as (
+    {{ latest_version(source('raw', 'billed_invoices'), 'invoice_id') }}
+),
+
+termination_notes as (
+    select * from {{ ref('int_billing__credit_note_terminations') }}
+),
+
+progressive_excess_notes as (
+    select * from {{ ref('int_billing__credit_note_progressive_excess') }}
+),
+
+invoice_subtotals as (
+    select * from {{ ref('int_billing__invoice_subtotals') }}
+),
+
+-- A revhouse invoice frozen by an earlier run keeps its total (macros/invoicing/frozen_state.sql).
+frozen_invoices as (
+    {{ frozen_rows('fct_finalized_invoices', {'invoice_id': dbt.type_string(), 'total_amount_minor': 'bigint'}) }}
+),
+
+lago_invoices as (
+    select
+        invoice_id,
+        external_customer_id,
+        billing_entity_code,
+        total_amount_minor,
+        -- Null when the landed invoice carries no amounts: its limits cannot be checked.
+        coalesce(
+            {{ dbt.safe_cast(json_get('payload_json', "'sub_total_including_taxes_amount_cents'"), 'bigint') }},
+            case
+                when fees_amount_minor is not null
+                    then fees_amount_minor - coalesce(coupons_amount_minor, 0) + coalesce(taxes_amount_minor, 0)
+            end
+        ) as creditable_amount_minor,
+        case
+            when {{ json_get('payload_json', "'payment_status'") }} = 'succeeded' then total_amount_minor
+            when {{ json_get('payload_json', "'total_paid_amount_cents'") }} is not null
+                then {{ dbt.safe_cast(json_get('payload_json', "'total_paid_amount_cents'"), 'bigint') }}
+            when {{ json_get('payload_json', "'total_due_amount_cents'") }} is not null
+                then total_amount_minor - {{ dbt.safe_cast(json_get('payload_json', "'total_due_amount_cents'"), 'bigint') }}
+        end as paid_amount_minor
+    from billed_invoices
+    where invoice_source = 'lago'
+),
+
+imported as (
+    select
+        lago_credit_notes.lago_id as credit_note_id,
+        'lago_import' as credit_note_source,
+        lago_credit_notes.number as credit_note_number,
+        lago_invoices.external_customer_id,
+        lago_invoices.billing_entity_code,
+        upper(lago_credit_notes.currency) as currency,
+        lago_credit_notes.reason,
+        lago_credit_notes.lago_invoice_id as credited_invoice_id,
+        cast(null as {{ dbt.type_string() }}) as credited_fee_id,
+        case
+            when coalesce(lago_credit_notes.refund_amount_cents, 0) > 0 and coalesce(lago_credit_notes.credit_amount_cents, 0) = 0 and coalesce(lago_credit_notes.offset_amount_cents, 0) = 0 then 'refund'
+            when coalesce(lago_credit_notes.offset_amount_cents, 0) > 0 and coalesce(lago_credit_notes.credit_amount_cents, 0) = 0 and coalesce(lago_credit_notes.refund_amount_cents, 0) = 0 then 'offset'
+            when coalesce(lago_credit_notes.refund_amount_cents, 0) + coalesce(lago_credit_notes.offset_amount_cents, 0) > 0 then 'mixed'
+            else 'credit'
+        end as credit_type,
+        cast(lago_credit_notes.created_at as date) as available_from_date,
+        cast(coalesce(
+            {{ dbt.safe_cast(json_get('lago_credit_notes.payload_json', "'sub_total_excluding_taxes_amount_cents'"), 'bigint') }},
+            lago_credit_notes.total_amount_cents - coalesce(lago_credit_notes.taxes_amount_cents, 0)
+        ) as bigint) as credit_sub_total_amount_minor,
+        cast(coalesce(lago_credit_notes.taxes_amount_cents, 0) as bigint) as taxes_amount_minor,
+        cast(lago_credit_notes.total_amount_cents as bigint) as total_amount_minor,
+        cast(coalesce(lago_credit_notes.credit_amount_cents, 0) as bigint) as requested_credit_amount_minor,
+        cast(coalesce(lago_credit_notes.refund_amount_cents, 0) as bigint) as requested_refund_amount_minor,
+        cast(coalesce(lago_credit_notes.offset_amount_cents, 0) as bigint) as requested_offset_amount_minor,
+        -- Lago already tracks what is left of an imported note's credit.
+        cast(coalesce(lago_credit_notes.balance_amount_cents, 0) as bigint) as balance_amount_minor,
+        lago_invoices.invoice_id is not null as is_invoice_known,
+        lago_invoices.creditable_amount_minor as invoice_creditable_amount_minor,
+        lago_invoices.total_amount_minor as invoice_total_amount_minor,
+        lago_invoices.paid_amount_minor,
+        false as is_termination
+    from lago_credit_notes
+    left join lago_invoices on lago_credit_notes.lago_invoice_id = lago_invoices.invoice_id
+    -- A voided Lago note was cancelled by Lago: it neither credits nor uses up any limit.
+    where coalesce(lago_credit_notes.credit_status, 'available') <> 'voided'
+),
+
+{%- set own_columns = ['credit_note_id', 'credit_note_source', 'credit_note_number', 'external_customer_id', 'billing_entity_code', 'currency', 'reason', 'credited_invoice_id', 'credited_fee_id', 'credit_type', 'available_from_date', 'credit_sub_total_amount_minor', 'taxes_amount_minor', 'total_amount_minor'] %}
+
+own_notes as (
+    select {{ own_columns | join(', ') }}, true as is_termination from termination_notes
+    union all
+    select {{ own_columns | join(', ') }}, false as is_termination from progressive_excess_notes
+),
+
+own as (
+    select
+        {% for c in own_columns %}own_notes.{{ c }}, {% endfor %}
+        cast(case when own_notes.credit_type = 'credit' then own_notes.total_amount_minor else 0 end as bigint) as requested_credit_amount_minor,
+        cast(case when own_notes.credit_type = 'refund' then own_notes.total_amount_minor else 0 end as bigint) as requested_refund_amount_minor,
+        cast(case when own_notes.credit_type = 'offset' then own_notes.total_amount_minor else 0 end as bigint) as requested_offset_amount_minor,
+        cast(null as bigint) as balance_amount_minor,
+        invoice_subtotals.invoice_id is not null as is_invoice_known,
+        invoice_subtotals.sub_total_including_taxes_amount_minor as invoice_creditable_amount_minor,
+        -- Frozen total when the invoice is finalized; a draft's total is not final yet, so its
+        -- sub-total with taxes stands in (it cannot read the credits assembly gives it later
+        -- without a cycle).
+        coalesce(frozen_invoices.total_amount_minor, invoice_subtotals.sub_total_including_taxes_amount_minor) as invoice_total_amount_minor,
+        cast(0 as bigint) as paid_amount_minor,
+        own_notes.is_termination
+    from own_notes
+    left join invoice_subtotals on own_notes.credited_invoice_id = invoice_subtotals.invoice_id
+    left join frozen_invoices on own_notes.credited_invoice_id = frozen_invoices.invoice_id
+),
+
+all_notes as (
+    select * from imported
+    union all
+    select * from own
+),
+
+earlier as (
+    select
+        all_notes.*,
+        coalesce(sum(requested_credit_amount_minor + requested_offset_amount_minor) over (
+            partition by credited_invoice_id order by available_from_date, credit_note_id
+            rows between unbounded preceding and 1 preceding
+        ), 0) as earlier_credited_or_offset_minor,
+        coalesce(sum(requested_refund_amount_minor) over (
+            partition by credited_invoice_id order by available_from_date, credit_note_id
+            rows between unbounded preceding and 1 preceding
+        ), 0) as earlier_refunded_minor,
+        coalesce(sum(requested_offset_amount_minor) over (
+            partition by credited_invoice_id order by available_from_date, credit_note_id
+            rows between unbounded preceding and 1 preceding
+        ), 0) as earlier_offset_minor
+    from all_notes
+),
+
+limits as (
+    select
+        earlier.*,
+        invoice_creditable_amount_minor - earlier_credited_or_offset_minor as credit_limit_minor,
+        coalesce(paid_amount_minor, 0) - earlier_refunded_minor as refund_limit_minor,
+        invoice_total_amount_minor - coalesce(paid_amount_minor, 0) - earlier_offset_minor as offset_limit_minor,
+        abs(total_amount_minor - (credit_sub_total_amount_minor + taxes_amount_minor)) <= 1
+            and abs(total_amount_minor - (requested_credit_amount_minor + requested_refund_amount_minor + requested_offset_amount_minor)) <= 1
+            as is_items_adding_up
+    from earlier
+),
+
+-- Termination notes: the refund/offset part is capped, the rest moves to credit, capped too.
+allowed as (
+    select
+        limits.*,
+        least(requested_refund_amount_minor, greatest(refund_limit_minor, 0)) as capped_refund_minor,
+        least(requested_offset_amount_minor, greatest(offset_limit_minor, 0), greatest(credit_limit_minor, 0)) as capped_offset_minor
+    from limits
+),
+
+decided as (
+    select
+        allowed.*,
+        case
+            when not is_invoice_known then 'credited_invoice_unknown'
+            when not is_items_adding_up then 'items_add_up'
+            when invoice_creditable_amount_minor is null or invoice_total_amount_minor is null then 'invoice_amounts_unknown'
+            when requested_refund_amount_minor > 0 and requested_refund_amount_minor > refund_limit_minor then 'refund'
+            when requested_offset_amount_minor > 0 and requested_offset_amount_minor > offset_limit_minor then 'offset'
+            -- An offset also uses up the fees total, so the note's own offset counts.
+            when requested_credit_amount_minor + requested_offset_amount_minor > 0
+                and requested_credit_amount_minor + requested_offset_amount_minor > credit_limit_minor then 'credit'
+        end as broken_limit,
+        least(
+            requested_credit_amount_minor + (requested_refund_amount_minor - capped_refund_minor) + (requested_offset_amount_minor - capped_offset_minor),
+            greatest(credit_limit_minor - capped_offset_minor, 0)
+        ) as termination_credit_minor
+    from allowed
+),
+
+final as (
+    select
+        credit_note_id,
+        credit_note_source,
+        credit_note_number,
+        external_customer_id,
+        billing_entity_code,
+        currency,
+        reason,
+        credited_invoice_id,
+        credited_fee_id,
+        credit_type,
+        available_from_date,
+        credit_sub_total_amount_minor,
+        taxes_amount_minor,
+        total_amount_minor,
+        requested_credit_amount_minor,
+        requested_refund_amount_minor,
+        requested_offset_amount_minor,
+        invoice_creditable_amount_minor,
+        invoice_total_amount_minor,
+        paid_amount_minor,
+        paid_amount_minor is not null and credit_note_source = 'lago_import' as is_paid_amount_known,
+        earlier_credited_or_offset_minor,
+        earlier_refunded_minor,
+        earlier_offset_minor,
+        credit_limit_minor,
+        refund_limit_minor,
+        offset_limit_minor,
+        broken_limit,
+        case broken_limit
+            when 'credited_invoice_unknown' then 'the invoice this note credits is not in the warehouse, so none of its limits can be checked'
+            when 'items_add_up' then 'the note''s parts (credit + refund + offset) or its items (sub-total + taxes) do not add up to its total within one minor unit'
+            when 'invoice_amounts_unknown' then 'the credited invoice was landed without its amounts, so the limits cannot be checked; the note is applied as the billing system issued it'
+            when 'refund' then 'the refund is more than what was paid on the invoice and not yet refunded (a payment the warehouse does not know of counts as 0: revhouse''s own invoices are not matched to payments yet)'
+            when 'offset' then 'the offset is more than what is still due on the invoice'
+            when 'credit' then 'the credit is more than the invoice''s fees total not yet credited or offset'
+        end as exception_reason,
+        case
+            when broken_limit is null then 'applied'
+            when broken_limit = 'invoice_amounts_unknown' then 'applied_unchecked'
+            when broken_limit in ('credited_invoice_unknown', 'items_add_up') or not is_termination then 'kept_out'
+            else 'capped'
+        end as resolution,
+        -- What is applied, in each part.
+        cast(case
+            when broken_limit is null or broken_limit = 'invoice_amounts_unknown' then requested_credit_amount_minor
+            when broken_limit in ('credited_invoice_unknown', 'items_add_up') or not is_termination then 0
+            else termination_credit_minor
+        end as bigint) as credit_amount_minor,
+        cast(case
+            when broken_limit is null or broken_limit = 'invoice_amounts_unknown' then requested_refund_amount_minor
+            when broken_limit in ('credited_invoice_unknown', 'items_add_up') or not is_termination then 0
+            else capped_refund_minor
+        end as bigint) as refund_amount_minor,
+        cast(case
+            when broken_limit is null or broken_limit = 'invoice_amounts_unknown' then requested_offset_amount_minor
+            when broken_limit in ('credited_invoice_unknown', 'items_add_up') or not is_termination then 0
+            else capped_offset_minor
+        end as bigint) as offset_amount_minor,
+        balance_amount_minor
+    from decided
+)
+
+select * from final
