@@ -355,36 +355,12 @@ units_clamped as (
     from units_computed
 ),
 
-{#- The metric's rounding of the window's units, applied where Lago applies it: to the
-    aggregation result (after proration, per filter and group), before the charge model
-    (lago-api app/services/billable_metrics/aggregations/base_service.rb#apply_rounding,
-    apply_rounding_service.rb: Ruby round = half away from zero, ceil, floor at
-    rounding_precision decimals, negative = tens, hundreds…). Each precision is its own
-    branch so the scale factors are exact decimal literals: x × 10^p, rounded to an integer,
-    × 10^-p, never a division or a DOUBLE. Units carry 12 decimals, so a precision above 12
-    changes nothing; one below -12 rounds as -12. Clamping and rounding commute (both are
-    monotone and keep 0), so rounding the clamped units is the same as Lago's order. -#}
-{%- set rounders = {
-    'round': 'round({x}, 0)',
-    'ceil': 'ceil({x})',
-    'floor': 'floor({x})',
-} %}
+-- the metric's rounding (macros/rating/metric_rounding.sql), after clamping: both are monotone
+-- and keep 0, so the order is Lago's
 rounded as (
     select
         units_clamped.*,
-        case
-            when rounding_function not in ('round', 'ceil', 'floor') or rounding_function is null then units_unrounded
-            when coalesce(rounding_precision, 0) > 12 then units_unrounded
-            {%- for precision in range(12, -13, -1) %}
-            {%- set scale_up = ('1' ~ '0' * precision) if precision >= 0 else ('0.' ~ '0' * (-precision - 1) ~ '1') %}
-            {%- set scale_down = ('0.' ~ '0' * (precision - 1) ~ '1') if precision > 0 else ('1' ~ '0' * (-precision)) %}
-            when coalesce(rounding_precision, 0) {{ '<=' if precision == -12 else '=' }} {{ precision }} then case rounding_function
-                {%- for function_name, template in rounders.items() %}
-                when '{{ function_name }}' then cast({{ template.format(x='units_unrounded * ' ~ scale_up) }} * {{ scale_down }} as decimal(38, 12))
-                {%- endfor %}
-            end
-            {%- endfor %}
-        end as units
+        {{ metric_rounding('units_unrounded', 'rounding_function', 'rounding_precision') }} as units
     from units_clamped
 ),
 

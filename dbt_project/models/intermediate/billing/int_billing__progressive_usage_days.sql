@@ -2,7 +2,16 @@
 -- in-arrears charge amount from the charge period's start to the end of each local day that
 -- had usage, per fee key (charge × filter × pricing group), priced with the same charge
 -- models as the period-end fee. Checked per day, not per event (documented choice).
--- Supported aggregations: count, sum, max, unique count; others only bill at period end.
+-- Supported aggregations: count, sum, max, unique count; others only bill at period end. The
+-- metric's rounding applies to the cumulative units, as on the period-end fee.
+{% set cumulative_units -%}
+    cast(case cumulative.aggregation_type
+        when 'count_agg' then cumulative.events_count
+        when 'sum_agg' then case when cumulative.value_sum < 0 then 0 else cumulative.value_sum end
+        when 'max_agg' then case when cumulative.value_max < 0 then 0 else cumulative.value_max end
+        when 'unique_count_agg' then coalesce(unique_cumulative.unique_count, 0)
+    end as decimal(38, 12))
+{%- endset %}
 with charge_periods as (
     select * from {{ ref('int_billing__charge_periods') }}
 ),
@@ -46,7 +55,9 @@ in_window as (
         usage_daily.value_sum,
         usage_daily.value_max,
         metrics.aggregation_type,
-        metrics.is_recurring
+        metrics.is_recurring,
+        metrics.rounding_function,
+        metrics.rounding_precision
     from charge_periods
     inner join thresholds on charge_periods.plan_code = thresholds.plan_code
     inner join usage_daily
@@ -85,6 +96,8 @@ cumulative as (
         in_window.grouped_by,
         max(in_window.currency_exponent) as currency_exponent,
         max(in_window.aggregation_type) as aggregation_type,
+        max(in_window.rounding_function) as rounding_function,
+        max(in_window.rounding_precision) as rounding_precision,
         sum(in_window.events_count) as events_count,
         sum(in_window.value_sum) as value_sum,
         max(in_window.value_max) as value_max
@@ -122,12 +135,7 @@ inputs as (
         cumulative.grouped_by,
         cumulative.currency_exponent,
         cumulative.events_count,
-        cast(case cumulative.aggregation_type
-            when 'count_agg' then cumulative.events_count
-            when 'sum_agg' then case when cumulative.value_sum < 0 then 0 else cumulative.value_sum end
-            when 'max_agg' then case when cumulative.value_max < 0 then 0 else cumulative.value_max end
-            when 'unique_count_agg' then coalesce(unique_cumulative.unique_count, 0)
-        end as decimal(38, 12)) as units,
+        {{ metric_rounding(cumulative_units, 'cumulative.rounding_function', 'cumulative.rounding_precision') }} as units,
         cast(0 as decimal(38, 12)) as precise_total_amount_cents_sum,
         properties.charge_model,
         properties.amount,
