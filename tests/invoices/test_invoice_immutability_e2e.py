@@ -154,9 +154,11 @@ def _frozen_hash(con, invoice_ids: list[str]) -> str:
     return digest.hexdigest()
 
 
-@pytest.mark.e2e
-def test_finalized_invoices_are_never_rewritten(tmp_path: Path) -> None:
-    db = tmp_path / "wh.duckdb"
+def _seed_scenario(db: Path, *, lago_invoice_amounts: bool = False) -> None:
+    """The scenario both e2e tests start from (see the module docstring). With
+    `lago_invoice_amounts` the imported Lago invoice carries its amounts and payment status, so
+    the credit note on it can be checked against pricing.md 7's limits; without, it is applied
+    as Lago issued it (resolution applied_unchecked)."""
     con = duckdb.connect(str(db))
     create_raw_tables(con)
     con.execute(FEES_DDL)
@@ -187,16 +189,38 @@ def test_finalized_invoices_are_never_rewritten(tmp_path: Path) -> None:
         "amount_currency, frequency, created_at, _ingested_at, _row_number) "
         "values ('ac1', 'welcome', 'c1', 15000, 'USD', 'once', '2025-12-15', '2025-12-15', 1)"
     )
-    con.execute(
-        "insert into raw.billed_invoices (invoice_source, invoice_id, external_customer_id, billing_entity_code, "
-        "_ingested_at, _row_number) values ('lago', 'li-old', 'c1', 'rh-us', '2025-12-20', 1)"
-    )
-    con.execute(
-        "insert into raw.lago_credit_notes (lago_id, number, lago_invoice_id, currency, credit_status, "
-        "total_amount_cents, credit_amount_cents, balance_amount_cents, created_at, _ingested_at, _row_number) "
-        "values ('cn1', 'LAGO-CN1', 'li-old', 'USD', 'available', 10000, 10000, 10000, '2025-12-20', '2025-12-20', 1)"
-    )
+    if lago_invoice_amounts:
+        con.execute(
+            "insert into raw.billed_invoices (invoice_source, invoice_id, external_customer_id, "
+            "billing_entity_code, fees_amount_minor, coupons_amount_minor, taxes_amount_minor, total_amount_minor, "
+            "payload_json, _ingested_at, _row_number) values ('lago', 'li-old', 'c1', 'rh-us', 10000, 0, 0, 10000, "
+            "'{\"payment_status\": \"succeeded\"}', '2025-12-20', 1)"
+        )
+        con.execute(
+            "insert into raw.lago_credit_notes (lago_id, number, lago_invoice_id, currency, credit_status, "
+            "total_amount_cents, credit_amount_cents, refund_amount_cents, offset_amount_cents, taxes_amount_cents, "
+            "balance_amount_cents, created_at, _ingested_at, _row_number) "
+            "values ('cn1', 'LAGO-CN1', 'li-old', 'USD', 'available', 10000, 10000, 0, 0, 0, 10000, "
+            "'2025-12-20', '2025-12-20', 1)"
+        )
+    else:
+        con.execute(
+            "insert into raw.billed_invoices (invoice_source, invoice_id, external_customer_id, "
+            "billing_entity_code, _ingested_at, _row_number) values ('lago', 'li-old', 'c1', 'rh-us', '2025-12-20', 1)"
+        )
+        con.execute(
+            "insert into raw.lago_credit_notes (lago_id, number, lago_invoice_id, currency, credit_status, "
+            "total_amount_cents, credit_amount_cents, balance_amount_cents, created_at, _ingested_at, _row_number) "
+            "values ('cn1', 'LAGO-CN1', 'li-old', 'USD', 'available', 10000, 10000, 10000, '2025-12-20', "
+            "'2025-12-20', 1)"
+        )
     con.close()
+
+
+@pytest.mark.e2e
+def test_finalized_invoices_are_never_rewritten(tmp_path: Path) -> None:
+    db = tmp_path / "wh.duckdb"
+    _seed_scenario(db)
 
     _dbt(tmp_path, "seed", as_of="2026-02-10 00:00:00")
     _build(tmp_path, as_of="2026-02-10 00:00:00")

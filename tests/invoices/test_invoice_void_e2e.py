@@ -21,9 +21,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from test_invoice_immutability_e2e import _build, _dbt, _fee, _frozen_hash, _insert_fees
-
-from dagster_project.ingest.schema import create_raw_tables
+from test_invoice_immutability_e2e import _build, _dbt, _frozen_hash, _seed_scenario
 
 
 def _void_row(number: str, voided_at: str, n: int) -> tuple:
@@ -36,53 +34,8 @@ def _void_row(number: str, voided_at: str, n: int) -> tuple:
 
 @pytest.mark.e2e
 def test_voided_invoice_is_derived_and_gives_back_its_credit_note(tmp_path: Path) -> None:
-    from test_invoice_immutability_e2e import FEES_DDL
-
     db = tmp_path / "wh.duckdb"
-    con = duckdb.connect(str(db))
-    create_raw_tables(con)
-    con.execute(FEES_DDL)
-    _insert_fees(
-        con,
-        [
-            _fee("f-jan", "2026-01-01", 10000),
-            _fee("f-feb", "2026-02-01", 10000),
-            _fee("f-feb-api", "2026-02-01", 2000, "charge", "api_calls"),
-            _fee("f-mar", "2026-03-01", 10000),
-        ],
-    )
-    con.execute(
-        "insert into raw.lago_taxes (lago_id, code, name, rate, applied_to_organization) "
-        "values ('t1', 'us_sales_tax', 'US sales tax', 10, false)"
-    )
-    con.execute(
-        "insert into raw.lago_customers (lago_id, external_id, name, currency, billing_entity_code, "
-        "_ingested_at, _row_number) values ('lc1', 'c1', 'Acme', 'USD', 'rh-us', '2025-12-01', 1)"
-    )
-    con.execute(
-        "insert into raw.lago_coupons (lago_id, code, name, coupon_type, amount_cents, amount_currency, "
-        "frequency, limited_plans, limited_billable_metrics, _ingested_at, _row_number) "
-        "values ('cp1', 'welcome', 'Welcome', 'fixed_amount', 15000, 'USD', 'once', false, false, '2025-12-01', 1)"
-    )
-    con.execute(
-        "insert into raw.lago_applied_coupons (lago_id, coupon_code, external_customer_id, amount_cents, "
-        "amount_currency, frequency, created_at, _ingested_at, _row_number) "
-        "values ('ac1', 'welcome', 'c1', 15000, 'USD', 'once', '2025-12-15', '2025-12-15', 1)"
-    )
-    con.execute(
-        "insert into raw.billed_invoices (invoice_source, invoice_id, external_customer_id, billing_entity_code, "
-        "fees_amount_minor, coupons_amount_minor, taxes_amount_minor, total_amount_minor, payload_json, "
-        "_ingested_at, _row_number) values ('lago', 'li-old', 'c1', 'rh-us', 10000, 0, 0, 10000, "
-        "'{\"payment_status\": \"succeeded\"}', '2025-12-20', 1)"
-    )
-    con.execute(
-        "insert into raw.lago_credit_notes (lago_id, number, lago_invoice_id, currency, credit_status, "
-        "total_amount_cents, credit_amount_cents, refund_amount_cents, offset_amount_cents, taxes_amount_cents, "
-        "balance_amount_cents, created_at, _ingested_at, _row_number) "
-        "values ('cn1', 'LAGO-CN1', 'li-old', 'USD', 'available', 10000, 10000, 0, 0, 0, 10000, "
-        "'2025-12-20', '2025-12-20', 1)"
-    )
-    con.close()
+    _seed_scenario(db, lago_invoice_amounts=True)
 
     _dbt(tmp_path, "seed", as_of="2026-02-10 00:00:00")
     _build(tmp_path, as_of="2026-02-10 00:00:00")

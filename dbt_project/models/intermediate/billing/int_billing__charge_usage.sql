@@ -103,17 +103,49 @@ carried_sources as (
         and spine.aggregation_type in ('sum_agg', 'unique_count_agg', 'weighted_sum_agg')
 ),
 
--- recurring metrics (seats) have no lower bound: every day since the subscription started
--- counts; only the version's own window days count for events_count and latest
+-- Where a period's usage is read from: its own version and charge (for recurring metrics,
+-- seats, every day since the subscription started; otherwise the window's days), and for
+-- recurring metrics the earlier versions' handover charge. An earlier version's days are all
+-- before this version started (its events resolve to it only while it was live), so they
+-- only open the level; only the version's own window days count for events_count and latest.
+usage_sources as (
+    select
+        charge_period_id,
+        charge_lago_id,
+        charge_filter_index,
+        charge_service_start_date,
+        charge_service_end_date,
+        lago_subscription_id as source_subscription_id,
+        charge_lago_id as source_charge_lago_id,
+        false as is_carried,
+        is_recurring as has_no_lower_bound
+    from spine
+    union all
+    select
+        charge_period_id,
+        charge_lago_id,
+        charge_filter_index,
+        charge_service_start_date,
+        charge_service_end_date,
+        source_subscription_id,
+        source_charge_lago_id,
+        true as is_carried,
+        true as has_no_lower_bound
+    from carried_sources
+),
+
 windowed as (
     select
-        spine.charge_period_id,
-        spine.charge_lago_id,
-        spine.charge_filter_index,
+        usage_sources.charge_period_id,
+        usage_sources.charge_lago_id,
+        usage_sources.charge_filter_index,
         usage_daily.grouped_by,
-        usage_daily.usage_date >= spine.charge_service_start_date as is_in_window,
+        not usage_sources.is_carried and usage_daily.usage_date >= usage_sources.charge_service_start_date as is_in_window,
         -- days from the usage day to the window's last day, both inclusive (prorated charges)
-        {{ days_inclusive('usage_daily.usage_date', 'spine.charge_service_end_date') }} as days_remaining,
+        case
+            when usage_sources.is_carried then 0
+            else {{ days_inclusive('usage_daily.usage_date', 'usage_sources.charge_service_end_date') }}
+        end as days_remaining,
         usage_daily.events_count,
         usage_daily.value_sum,
         usage_daily.value_max,
@@ -121,36 +153,13 @@ windowed as (
         usage_daily.latest_event_at,
         usage_daily.weighted_moment_sum,
         usage_daily.precise_total_amount_cents_sum
-    from spine
+    from usage_sources
     inner join usage_daily
-        on spine.lago_subscription_id = usage_daily.lago_subscription_id
-        and spine.charge_lago_id = usage_daily.charge_lago_id
-        and spine.charge_filter_index = usage_daily.charge_filter_index
-        and usage_daily.usage_date <= spine.charge_service_end_date
-        and (spine.is_recurring or usage_daily.usage_date >= spine.charge_service_start_date)
-    union all
-    -- an earlier version's days are all before this version started (its events resolve
-    -- to it only while it was live), so they only open the level
-    select
-        carried_sources.charge_period_id,
-        carried_sources.charge_lago_id,
-        carried_sources.charge_filter_index,
-        usage_daily.grouped_by,
-        false as is_in_window,
-        0 as days_remaining,
-        usage_daily.events_count,
-        usage_daily.value_sum,
-        usage_daily.value_max,
-        usage_daily.latest_value,
-        usage_daily.latest_event_at,
-        usage_daily.weighted_moment_sum,
-        usage_daily.precise_total_amount_cents_sum
-    from carried_sources
-    inner join usage_daily
-        on carried_sources.source_subscription_id = usage_daily.lago_subscription_id
-        and carried_sources.source_charge_lago_id = usage_daily.charge_lago_id
-        and carried_sources.charge_filter_index = usage_daily.charge_filter_index
-        and usage_daily.usage_date <= carried_sources.charge_service_end_date
+        on usage_sources.source_subscription_id = usage_daily.lago_subscription_id
+        and usage_sources.source_charge_lago_id = usage_daily.charge_lago_id
+        and usage_sources.charge_filter_index = usage_daily.charge_filter_index
+        and usage_daily.usage_date <= usage_sources.charge_service_end_date
+        and (usage_sources.has_no_lower_bound or usage_daily.usage_date >= usage_sources.charge_service_start_date)
 ),
 
 window_totals as (
@@ -189,37 +198,21 @@ latest as (
 
 unique_rows as (
     select
-        spine.charge_period_id,
-        spine.charge_lago_id,
-        spine.charge_filter_index,
-        spine.charge_service_start_date,
-        spine.charge_service_end_date,
+        usage_sources.charge_period_id,
+        usage_sources.charge_lago_id,
+        usage_sources.charge_filter_index,
+        usage_sources.charge_service_start_date,
+        usage_sources.charge_service_end_date,
         unique_values.grouped_by,
         unique_values.unique_value,
         unique_values.usage_date
-    from spine
+    from usage_sources
     inner join unique_values
-        on spine.lago_subscription_id = unique_values.lago_subscription_id
-        and spine.charge_lago_id = unique_values.charge_lago_id
-        and spine.charge_filter_index = unique_values.charge_filter_index
-        and unique_values.usage_date <= spine.charge_service_end_date
-        and (spine.is_recurring or unique_values.usage_date >= spine.charge_service_start_date)
-    union all
-    select
-        carried_sources.charge_period_id,
-        carried_sources.charge_lago_id,
-        carried_sources.charge_filter_index,
-        carried_sources.charge_service_start_date,
-        carried_sources.charge_service_end_date,
-        unique_values.grouped_by,
-        unique_values.unique_value,
-        unique_values.usage_date
-    from carried_sources
-    inner join unique_values
-        on carried_sources.source_subscription_id = unique_values.lago_subscription_id
-        and carried_sources.source_charge_lago_id = unique_values.charge_lago_id
-        and carried_sources.charge_filter_index = unique_values.charge_filter_index
-        and unique_values.usage_date <= carried_sources.charge_service_end_date
+        on usage_sources.source_subscription_id = unique_values.lago_subscription_id
+        and usage_sources.source_charge_lago_id = unique_values.charge_lago_id
+        and usage_sources.charge_filter_index = unique_values.charge_filter_index
+        and unique_values.usage_date <= usage_sources.charge_service_end_date
+        and (usage_sources.has_no_lower_bound or unique_values.usage_date >= usage_sources.charge_service_start_date)
 ),
 
 -- a distinct value exists from the day it was first seen (the window's first day if seen
