@@ -70,7 +70,7 @@ test: install  ## lint, build on fresh demo data (dbt unit + data tests), pytest
 	rm -rf $(TEST_DATA)
 	REVHOUSE_DATA_DIR=$(TEST_DATA) DAGSTER_HOME=$(TEST_DATA)/run/dagster_home $(BIN)/revhouse generate
 	REVHOUSE_DATA_DIR=$(TEST_DATA) DAGSTER_HOME=$(TEST_DATA)/run/dagster_home $(BIN)/revhouse build
-	REVHOUSE_DATA_DIR=$(TEST_DATA) DAGSTER_HOME=$(TEST_DATA)/run/dagster_home $(BIN)/python -m pytest -q -p no:cacheprovider
+	REVHOUSE_DATA_DIR=$(TEST_DATA) DAGSTER_HOME=$(TEST_DATA)/run/dagster_home $(BIN)/python -m pytest -q -p no:cacheprovider --durations=10
 
 docs: install  ## dbt docs (generate, then serve on :8080)
 	REVHOUSE_DATA_DIR=$(CURDIR)/data $(BIN)/revhouse prepare
