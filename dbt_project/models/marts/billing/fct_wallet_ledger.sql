@@ -1,5 +1,6 @@
 -- One row per movement of a wallet's balance (pricing.md 6): top-ups (paid or granted),
--- consumption by invoices, and the write-off of what is left when the wallet expires or is
+-- consumption by invoices, the return of what a voided invoice consumed (on the void's date;
+-- the consumption row stays, as the frozen invoice does), and the write-off of what is left when the wallet expires or is
 -- terminated (unconfirmed in detail: written off on the closing date, visibly). Amounts in
 -- the wallet currency's minor units (exact decimals) and in credits (5 decimals, amount ÷
 -- rate_amount), with the running balance.
@@ -37,6 +38,19 @@ wallet_applications as (
     from draft_applications
 ),
 
+-- only finalized invoices can be voided, so what comes back is what was frozen with them
+void_returns as (
+    select
+        frozen_credits.credit_source_id as lago_wallet_id,
+        frozen_credits.invoice_id,
+        cast(invoice_voids.voided_at as date) as voided_date,
+        frozen_credits.amount_minor as prepaid_credit_amount_minor
+    from frozen_credits
+    inner join {{ ref('fct_invoice_voids') }} as invoice_voids
+        on frozen_credits.invoice_id = invoice_voids.invoice_id
+        and invoice_voids.is_applied
+),
+
 wallet_slots as (
     select * from {{ ref('int_billing__wallet_slots') }}
 ),
@@ -63,6 +77,15 @@ movements as (
         invoice_id,
         cast(-prepaid_credit_amount_minor as decimal(38, 12)) as amount_minor
     from wallet_applications
+    union all
+    select
+        lago_wallet_id,
+        {{ dbt.concat(["'void:'", 'invoice_id']) }} as movement_id,
+        'void_return' as movement_type,
+        voided_date as movement_date,
+        invoice_id,
+        cast(prepaid_credit_amount_minor as decimal(38, 12)) as amount_minor
+    from void_returns
 ),
 
 with_wallet as (
@@ -124,7 +147,7 @@ final as (
         cast(round({{ exact_divide('amount_minor', minor_factor('minor_unit_exponent') ~ ' * rate_amount') }}, 5) as decimal(38, 5)) as credit_amount,
         sum(amount_minor) over (
             partition by lago_wallet_id
-            order by movement_date, case movement_type when 'expiry_write_off' then 2 when 'invoice_consumption' then 1 else 0 end, movement_id
+            order by movement_date, case movement_type when 'expiry_write_off' then 3 when 'void_return' then 2 when 'invoice_consumption' then 1 else 0 end, movement_id
             rows between unbounded preceding and current row
         ) as balance_amount_minor
     from all_movements
