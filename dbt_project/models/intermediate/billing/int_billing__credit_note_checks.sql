@@ -104,7 +104,7 @@ imported as (
     where coalesce(lago_credit_notes.credit_status, 'available') <> 'voided'
 ),
 
-{%- set own_columns = ['credit_note_id', 'credit_note_source', 'credit_note_number', 'external_customer_id', 'billing_entity_code', 'currency', 'reason', 'credited_invoice_id', 'credited_fee_id', 'credit_type', 'available_from_date', 'credit_sub_total_amount_minor', 'taxes_amount_minor', 'total_amount_minor'] %}
+{%- set own_columns = credit_note_identity_columns() %}
 
 own_notes as (
     select {{ own_columns | join(', ') }}, true as is_termination from termination_notes
@@ -199,20 +199,9 @@ decided as (
 
 final as (
     select
-        credit_note_id,
-        credit_note_source,
-        credit_note_number,
-        external_customer_id,
-        billing_entity_code,
-        currency,
-        reason,
-        credited_invoice_id,
-        credited_fee_id,
-        credit_type,
-        available_from_date,
-        credit_sub_total_amount_minor,
-        taxes_amount_minor,
-        total_amount_minor,
+        {%- for column in credit_note_identity_columns() %}
+        {{ column }},
+        {%- endfor %}
         requested_credit_amount_minor,
         requested_refund_amount_minor,
         requested_offset_amount_minor,

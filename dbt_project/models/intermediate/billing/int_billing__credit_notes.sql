@@ -14,20 +14,9 @@ with checks as (
 
 final as (
     select
-        credit_note_id,
-        credit_note_source,
-        credit_note_number,
-        external_customer_id,
-        billing_entity_code,
-        currency,
-        reason,
-        credited_invoice_id,
-        credited_fee_id,
-        credit_type,
-        available_from_date,
-        credit_sub_total_amount_minor,
-        taxes_amount_minor,
-        total_amount_minor,
+        {%- for column in credit_note_identity_columns() %}
+        {{ column }},
+        {%- endfor %}
         cast(case
             when credit_note_source = 'lago_import' then least(coalesce(balance_amount_minor, 0), credit_amount_minor)
             else credit_amount_minor
