@@ -5,6 +5,8 @@ further landing file with events for a day already aggregated and for a new day 
 (macros/rating/usage.sql) — only the new events are read — and the result, aggregated to the
 readers' grain, is what a full refresh gives. Then a catalog change (customers' timezone, which
 moves events to other local days) must make the next incremental run rebuild, not keep stale rows.
+Unique-count adds and removes (pricing.md 1 operation_type) landing in separate loads merge to
+what a full refresh gives.
 Own demo data and warehouse under tmp_path; dbt runs in-process with its own target path.
 """
 
@@ -147,6 +149,85 @@ def test_new_events_are_appended_and_equal_a_full_refresh(warehouse):
     _snapshot_all(db)
     dbt.run(["run", "--select", *usage_grain.PRE_AGGREGATES, "--full-refresh"])
     assert _differences(db) == {m: 0 for m in usage_grain.PRE_AGGREGATES}
+
+
+def _write_events(landing: Path, name: str, events: list[dict]) -> None:
+    path = landing / "usage" / "events" / name
+    path.write_text("".join(json.dumps(e) + "\n" for e in events))
+
+
+UNIQUE = f"{usage_grain.INTERMEDIATE}.int_billing__usage_daily_unique_values"
+
+
+def _last_operations(db: Path, external_subscription_id: str) -> dict[str, bool]:
+    """Per test value of the subscription: is its last operation (all days, all loads) a
+    remove, merged the way int_billing__charge_usage merges rows (latest instant, a remove
+    winning a tie)."""
+    rows = _query(
+        db,
+        f"""select unique_value,
+                coalesce(max(case when is_last_removed then last_event_at end) = max(last_event_at), false)
+            from {UNIQUE}
+            where external_subscription_id = '{external_subscription_id}' and unique_value like 'rm-%'
+            group by unique_value""",
+    )
+    return dict(rows)
+
+
+def test_unique_count_removes_in_later_loads_equal_a_full_refresh(warehouse):
+    """pricing.md 1 operation_type: adds and removes of one value arriving in separate loads
+    (a remove landing after the add it undoes, a remove at the same instant as an earlier
+    load's add, a remove landing later but timed before its add) merge to the same state as a
+    full refresh, and the merged last operation is the one by timestamp, not by arrival."""
+    dbt, db, landing = warehouse
+    source = landing / "usage" / "events" / f"events_{EXISTING_DAY}.jsonl"
+    template = next(json.loads(line) for line in source.read_text().splitlines() if '"active_users"' in line)
+    sub = template["external_subscription_id"]
+
+    def event(tx: str, value: str, at: str, operation: str | None) -> dict:
+        properties = {"user_id": value}
+        if operation is not None:
+            properties["operation_type"] = operation
+        return dict(template, transaction_id=tx, timestamp=f"{EXISTING_DAY}T{at}Z", properties=properties)
+
+    _write_events(
+        landing,
+        "events_ops_a.jsonl",
+        [
+            event("ops-1", "rm-1", "10:00:00", None),  # added (default), removed in load B
+            event("ops-2", "rm-2", "10:00:00", "add"),  # removed at the same instant in load B
+            event("ops-3", "rm-3", "10:00:00", "remove"),  # only ever removed
+            event("ops-4", "rm-4", "11:00:00", "add"),  # load B's remove is timed before this add
+        ],
+    )
+    _ingest(db, landing)
+    dbt.run(["run", "--select", *usage_grain.PRE_AGGREGATES])
+    assert _last_operations(db, sub) == {"rm-1": False, "rm-2": False, "rm-3": True, "rm-4": False}
+
+    _write_events(
+        landing,
+        "events_ops_b.jsonl",
+        [
+            event("ops-5", "rm-1", "12:00:00", "remove"),
+            event("ops-6", "rm-2", "10:00:00", "remove"),
+            event("ops-7", "rm-4", "09:00:00", "remove"),
+        ],
+    )
+    _ingest(db, landing)
+    dbt.run(["run", "--select", *usage_grain.PRE_AGGREGATES])
+    # appended: the values of both loads have a row each for the day
+    ((rows_per_value,),) = _query(
+        db,
+        f"""select max(n) from (select count(*) as n from {UNIQUE}
+            where external_subscription_id = '{sub}' and unique_value like 'rm-%' group by unique_value)""",
+    )
+    assert rows_per_value == 2
+    incremental = _last_operations(db, sub)
+    assert incremental == {"rm-1": True, "rm-2": True, "rm-3": True, "rm-4": False}
+    _snapshot_all(db)
+    dbt.run(["run", "--select", *usage_grain.PRE_AGGREGATES, "--full-refresh"])
+    assert _differences(db) == {m: 0 for m in usage_grain.PRE_AGGREGATES}
+    assert _last_operations(db, sub) == incremental
 
 
 def test_catalog_change_rebuilds_instead_of_keeping_stale_rows(warehouse):

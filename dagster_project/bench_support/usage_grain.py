@@ -5,7 +5,8 @@ int_billing__usage_daily_unique_values (macros/rating/usage.sql), a full build h
 day, so the two are compared after aggregating to the grain readers use: subscription version ×
 charge × filter × group × local day (× distinct value). Only the columns that carry usage are
 compared; ids and lineage columns (_min/_max_ingested_at) legitimately differ between the two.
-The latest value is the one with the latest instant, as int_billing__charge_usage takes it.
+The latest value is the one with the latest instant, as int_billing__charge_usage takes it; a
+unique value's last operation of the day likewise (a remove wins a tie).
 """
 
 from __future__ import annotations
@@ -36,7 +37,13 @@ READER_GRAIN_SQL = {
     "int_billing__usage_daily_unique_values": f"""
         select {_DAY_KEYS}, unique_value,
             min(first_seen_at) as first_seen_at,
-            sum(events_count) as events_count
+            sum(events_count) as events_count,
+            sum(add_events_count) as add_events_count,
+            max(last_event_at) as last_event_at,
+            -- the day's last operation as int_billing__charge_usage merges loads: a remove at
+            -- the latest instant wins
+            coalesce(max(case when is_last_removed then last_event_at end) = max(last_event_at), false)
+                as is_last_removed
         from {{relation}}
         group by {_DAY_KEYS}, unique_value""",
     # one row per event × charge already: compared as is, without the run's lineage stamp

@@ -56,7 +56,10 @@ final as (
         period_end_date,
         full_period_days,
         billed_days,
-        period_from_at,
+        -- the plan fee's period starts at the local midnight of its first day (pricing.md 1):
+        -- the start day is billed whole, while the period's own period_from_at (the charge
+        -- window) keeps the exact start instant in the first period
+        {{ local_date_start_at('priced.service_start_date', 'priced.timezone') }} as period_from_at,
         period_to_at,
         case
             when is_pay_in_advance then plan_start_date

@@ -11,6 +11,11 @@
 -- distinct value × load (appended like usage_daily, macros/rating/usage.sql), with the first
 -- instant the value was seen that day among the load's events. Distinct values are a set, so
 -- readers count distinct values over these rows.
+-- Operations (pricing.md 1, `properties.operation_type`, `add` when absent): the row keeps how
+-- many of its events were adds and the day's last operation among the load's events (its
+-- instant and whether it was a remove; a remove and an add at the same instant: the remove is
+-- last). Both merge across loads (Σ adds; the latest instant, a remove winning a tie), so an
+-- appended load never needs the rows already written (int_billing__charge_usage reads them).
 with resolved as (
     select *
     from {{ ref('int_billing__usage_events_resolved') }}
@@ -43,6 +48,10 @@ aggregated as (
         field_value_text as unique_value,
         min(event_at) as first_seen_at,
         count(*) as events_count,
+        count(case when operation_type = 'add' then 1 end) as add_events_count,
+        max(event_at) as last_event_at,
+        -- the last event is a remove when a remove holds the latest instant (ties: remove)
+        coalesce(max(case when operation_type = 'remove' then event_at end) = max(event_at), false) as is_last_removed,
         max(_ingested_at) as _max_ingested_at
     from resolved
     group by lago_subscription_id, external_subscription_id, charge_lago_id, charge_filter_index,

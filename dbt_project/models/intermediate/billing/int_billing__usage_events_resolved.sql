@@ -13,6 +13,8 @@
         "'field ' || coalesce(field_name, '?') || ' missing or not numeric'"),
     ("aggregation_type = 'unique_count_agg' and field_value_text is null",
         "'field ' || coalesce(field_name, '?') || ' missing'"),
+    ("aggregation_type = 'unique_count_agg' and operation_type not in ('add', 'remove')",
+        "'operation_type ' || operation_type || ' not add or remove'"),
 ] -%}
 {%- set charge_rule_count = 5 -%}
 -- Every usage event resolved to what bills it: the subscription version live at its instant
@@ -169,7 +171,12 @@ valued as (
         coalesce(filter_matches.charge_filter_index, 0) as charge_filter_index,
         {{ pricing_group_label('charged.pricing_group_keys', 'charged.properties_json') }} as grouped_by,
         {{ json_get('charged.properties_json', 'charged.field_name') }} as field_value_text,
-        {{ safe_decimal(json_get('charged.properties_json', 'charged.field_name')) }} as field_value
+        {{ safe_decimal(json_get('charged.properties_json', 'charged.field_name')) }} as field_value,
+        -- unique counts only (pricing.md 1): `add` when absent; read for those events alone,
+        -- so other metrics do not pay for a second JSON lookup
+        case when charged.aggregation_type = 'unique_count_agg'
+            then coalesce({{ json_get('charged.properties_json', "'operation_type'") }}, 'add')
+        end as operation_type
     from charged
     left join filter_matches
         on charged.event_key = filter_matches.event_key
@@ -199,6 +206,7 @@ final as (
         timezone,
         field_value_text,
         field_value,
+        operation_type,
         precise_total_amount_cents,
         properties_json,
         case
