@@ -519,6 +519,55 @@ NO_LINEAGE = {"landing_files", "quarantine", "duplicates", "loaded_keys"}
 
 RAW_SCHEMA = "raw"
 
+# dbt source of each raw table, one per source system: name -> (raw tables by name or prefix,
+# staging folder under dbt_project/models/staging, description). schema_to_dbt writes one
+# sources yml per system into its folder; every raw table belongs to exactly one system (a
+# table matching none or two fails the generator and tests/ingest/test_schema_to_dbt.py).
+# The tables stay in schema `raw`; Dagster keys them `raw/<table>` whatever the source name.
+# payment_transactions holds all three gateways (one natural key space, one ingestion asset), so
+# it is declared once, by `payments`; stg_stripe__* / stg_adyen__* / stg_gocardless__* filter it
+# on `gateway`.
+DBT_SOURCES: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "ingestion": (
+        ("landing_files", "quarantine", "duplicates", "loaded_keys"),
+        "ingestion",
+        "Ingestion bookkeeping written by every landing source: files, quarantined rows, duplicates, loaded keys.",
+    ),
+    "usage": (("usage_",), "usage", "Lago and CloudEvents usage events."),
+    "lago": (
+        ("lago_",),
+        "lago",
+        "Lago API objects: catalog, customers, subscriptions, coupons, wallets, credit notes.",
+    ),
+    "salesforce": (("sf_",), "salesforce", "Salesforce exports or Fivetran-synced Salesforce tables."),
+    "payments": (
+        ("payment_",),
+        "payments",
+        "Money movements of the payment gateways (Stripe, Adyen, GoCardless), one table told apart by `gateway`.",
+    ),
+    "billed": (
+        ("billed_",),
+        "billed",
+        "Invoices, invoice lines and credit notes of the incumbent billing system (Lago or Stripe).",
+    ),
+    "ecb": (("fx_",), "ecb", "ECB reference exchange rates, EUR base."),
+    "reference": (("reference_",), "reference", "Finance-edited reference CSVs, one JSON row each."),
+}
+
+
+def dbt_source_of(table: str) -> str:
+    """The dbt source (source system) that declares a raw table."""
+    matches = [
+        name
+        for name, (patterns, _, _) in DBT_SOURCES.items()
+        if any(table == p or (p.endswith("_") and table.startswith(p)) for p in patterns)
+    ]
+    if len(matches) != 1:
+        raise ValueError(
+            f"raw table {table!r} belongs to {len(matches)} dbt sources ({matches}); see DBT_SOURCES"
+        )
+    return matches[0]
+
 
 def table_columns(name: str) -> list[tuple[str, str]]:
     cols = list(TABLES[name])

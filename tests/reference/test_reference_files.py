@@ -1,6 +1,5 @@
 import csv
 
-from dagster_project.ingest.schema_to_dbt import SOURCES_YML, render
 from dagster_project.reference.currencies import SEED_PATH, exponent, known_currencies, to_minor
 
 
@@ -17,7 +16,3 @@ def test_to_minor_rounds_half_away_from_zero_without_float():
     assert to_minor("1500", "JPY") == 1500
     assert to_minor("0.0005", "BHD") == 1
     assert to_minor("0.1", "USD") + to_minor("0.2", "USD") == 30
-
-
-def test_dbt_sources_yml_is_generated_from_the_raw_schema():
-    assert SOURCES_YML.read_text() == render(), "run python -m dagster_project.ingest.schema_to_dbt"

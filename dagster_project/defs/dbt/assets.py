@@ -13,6 +13,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from dagster_project.defs.dbt.project import DBT_EXECUTABLE, dbt_project
+from dagster_project.ingest.schema import RAW_SCHEMA
 from dagster_project.settings import Settings
 from dagster_project.warehouse import writer_lock
 
@@ -21,6 +22,13 @@ WRITER_POOL = "duckdb_writer"
 
 class RevhouseDbtTranslator(DagsterDbtTranslator):
     """Groups follow the layer (and mart domain), so the asset graph reads like STYLE.md."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        # dbt has one source per source system (lago, salesforce, payments ...), but every raw
+        # table is the ingestion asset `raw/<table>`: key sources by table, not by source name.
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey([RAW_SCHEMA, dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "source":

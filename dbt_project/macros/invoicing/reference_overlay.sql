@@ -18,7 +18,7 @@ landed_rows as (
         _ingested_at,
         _source_file,
         _row_number
-    from {{ source('raw', 'reference_rows') }}
+    from {{ source('reference', 'reference_rows') }}
     where reference_kind = '{{ kind }}'
 ),
 

@@ -1,5 +1,5 @@
 with source as (
-    {{ latest_version(source('raw', 'lago_applied_coupons'), 'lago_id') }}
+    {{ latest_version(source('lago', 'lago_applied_coupons'), 'lago_id') }}
 ),
 
 final as (

@@ -1,5 +1,5 @@
 with source as (
-    {{ children_of_latest(source('raw', 'lago_billable_metric_filters'), source('raw', 'lago_billable_metrics'), 'billable_metric_code', 'code') }}
+    {{ children_of_latest(source('lago', 'lago_billable_metric_filters'), source('lago', 'lago_billable_metrics'), 'billable_metric_code', 'code') }}
 ),
 
 final as (

@@ -1,5 +1,5 @@
 with source as (
-    {{ latest_version(source('raw', 'lago_billable_metrics'), 'lago_id') }}
+    {{ latest_version(source('lago', 'lago_billable_metrics'), 'lago_id') }}
 ),
 
 final as (

@@ -1,5 +1,5 @@
 with source as (
-    {{ children_of_latest(source('raw', 'lago_charge_filters'), source('raw', 'lago_charges'), 'charge_lago_id', 'lago_id') }}
+    {{ children_of_latest(source('lago', 'lago_charge_filters'), source('lago', 'lago_charges'), 'charge_lago_id', 'lago_id') }}
 ),
 
 final as (

@@ -1,5 +1,5 @@
 with source as (
-    {{ latest_landing(source('raw', 'lago_charge_taxes'), 'charge_lago_id') }}
+    {{ latest_landing(source('lago', 'lago_charge_taxes'), 'charge_lago_id') }}
 ),
 
 final as (

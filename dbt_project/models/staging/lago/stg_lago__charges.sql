@@ -3,11 +3,11 @@
 -- file and row number as the plan object), so a charge dropped from a newer plan version is
 -- no longer current: only charges of the plan's latest landing are kept.
 with source as (
-    {{ latest_version(source('raw', 'lago_charges'), 'lago_id') }}
+    {{ latest_version(source('lago', 'lago_charges'), 'lago_id') }}
 ),
 
 latest_plans as (
-    {{ latest_version(source('raw', 'lago_plans'), 'code') }}
+    {{ latest_version(source('lago', 'lago_plans'), 'code') }}
 ),
 
 current_charges as (

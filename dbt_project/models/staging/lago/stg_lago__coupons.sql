@@ -1,5 +1,5 @@
 with source as (
-    {{ latest_version(source('raw', 'lago_coupons'), 'code') }}
+    {{ latest_version(source('lago', 'lago_coupons'), 'code') }}
 ),
 
 final as (

@@ -1,5 +1,5 @@
 with source as (
-    {{ latest_version(source('raw', 'lago_credit_notes'), 'lago_id') }}
+    {{ latest_version(source('lago', 'lago_credit_notes'), 'lago_id') }}
 ),
 
 final as (

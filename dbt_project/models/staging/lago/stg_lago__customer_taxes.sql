@@ -1,5 +1,5 @@
 with source as (
-    {{ latest_landing(source('raw', 'lago_customer_taxes'), 'external_customer_id') }}
+    {{ latest_landing(source('lago', 'lago_customer_taxes'), 'external_customer_id') }}
 ),
 
 final as (

@@ -1,5 +1,5 @@
 with source as (
-    {{ latest_landing(source('raw', 'lago_plan_taxes'), 'plan_code') }}
+    {{ latest_landing(source('lago', 'lago_plan_taxes'), 'plan_code') }}
 ),
 
 final as (

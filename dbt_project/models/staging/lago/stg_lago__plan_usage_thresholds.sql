@@ -1,5 +1,5 @@
 with source as (
-    {{ children_of_latest(source('raw', 'lago_plan_usage_thresholds'), source('raw', 'lago_plans'), 'plan_code', 'code') }}
+    {{ children_of_latest(source('lago', 'lago_plan_usage_thresholds'), source('lago', 'lago_plans'), 'plan_code', 'code') }}
 ),
 
 final as (

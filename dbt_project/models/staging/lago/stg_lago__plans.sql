@@ -1,5 +1,5 @@
 with source as (
-    {{ latest_version(source('raw', 'lago_plans'), 'lago_id') }}
+    {{ latest_version(source('lago', 'lago_plans'), 'lago_id') }}
 ),
 
 final as (

@@ -1,5 +1,5 @@
 with source as (
-    {{ latest_version(source('raw', 'lago_taxes'), 'code') }}
+    {{ latest_version(source('lago', 'lago_taxes'), 'code') }}
 ),
 
 final as (

@@ -1,5 +1,5 @@
 with source as (
-    {{ latest_version(source('raw', 'lago_wallet_transactions'), 'lago_id') }}
+    {{ latest_version(source('lago', 'lago_wallet_transactions'), 'lago_id') }}
 ),
 
 final as (

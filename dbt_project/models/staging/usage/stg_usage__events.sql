@@ -1,7 +1,7 @@
 -- Usage events as landed; the first-wins dedup by (external_subscription_id, transaction_id)
 -- already happened at ingestion (raw.duplicates), so this is rename + cast only.
 with source as (
-    select * from {{ source('raw', 'usage_events') }}
+    select * from {{ source('usage', 'usage_events') }}
 ),
 
 final as (

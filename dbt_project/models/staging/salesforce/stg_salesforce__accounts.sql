@@ -1,0 +1,25 @@
+with source as (
+    {{ latest_source_version(source('salesforce', 'sf_accounts'), 'id', ['system_modstamp', 'synced_at']) }}
+),
+
+final as (
+    select
+        id as salesforce_account_id,
+        name as account_name,
+        billing_country,
+        currency_iso_code as currency,
+        type as account_type,
+        owner_id as owner_salesforce_user_id,
+        parent_id as parent_salesforce_account_id,
+        is_deleted,
+        custom_fields_json,
+        cast(system_modstamp as timestamp) as system_modstamp_at,
+        cast(synced_at as timestamp) as fivetran_synced_at,
+        is_fivetran_active,
+        _source_file,
+        _row_number,
+        _ingested_at
+    from source
+)
+
+select * from final

@@ -1,0 +1,27 @@
+with source as (
+    {{ latest_source_version(source('salesforce', 'sf_contracts'), 'id', ['system_modstamp', 'synced_at']) }}
+),
+
+final as (
+    select
+        id as salesforce_contract_id,
+        account_id as salesforce_account_id,
+        contract_number,
+        status as contract_status,
+        cast(start_date as date) as start_date,
+        cast(end_date as date) as end_date,
+        contract_term as contract_term_months,
+        currency_iso_code as currency,
+        cast(activated_at as timestamp) as activated_at,
+        is_deleted,
+        custom_fields_json,
+        cast(system_modstamp as timestamp) as system_modstamp_at,
+        cast(synced_at as timestamp) as fivetran_synced_at,
+        is_fivetran_active,
+        _source_file,
+        _row_number,
+        _ingested_at
+    from source
+)
+
+select * from final

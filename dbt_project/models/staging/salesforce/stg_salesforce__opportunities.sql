@@ -1,0 +1,31 @@
+with source as (
+    {{ latest_source_version(source('salesforce', 'sf_opportunities'), 'id', ['system_modstamp', 'synced_at']) }}
+),
+
+final as (
+    select
+        id as salesforce_opportunity_id,
+        account_id as salesforce_account_id,
+        name as opportunity_name,
+        stage_name,
+        type as opportunity_type,
+        is_won,
+        is_closed,
+        is_deleted,
+        cast(close_date as date) as close_date,
+        cast(amount_minor as bigint) as amount_minor,
+        currency_iso_code as currency,
+        owner_id as owner_salesforce_user_id,
+        pricebook2_id as salesforce_pricebook_id,
+        cast(created_at as timestamp) as created_at,
+        custom_fields_json,
+        cast(system_modstamp as timestamp) as system_modstamp_at,
+        cast(synced_at as timestamp) as fivetran_synced_at,
+        is_fivetran_active,
+        _source_file,
+        _row_number,
+        _ingested_at
+    from source
+)
+
+select * from final

@@ -1,0 +1,24 @@
+with source as (
+    {{ latest_source_version(source('salesforce', 'sf_pricebook_entries'), 'id', ['system_modstamp', 'synced_at']) }}
+),
+
+final as (
+    select
+        id as salesforce_pricebook_entry_id,
+        pricebook2_id as salesforce_pricebook_id,
+        product2_id as salesforce_product_id,
+        product_code,
+        cast(unit_price_minor as bigint) as unit_price_amount_minor,
+        currency_iso_code as currency,
+        is_active,
+        is_deleted,
+        cast(system_modstamp as timestamp) as system_modstamp_at,
+        cast(synced_at as timestamp) as fivetran_synced_at,
+        is_fivetran_active,
+        _source_file,
+        _row_number,
+        _ingested_at
+    from source
+)
+
+select * from final
