@@ -5,6 +5,7 @@ row and the row's key; a key's latest landed file is the one in force (A -> B ->
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 
@@ -182,3 +183,23 @@ def test_same_row_twice_in_one_file_is_a_duplicate(landing):
     )
     f = landing.ingest(sources=["reference"]).files[0]
     assert (f.rows_loaded, f.rows_duplicate) == (1, 1)
+
+
+def test_no_seed_carries_billing_entities_and_the_demo_lands_every_entity_it_bills_with(tmp_path):
+    """Seeds hold true reference data and documented defaults only: a company's entities come
+    from its own reference/entities, so the demo writes its entities as a landing file, covering
+    every entity a demo customer is billed by."""
+    import csv
+
+    from dagster_project.demo import company, reference
+    from dagster_project.settings import REPO_ROOT
+
+    seeds = REPO_ROOT / "dbt_project" / "seeds"
+    assert not (seeds / "billing_entities.csv").exists()
+    for seed in seeds.glob("*.csv"):
+        assert "rh-us" not in seed.read_text() and "rh-eu" not in seed.read_text(), seed.name
+    files = reference.write_reference(tmp_path, date(2026, 1, 1), date(2026, 3, 1))
+    assert "reference/entities/entities.csv" in files
+    with (tmp_path / "reference/entities/entities.csv").open() as fh:
+        landed = {row["entity_id"] for row in csv.DictReader(fh)}
+    assert {entity for entity, _ in company.GEO.values()} <= landed

@@ -69,3 +69,15 @@ where used.{{ used_column }} is not null
         where landed.{{ column_name }} = used.{{ used_column }}
     )
 {% endtest %}
+
+{#- A text value cast to `type`, NULL when it cannot be (dbt.safe_cast is a plain cast on
+    dbt-duckdb, which would make a view over reference data fail for every reader). -#}
+{% macro reference_try_cast(text_expr, type) -%}
+    {{ return(adapter.dispatch('reference_try_cast', 'revhouse')(text_expr, type)) }}
+{%- endmacro %}
+{% macro default__reference_try_cast(text_expr, type) -%}
+    {{ dbt.safe_cast(text_expr, type) }}
+{%- endmacro %}
+{% macro duckdb__reference_try_cast(text_expr, type) -%}
+    try_cast({{ text_expr }} as {{ type }})
+{%- endmacro %}
