@@ -41,7 +41,7 @@ def test_entity_with_unknown_currency_or_time_zone_is_quarantined_with_file_row_
         + "rh-xx,X Inc,USX,USD,America/New_York,RHXX,US,\n"
         + "rh-eu,EU SAS,EUR,EUR,Europe/Pariss,RHEU,FR,fr_vat_20\n"
         + "rh-fx,FX Ltd,GBP,EURO,Europe/London,RHFX,GB,\n"
-        + "rh-np,No Prefix Ltd,GBP,GBP,Europe/London,,GB,\n",
+        + "rh-nn,,GBP,GBP,Europe/London,RHNN,GB,\n",
     )
     f = landing.ingest().files[0]
     assert (f.rows_read, f.rows_loaded, f.rows_quarantined) == (5, 1, 4)
@@ -53,7 +53,7 @@ def test_entity_with_unknown_currency_or_time_zone_is_quarantined_with_file_row_
     assert r3[:3] == (3, "timezone", "Europe/Pariss")
     assert r3[3].startswith(f"{ENTITIES} row 3 (entity_id=rh-eu): ") and "IANA time zone" in r3[3]
     assert r4[:3] == (4, "functional_currency", "EURO")
-    assert r5[:3] == (5, "invoice_number_prefix", None) and "is empty" in r5[3]
+    assert r5[:3] == (5, "name", None) and "is empty" in r5[3]
 
 
 def test_entity_currency_is_stored_upper_case(landing):
