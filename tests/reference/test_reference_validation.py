@@ -203,3 +203,42 @@ def test_no_seed_carries_billing_entities_and_the_demo_lands_every_entity_it_bil
     with (tmp_path / "reference/entities/entities.csv").open() as fh:
         landed = {row["entity_id"] for row in csv.DictReader(fh)}
     assert {entity for entity, _ in company.GEO.values()} <= landed
+
+
+@pytest.mark.parametrize(
+    ("kind", "header", "line", "field", "words"),
+    [
+        ("ssp", "product,currency,ssp_minor,valid_from", "pro,USX,1000,2026-01-01", "currency", "ISO 4217"),
+        (
+            "ssp",
+            "product,currency,ssp_minor,valid_from",
+            "pro,USD,10.50,2026-01-01",
+            "ssp_minor",
+            "whole number",
+        ),
+        ("ssp", "product,currency,ssp_minor,valid_from", "pro,USD,1000,2026-02-30", "valid_from", "date"),
+        ("revrec_rules", "product,pattern", "pro,monthly", "pattern", "ratable"),
+    ],
+)
+def test_bad_ssp_or_revrec_rule_is_quarantined(landing, kind, header, line, field, words):
+    landing.write(f"reference/{kind}/{kind}.csv", header + "\n" + line + "\n")
+    f = landing.ingest().files[0]
+    assert (f.rows_loaded, f.rows_quarantined) == (0, 1)
+    ((row, got_field, _, reason),) = _reasons(landing)
+    assert (row, got_field) == (1, field)
+    assert reason.startswith(f"reference/{kind}/{kind}.csv row 1 (product=pro") and words in reason
+
+
+def test_good_ssp_row_loads(landing):
+    landing.write(
+        "reference/ssp/ssp.csv", "product,currency,ssp_minor,valid_from,valid_to\npro,eur,0120,2026-01-01,\n"
+    )
+    f = landing.ingest().files[0]
+    assert (f.rows_loaded, f.rows_quarantined) == (1, 0)
+    (row,) = _loaded(landing, "ssp")
+    assert (row["currency"], row["ssp_minor"], row["valid_from"], row["valid_to"]) == (
+        "EUR",
+        "120",
+        "2026-01-01",
+        "",
+    )

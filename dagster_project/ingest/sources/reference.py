@@ -61,9 +61,9 @@ KEYS = {
 SETTING_KEYS = ("as_of", "cutover_date", "grace_period_days", "reporting_currency")
 SETTING_OPTIONS = ("encoding", "delimiter", "default_currency")  # `<option>.<source>` keys
 
-PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-WHOLE = re.compile(r"\d+")
+PERIOD = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+WHOLE = re.compile(r"[0-9]+")
 REVREC_PATTERNS = ("ratable", "point_in_time", "usage")
 
 
