@@ -140,6 +140,8 @@ def write_fx(rng: random.Random, landing: Path, first: date, last_excl: date) ->
     return files
 
 
+# The demo company's billing entities: landed as reference/entities like any company's (there is
+# no entity seed, so a warehouse only bills with the entities its own landing defines).
 ENTITIES = [
     ["rh-us", "Revhouse Demo Inc.", "USD", "USD", "America/New_York", "RHUS", "US", "us_sales_tax"],
     ["rh-eu", "Revhouse Demo Europe SAS", "EUR", "EUR", "Europe/Paris", "RHEU", "FR", "fr_vat_20"],
@@ -189,7 +191,7 @@ def write_reference(
     last_month = (window_end - timedelta(days=1)).replace(day=1)
     while m < last_month:
         nxt = (m.replace(day=28) + timedelta(days=4)).replace(day=1)
-        for entity in ("rh-us", "rh-eu"):
+        for entity in (e[0] for e in ENTITIES):
             closes.append(
                 [
                     entity,

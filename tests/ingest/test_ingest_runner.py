@@ -103,8 +103,10 @@ def test_edited_reference_row_loads_as_new_version(landing):
     landing.ingest()
     path.write_text("key,value,note\ngrace_period_days,5,\ncutover_date,2026-01-01,\n")
     f = landing.ingest().files[0]
-    assert (f.rows_loaded, f.rows_duplicate) == (1, 1)
-    assert landing.count("reference_rows") == 3
+    # every landed file's rows are kept (a value changed back, A -> B -> A, must be the latest
+    # landing again): the unchanged cutover_date row of the edited file is history, not a duplicate
+    assert (f.rows_loaded, f.rows_duplicate) == (2, 0)
+    assert landing.count("reference_rows") == 4
 
 
 # ---- files, reruns, conservation ------------------------------------------------------------------

@@ -46,7 +46,11 @@ def test_void_with_unreadable_time_or_no_number_is_quarantined(landing):
     quarantined = [(row, field, value, reason) for _, row, field, value, reason in landing.quarantine()]
     assert quarantined[0][1:3] == ("voided_at", "5 March 2026")
     assert "ISO 8601" in quarantined[0][3]
-    assert quarantined[1][1:] == ("invoice_number", None, "invoice_number is empty")
+    assert quarantined[1][1:] == (
+        "invoice_number",
+        None,
+        f"{VOIDS} row 2 (invoice_number=): invoice_number is empty",
+    )
 
 
 def test_void_file_without_required_column_is_refused(landing):

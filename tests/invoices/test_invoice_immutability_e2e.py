@@ -177,6 +177,14 @@ def _seed_scenario(db: Path, *, lago_invoice_amounts: bool = False) -> None:
         "insert into raw.lago_taxes (lago_id, code, name, rate, applied_to_organization) "
         "values ('t1', 'us_sales_tax', 'US sales tax', 10, false)"
     )
+    # billing entities come from landed reference/entities only (there is no entity seed)
+    con.execute(
+        "insert into raw.reference_rows (reference_kind, row_json, _source_file, _file_sha256, _row_number, "
+        '_ingested_at) values (\'entities\', \'{"entity_id": "rh-us", "name": "Revhouse Demo Inc.", '
+        '"currency": "USD", "functional_currency": "USD", "timezone": "America/New_York", '
+        '"invoice_number_prefix": "RHUS", "country": "US", "default_tax_codes": "us_sales_tax"}\', '
+        "'reference/entities/entities.csv', 'sha', 1, '2025-12-01')"
+    )
     con.execute(
         "insert into raw.lago_customers (lago_id, external_id, name, currency, billing_entity_code, "
         "_ingested_at, _row_number) values ('lc1', 'c1', 'Acme', 'USD', 'rh-us', '2025-12-01', 1)"

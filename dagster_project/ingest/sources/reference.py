@@ -1,20 +1,36 @@
 """Finance-edited reference CSVs (reference/<kind>/*.csv) → raw.reference_rows, one JSON row each.
 
 Why JSON rows: each kind has its own columns (entities, settings, ssp ...) and dbt overlays them
-on the seeds by the kind's key; one generic table keeps ingestion free of per-kind code.
-The natural key is the row's whole content, so an edited row is loaded as new (dbt takes the
-latest by `_ingested_at` per business key) while an unchanged row landed again is a duplicate.
+on the seeds by the kind's key; one generic table keeps ingestion free of per-kind tables.
+
+Validation: a person types these files, so every value dbt later reads with a type is checked
+here (ISO 4217 currencies, IANA time zones, `YYYY-MM` periods, real dates and times, the known
+settings keys and their types). A row that fails is quarantined with a reason naming the file,
+the row and the row's key; nothing that cannot be read later reaches raw. Times are stored in UTC
+without offset ("2026-03-05 12:00:00" for "2026-03-05T14:00+02:00"; no offset means UTC) so SQL
+never has to read an offset (warehouse timestamps are UTC).
+
+History: every landed file's rows are kept (the natural key is the file's content hash plus the
+row's content), so a value changed back to an earlier one (A → B → A in three files) is loaded
+again and, being the latest landing of its key, is the one in force (dbt takes the latest by
+`_ingested_at`, then file, then row, per business key). Only an identical row repeated inside
+one file is a duplicate. A file whose bytes were already loaded is skipped whole by the runner.
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
-from collections.abc import Iterator
-from datetime import UTC, datetime
+import re
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from functools import cache
 
 from dagster_project.ingest.base import LandingFile, Reject, Row, UnreadableFile
 from dagster_project.ingest.readers import iter_csv
+from dagster_project.ingest.sources import SOURCES
+from dagster_project.reference.currencies import is_known_currency
 
 # the columns each known kind must have (landing contract, "Reference files")
 REQUIRED = {
@@ -28,25 +44,178 @@ REQUIRED = {
     "invoice_voids": ["invoice_number", "voided_at", "voided_by", "reason"],
 }
 
-# Columns that must hold an ISO 8601 date-time: a void with an unreadable time could not be
-# ordered against the invoice's finalization, so it is refused here rather than guessed later.
-# They are stored in UTC without offset ("2026-03-05 12:00:00" for "2026-03-05T14:00+02:00";
-# no offset means UTC) so SQL never has to read an offset (warehouse timestamps are UTC).
-TIMESTAMPS = {"invoice_voids": ["voided_at"]}
+# the columns naming a row of each kind (dbt overlays by these); used in quarantine reasons
+KEYS = {
+    "entities": ["entity_id"],
+    "settings": ["key"],
+    "period_closes": ["entity_id", "period"],
+    "ssp": ["product", "currency", "valid_from"],
+    "revrec_rules": ["product"],
+    "crm_product_map": ["crm_product"],
+    "chart_of_accounts": ["account_role"],
+    "invoice_voids": ["invoice_number"],
+}
+
+# the keys of reference/settings revhouse reads; any other key is quarantined (a typo such as
+# `grace_period` would otherwise be loaded and silently ignored while the default stays in force)
+SETTING_KEYS = ("as_of", "cutover_date", "grace_period_days", "reporting_currency")
+SETTING_OPTIONS = ("encoding", "delimiter", "default_currency")  # `<option>.<source>` keys
+
+PERIOD = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+WHOLE = re.compile(r"[0-9]+")
+REVREC_PATTERNS = ("ratable", "point_in_time", "usage")
 
 
-def _utc_timestamps(kind: str, values: dict) -> str | None:
-    """Normalise the kind's timestamp columns in place; the name of the first unreadable one."""
-    for column in TIMESTAMPS.get(kind, []):
-        value = values.get(column) or ""
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return column
-        if parsed.tzinfo is not None:
-            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-        values[column] = parsed.isoformat(sep=" ")
-    return None
+class Invalid(ValueError):
+    """One value of a reference row is not acceptable: `column` and a sentence saying why."""
+
+    def __init__(self, column: str, reason: str):
+        super().__init__(reason)
+        self.column = column
+        self.reason = reason
+
+
+@cache
+def _iana_zones() -> frozenset[str]:
+    from zoneinfo import available_timezones
+
+    return frozenset(available_timezones())
+
+
+def _utc_timestamp(column: str, value: str) -> str:
+    """An ISO 8601 date or date-time as UTC text without offset; Invalid otherwise."""
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise Invalid(
+            column, f"{column} {value!r} is not an ISO 8601 date-time (e.g. 2026-03-05T14:00:00Z)"
+        ) from None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed.isoformat(sep=" ")
+
+
+def _date(column: str, value: str) -> str:
+    try:
+        if not DATE.fullmatch(value):
+            raise ValueError
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise Invalid(column, f"{column} {value!r} is not a date (YYYY-MM-DD, e.g. 2026-03-01)") from None
+
+
+def _currency(column: str, value: str) -> str:
+    if not is_known_currency(value) or len(value) != 3:
+        raise Invalid(column, f"{column} {value!r} is not an ISO 4217 currency code (e.g. USD, EUR, JPY)")
+    return value.upper()
+
+
+def _timezone(column: str, value: str) -> str:
+    if value not in _iana_zones():
+        raise Invalid(column, f"{column} {value!r} is not an IANA time zone (e.g. Europe/Paris, UTC)")
+    return value
+
+
+def _whole(column: str, value: str, what: str) -> str:
+    if not WHOLE.fullmatch(value):
+        raise Invalid(column, f"{column} {value!r} is not {what}")
+    return str(int(value))
+
+
+def _required(values: dict, *columns: str) -> None:
+    for column in columns:
+        if not values.get(column):
+            raise Invalid(column, f"{column} is empty")
+
+
+def _optional(values: dict, column: str, check: Callable[[str, str], str]) -> None:
+    """Check and normalise a column when it holds a value; an empty value is stored as empty."""
+    if values.get(column):
+        values[column] = check(column, values[column])
+
+
+def _entities(values: dict) -> None:
+    # invoice_number_prefix is not among the contract's required columns: an entity without one
+    # loads, and the not_null test of stg_reference__billing_entities fails the build by name
+    _required(values, "name", "currency")
+    values["currency"] = _currency("currency", values["currency"])
+    _optional(values, "functional_currency", _currency)
+    _optional(values, "timezone", _timezone)
+
+
+def _settings(values: dict) -> None:
+    key, value = values["key"], values.get("value") or ""
+    option, _, source = key.partition(".")
+    if key == "as_of":
+        # empty = the run time (the documented default)
+        values["value"] = _utc_timestamp("value", value) if value else ""
+    elif key == "cutover_date":
+        values["value"] = _date("value", value)
+    elif key == "grace_period_days":
+        values["value"] = _whole("value", value, "a whole number of days (0 or more)")
+    elif key == "reporting_currency":
+        values["value"] = _currency("value", value)
+    elif option in SETTING_OPTIONS and source in SOURCES:
+        if not value:
+            return  # empty = the parser's default (UTF-8, comma / sniffed, no default currency)
+        if option == "encoding":
+            try:
+                codecs.lookup(value)
+            except LookupError:
+                raise Invalid(
+                    "value", f"value {value!r} is not a text encoding Python knows (e.g. cp1252)"
+                ) from None
+        elif option == "delimiter" and len(value) != 1:
+            raise Invalid("value", f"value {value!r} is not a single delimiter character (e.g. ;)")
+        elif option == "default_currency":
+            values["value"] = _currency("value", value)
+    else:
+        known = ", ".join([*SETTING_KEYS, *(f"{o}.<source>" for o in SETTING_OPTIONS)])
+        raise Invalid(
+            "key",
+            f"unknown settings key {key!r} (known keys: {known}; <source> is one of {', '.join(SOURCES)})",
+        )
+
+
+def _period_closes(values: dict) -> None:
+    if not PERIOD.fullmatch(values["period"] or ""):
+        raise Invalid("period", f"period {values['period']!r} is not a month YYYY-MM (month 01-12)")
+    _optional(values, "closed_at", _utc_timestamp)
+
+
+def _ssp(values: dict) -> None:
+    values["currency"] = _currency("currency", values["currency"] or "")
+    values["ssp_minor"] = _whole("ssp_minor", values.get("ssp_minor") or "", "a whole number of minor units")
+    _optional(values, "valid_from", _date)
+    _optional(values, "valid_to", _date)
+
+
+def _revrec_rules(values: dict) -> None:
+    if values.get("pattern") not in REVREC_PATTERNS:
+        raise Invalid(
+            "pattern", f"pattern {values.get('pattern')!r} is not one of {', '.join(REVREC_PATTERNS)}"
+        )
+
+
+def _invoice_voids(values: dict) -> None:
+    values["voided_at"] = _utc_timestamp("voided_at", values.get("voided_at") or "")
+
+
+CHECKS: dict[str, Callable[[dict], None]] = {
+    "entities": _entities,
+    "settings": _settings,
+    "period_closes": _period_closes,
+    "ssp": _ssp,
+    "revrec_rules": _revrec_rules,
+    "invoice_voids": _invoice_voids,
+}
+
+
+def _where(f: LandingFile, n: int, values: dict) -> str:
+    """`reference/settings/s.csv row 3 (key=as_of)`: where a rejected row is, by file, row and key."""
+    key = ", ".join(f"{c}={values.get(c) or ''}" for c in KEYS.get(f.entity, []) if c in values)
+    return f"{f.rel_path} row {n}" + (f" ({key})" if key else "")
 
 
 def parse(f: LandingFile) -> Iterator[Row | Reject]:
@@ -54,20 +223,15 @@ def parse(f: LandingFile) -> Iterator[Row | Reject]:
         raise UnreadableFile(f"{f.rel_path}: reference files must be CSV with a header row")
     for n, row in iter_csv(f, required=REQUIRED.get(f.entity, [])):
         values = {k: (v.strip() if isinstance(v, str) else v) for k, v in row.items()}
-        text = json.dumps(values, ensure_ascii=False, sort_keys=True)
-        missing = [c for c in REQUIRED.get(f.entity, [])[:1] if not values.get(c)]
-        if missing:
-            yield Reject(n, f"{missing[0]} is empty", missing[0], None, text)
-            continue
         as_sent = dict(values)
-        bad = _utc_timestamps(f.entity, values)
-        if bad:
+        text = json.dumps(values, ensure_ascii=False, sort_keys=True)
+        try:
+            _required(values, *REQUIRED.get(f.entity, [])[:1])
+            if f.entity in CHECKS:
+                CHECKS[f.entity](values)
+        except Invalid as bad:
             yield Reject(
-                n,
-                f"{bad} must be an ISO 8601 date-time (e.g. 2026-03-05T14:00:00Z)",
-                bad,
-                as_sent.get(bad),
-                text,
+                n, f"{_where(f, n, as_sent)}: {bad.reason}", bad.column, as_sent.get(bad.column) or None, text
             )
             continue
         text = json.dumps(values, ensure_ascii=False, sort_keys=True)
@@ -76,5 +240,5 @@ def parse(f: LandingFile) -> Iterator[Row | Reject]:
             "reference_rows",
             n,
             {"reference_kind": f.entity, "row_json": text},
-            natural_key=f"{f.entity}|{digest}",
+            natural_key=f"{f.entity}|{f.sha256}|{digest}",
         )

@@ -9,7 +9,7 @@ final as (
     select
         invoice_number,
         voided_at as voided_at_text,
-        {{ dbt.safe_cast('voided_at', dbt.type_timestamp()) }} as voided_at,
+        {{ reference_try_cast('voided_at', dbt.type_timestamp()) }} as voided_at,
         voided_by,
         reason as void_reason,
         _is_seed = 1 as is_from_seed,
