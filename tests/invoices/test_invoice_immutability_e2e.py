@@ -89,7 +89,7 @@ create table intermediate.int_billing__termination_credits (
     credit_id varchar, external_customer_id varchar, external_subscription_id varchar,
     lago_subscription_id varchar, billing_entity_code varchar, currency varchar, fee_id varchar,
     credit_amount_minor bigint, precise_credit_amount_minor decimal(38,12), unused_days integer,
-    effective_date date, reason varchar, on_termination_credit_note varchar
+    effective_date date, reason varchar, origin varchar, on_termination_credit_note varchar
 );
 """
 

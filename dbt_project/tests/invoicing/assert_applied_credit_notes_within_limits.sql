@@ -1,15 +1,19 @@
 -- Every applied credit note stays within the limits of pricing.md 7 (refund <= paid not yet
 -- refunded, credit <= fees total not yet credited or offset, offset <= still due, parts and
--- items adding up within one minor unit), and nothing beyond what the checks allowed reaches
--- a customer's balance. A note applied unchecked (its Lago invoice landed without amounts,
--- listed in fct_credit_note_exceptions) can only be held to adding up. Rows returned =
--- violations.
+-- items adding up within one minor unit), nothing beyond what the checks allowed reaches a
+-- customer's balance, and a refused (kept out) note pays no invoice. A note applied
+-- unchecked (its Lago invoice is not in the warehouse or landed without amounts, listed in
+-- fct_credit_note_exceptions) can only be held to adding up. Rows returned = violations.
 with checks as (
     select * from {{ ref('int_billing__credit_note_checks') }}
 ),
 
 credit_notes as (
     select * from {{ ref('int_billing__credit_notes') }}
+),
+
+applications as (
+    select * from {{ ref('int_billing__credit_note_applications') }}
 ),
 
 applied as (
@@ -35,3 +39,8 @@ select credit_notes.credit_note_id, 'balance credit beyond what the checks allow
 from credit_notes
 inner join checks on credit_notes.credit_note_id = checks.credit_note_id
 where credit_notes.credit_amount_minor > checks.credit_amount_minor
+union all
+select applications.credit_note_id, 'a refused note paid an invoice' as problem
+from applications
+inner join checks on applications.credit_note_id = checks.credit_note_id
+where checks.resolution = 'kept_out'

@@ -12,8 +12,12 @@
 --     at its limit; anything left over is not applied and listed;
 --   * imported Lago notes and progressive billing excess notes: kept out as a whole (Lago's
 --     ValidateService refuses such a note), listed with the limit they break;
---   * an imported note whose Lago invoice was landed without amounts cannot be checked: it is
---     applied as Lago issued it (Lago checked it when it made it) and listed as unchecked.
+--   * an imported note whose Lago invoice is not in the warehouse (typical after a
+--     migration) or was landed without amounts: the refund, credit and offset limits need
+--     that invoice and cannot be checked, so they are listed as not checkable and the note is
+--     applied as Lago issued it (Lago checked it when it made it); what can still be checked
+--     is: a customer to credit (the invoice's, else the `customer` object Lago sends with the
+--     note) and the parts and items adding up.
 with lago_credit_notes as (
     {{ latest_version(source('raw', 'lago_credit_notes'), 'lago_id') }}
 ),
@@ -69,8 +73,17 @@ imported as (
         lago_credit_notes.lago_id as credit_note_id,
         'lago_import' as credit_note_source,
         lago_credit_notes.number as credit_note_number,
-        lago_invoices.external_customer_id,
-        lago_invoices.billing_entity_code,
+        -- Lago's note belongs to the invoice's customer; the note's own `customer` object
+        -- (sent when Lago includes it) names them when the invoice is not here.
+        coalesce(
+            lago_invoices.external_customer_id,
+            {{ json_get(json_get('lago_credit_notes.payload_json', "'customer'"), "'external_id'") }}
+        ) as external_customer_id,
+        coalesce(
+            lago_invoices.billing_entity_code,
+            {{ json_get('lago_credit_notes.payload_json', "'billing_entity_code'") }},
+            {{ json_get(json_get('lago_credit_notes.payload_json', "'customer'"), "'billing_entity_code'") }}
+        ) as billing_entity_code,
         upper(lago_credit_notes.currency) as currency,
         lago_credit_notes.reason,
         lago_credit_notes.lago_invoice_id as credited_invoice_id,
@@ -97,7 +110,8 @@ imported as (
         lago_invoices.creditable_amount_minor as invoice_creditable_amount_minor,
         lago_invoices.total_amount_minor as invoice_total_amount_minor,
         lago_invoices.paid_amount_minor,
-        false as is_termination
+        false as is_termination,
+        'imported' as origin
     from lago_credit_notes
     left join lago_invoices on lago_credit_notes.lago_invoice_id = lago_invoices.invoice_id
     -- A voided Lago note was cancelled by Lago: it neither credits nor uses up any limit.
@@ -107,9 +121,9 @@ imported as (
 {%- set own_columns = credit_note_identity_columns() %}
 
 own_notes as (
-    select {{ own_columns | join(', ') }}, true as is_termination from termination_notes
+    select {{ own_columns | join(', ') }}, true as is_termination, origin from termination_notes
     union all
-    select {{ own_columns | join(', ') }}, false as is_termination from progressive_excess_notes
+    select {{ own_columns | join(', ') }}, false as is_termination, 'progressive_billing' as origin from progressive_excess_notes
 ),
 
 own as (
@@ -126,7 +140,8 @@ own as (
         -- without a cycle).
         coalesce(frozen_invoices.total_amount_minor, invoice_subtotals.sub_total_including_taxes_amount_minor) as invoice_total_amount_minor,
         cast(0 as bigint) as paid_amount_minor,
-        own_notes.is_termination
+        own_notes.is_termination,
+        own_notes.origin
     from own_notes
     left join invoice_subtotals on own_notes.credited_invoice_id = invoice_subtotals.invoice_id
     left join frozen_invoices on own_notes.credited_invoice_id = frozen_invoices.invoice_id
@@ -180,10 +195,18 @@ allowed as (
 decided as (
     select
         allowed.*,
+        -- The limits that need the credited invoice are not checkable when it is not here
+        -- (or landed without amounts); that is recorded, not held against the note.
         case
-            when not is_invoice_known then 'credited_invoice_unknown'
+            when credit_note_source = 'lago_import' and not is_invoice_known then 'invoice not in warehouse'
+            when is_invoice_known and (invoice_creditable_amount_minor is null or invoice_total_amount_minor is null)
+                then 'invoice amounts unknown'
+        end as not_checkable_because,
+        case
+            when not is_invoice_known and credit_note_source <> 'lago_import' then 'credited_invoice_unknown'
+            when credit_note_source = 'lago_import' and external_customer_id is null then 'customer_unknown'
             when not is_items_adding_up then 'items_add_up'
-            when invoice_creditable_amount_minor is null or invoice_total_amount_minor is null then 'invoice_amounts_unknown'
+            when not is_invoice_known or invoice_creditable_amount_minor is null or invoice_total_amount_minor is null then null
             when requested_refund_amount_minor > 0 and requested_refund_amount_minor > refund_limit_minor then 'refund'
             when requested_offset_amount_minor > 0 and requested_offset_amount_minor > offset_limit_minor then 'offset'
             -- An offset also uses up the fees total, so the note's own offset counts.
@@ -216,37 +239,48 @@ final as (
         refund_limit_minor,
         offset_limit_minor,
         broken_limit,
-        case broken_limit
-            when 'credited_invoice_unknown' then 'the invoice this note credits is not in the warehouse, so none of its limits can be checked'
-            when 'items_add_up' then 'the note''s parts (credit + refund + offset) or its items (sub-total + taxes) do not add up to its total within one minor unit'
-            when 'invoice_amounts_unknown' then 'the credited invoice was landed without its amounts, so the limits cannot be checked; the note is applied as the billing system issued it'
-            when 'refund' then 'the refund is more than what was paid on the invoice and not yet refunded (a payment the warehouse does not know of counts as 0: revhouse''s own invoices are not matched to payments yet)'
-            when 'offset' then 'the offset is more than what is still due on the invoice'
-            when 'credit' then 'the credit is more than the invoice''s fees total not yet credited or offset'
+        case
+            when broken_limit is not null then 'broken'
+            when not_checkable_because is not null then 'not_checkable'
+            else 'passed'
+        end as check_status,
+        case when broken_limit is null and not_checkable_because is not null then 'refund, credit, offset' end as unchecked_limits,
+        case
+            when broken_limit is null and not_checkable_because = 'invoice not in warehouse'
+                then 'not checkable: invoice not in warehouse (the refund, credit and offset limits need it); the parts and items add up, so the note is applied as Lago issued it, within the balance Lago left'
+            when broken_limit is null and not_checkable_because = 'invoice amounts unknown'
+                then 'not checkable: invoice amounts unknown (the credited invoice was landed without them); the parts and items add up, so the note is applied as Lago issued it, within the balance Lago left'
+            when broken_limit = 'credited_invoice_unknown' then 'the revhouse invoice this note credits is not in the warehouse, so none of its limits can be checked'
+            when broken_limit = 'customer_unknown' then 'neither the credited invoice nor the note names a customer whose balance it could credit'
+            when broken_limit = 'items_add_up' then 'the note''s parts (credit + refund + offset) or its items (sub-total + taxes) do not add up to its total within one minor unit'
+            when broken_limit = 'refund' then 'the refund is more than what was paid on the invoice and not yet refunded (a payment the warehouse does not know of counts as 0: revhouse''s own invoices are not matched to payments yet)'
+            when broken_limit = 'offset' then 'the offset is more than what is still due on the invoice'
+            when broken_limit = 'credit' then 'the credit is more than the invoice''s fees total not yet credited or offset'
         end as exception_reason,
         case
+            when broken_limit is null and not_checkable_because is not null then 'applied_unchecked'
             when broken_limit is null then 'applied'
-            when broken_limit = 'invoice_amounts_unknown' then 'applied_unchecked'
-            when broken_limit in ('credited_invoice_unknown', 'items_add_up') or not is_termination then 'kept_out'
+            when broken_limit in ('credited_invoice_unknown', 'customer_unknown', 'items_add_up') or not is_termination then 'kept_out'
             else 'capped'
         end as resolution,
         -- What is applied, in each part.
         cast(case
-            when broken_limit is null or broken_limit = 'invoice_amounts_unknown' then requested_credit_amount_minor
-            when broken_limit in ('credited_invoice_unknown', 'items_add_up') or not is_termination then 0
+            when broken_limit is null then requested_credit_amount_minor
+            when broken_limit in ('credited_invoice_unknown', 'customer_unknown', 'items_add_up') or not is_termination then 0
             else termination_credit_minor
         end as bigint) as credit_amount_minor,
         cast(case
-            when broken_limit is null or broken_limit = 'invoice_amounts_unknown' then requested_refund_amount_minor
-            when broken_limit in ('credited_invoice_unknown', 'items_add_up') or not is_termination then 0
+            when broken_limit is null then requested_refund_amount_minor
+            when broken_limit in ('credited_invoice_unknown', 'customer_unknown', 'items_add_up') or not is_termination then 0
             else capped_refund_minor
         end as bigint) as refund_amount_minor,
         cast(case
-            when broken_limit is null or broken_limit = 'invoice_amounts_unknown' then requested_offset_amount_minor
-            when broken_limit in ('credited_invoice_unknown', 'items_add_up') or not is_termination then 0
+            when broken_limit is null then requested_offset_amount_minor
+            when broken_limit in ('credited_invoice_unknown', 'customer_unknown', 'items_add_up') or not is_termination then 0
             else capped_offset_minor
         end as bigint) as offset_amount_minor,
-        balance_amount_minor
+        balance_amount_minor,
+        origin
     from decided
 )
 

@@ -30,6 +30,7 @@ net_of_coupons as (
         termination_credits.currency,
         termination_credits.effective_date,
         termination_credits.reason,
+        termination_credits.origin,
         coalesce(termination_credits.on_termination_credit_note, 'credit') as credit_type,
         credited_fees.invoice_id as credited_invoice_id,
         termination_credits.precise_credit_amount_minor
@@ -68,7 +69,8 @@ final as (
         net_of_coupons.effective_date as available_from_date,
         {{ round_minor('net_of_coupons.precise_net_credit_minor') }} as credit_sub_total_amount_minor,
         cast(coalesce(taxes.taxes_amount_minor, 0) as bigint) as taxes_amount_minor,
-        cast({{ round_minor('net_of_coupons.precise_net_credit_minor') }} + coalesce(taxes.taxes_amount_minor, 0) as bigint) as total_amount_minor
+        cast({{ round_minor('net_of_coupons.precise_net_credit_minor') }} + coalesce(taxes.taxes_amount_minor, 0) as bigint) as total_amount_minor,
+        net_of_coupons.origin
     from net_of_coupons
     left join taxes on net_of_coupons.credit_id = taxes.credit_id
 )

@@ -2,7 +2,8 @@
 -- paid for (pricing.md 3): unused days × day price, capped at the fee. A plain termination
 -- counts its termination day as used (unused = period end − termination date); an upgrade
 -- hands the upgrade day to the new plan, so it is credited too. Coupon share, taxes and the
--- credit/refund/offset choice are applied by invoice assembly.
+-- credit/refund/offset choice are applied by invoice assembly. Lago gives both the reason
+-- order_change; `origin` keeps which event it was.
 with subscription_fees as (
     select * from {{ ref('int_billing__subscription_fees') }}
     where is_pay_in_advance
@@ -62,7 +63,10 @@ final as (
         cast(case when credit_raw_minor > fee_precise_amount_minor then fee_precise_amount_minor else credit_raw_minor end as decimal(38, 12)) as precise_credit_amount_minor,
         unused_days,
         termination_issuing_date as effective_date,
-        case when is_upgraded_away then 'upgrade' else 'termination' end as reason,
+        -- Lago's reason for both is order_change (CreditNotes::CreateFromTermination,
+        -- pricing.md 7); what ended the subscription stays visible as the origin.
+        'order_change' as reason,
+        case when is_upgraded_away then 'upgrade' else 'termination' end as origin,
         on_termination_credit_note
     from bounded
 )

@@ -110,7 +110,8 @@ matching_fees as (
     group by invoice_wallets.invoice_id, invoice_wallets.lago_wallet_id
 ),
 
--- Credits that reached the wallet by the invoice's issuing date, in whole minor units.
+-- Credits that reached the wallet by the invoice's issuing date (settled: a pending or failed
+-- top-up is billed but not in the balance), in whole minor units.
 balances as (
     select
         invoice_wallets.invoice_id,
@@ -120,6 +121,7 @@ balances as (
     from invoice_wallets
     left join wallet_topups
         on invoice_wallets.lago_wallet_id = wallet_topups.lago_wallet_id
+        and wallet_topups.is_settled
         and wallet_topups.credited_date <= invoice_wallets.issuing_date
     left join frozen_wallet_usage
         on invoice_wallets.lago_wallet_id = frozen_wallet_usage.lago_wallet_id

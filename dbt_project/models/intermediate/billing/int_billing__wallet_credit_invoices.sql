@@ -1,5 +1,7 @@
 -- Paid wallet top-ups are billed on a credit invoice (pricing.md 6): one invoice per paid
--- top-up, issued the day the top-up was requested, with one line = credits × rate_amount
+-- top-up, issued the day the top-up was requested (Lago bills it when it creates the
+-- transaction, still pending; the credits reach the balance only once it is settled, and a
+-- failed payment leaves the invoice issued), with one line = credits × rate_amount
 -- rounded once to the minor unit, and no tax (it is an advance; tax is charged when the
 -- credits pay for fees). No coupons, credit notes or wallets apply to it. Its entity is
 -- the customer's.
@@ -22,6 +24,7 @@ final as (
         wallet_topups.currency,
         wallet_topups.currency_exponent,
         wallet_topups.requested_date as issuing_date,
+        wallet_topups.wallet_transaction_status,
         wallet_topups.credit_amount,
         wallet_topups.rate_amount,
         wallet_topups.precise_amount_minor,

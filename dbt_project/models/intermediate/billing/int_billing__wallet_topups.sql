@@ -1,9 +1,13 @@
--- Credits that reach a wallet's balance (pricing.md 6): one row per settled inbound wallet
--- transaction. Granted credits count at once; paid top-ups count when their credit invoice is
--- paid. revhouse has no payment status for credit invoices yet, so a paid top-up is treated
--- as paid at its `settled_at` (Lago sets it when the payment succeeds). Outbound
--- transactions landed from Lago are its own consumption history: revhouse computes
--- consumption itself (int_billing__wallet_applications), so they are not read here.
+-- Credits put into a wallet (pricing.md 6): one row per inbound purchased or granted wallet
+-- transaction, whatever its status. Lago creates a paid top-up `pending` and bills it at
+-- once on a credit invoice (int_billing__wallet_credit_invoices, from requested_date); the
+-- credits reach the balance only when that invoice is paid, which Lago records by settling
+-- the transaction (`status` settled, `settled_at`): credited_date is that day, null while
+-- pending or once failed. Granted credits are settled at creation. revhouse has no payment
+-- status for credit invoices yet, so Lago's settlement is what it reads. A transaction landed
+-- without a status (older exports) counts as settled, as before. Outbound transactions
+-- landed from Lago are its own consumption history: revhouse computes consumption itself
+-- (int_billing__wallet_applications), so they are not read here.
 with wallet_transactions as (
     select * from {{ ref('stg_lago__wallet_transactions') }}
 ),
@@ -25,8 +29,16 @@ final as (
         currencies.minor_unit_exponent as currency_exponent,
         wallet_transactions.transaction_status,
         wallet_transactions.transaction_status = 'purchased' as is_paid_top_up,
-        cast(coalesce(wallet_transactions.settled_at, wallet_transactions.created_at) as date) as credited_date,
-        coalesce(wallet_transactions.settled_at, wallet_transactions.created_at) as credited_at,
+        coalesce(wallet_transactions.status, 'settled') as wallet_transaction_status,
+        coalesce(wallet_transactions.status, 'settled') = 'settled' as is_settled,
+        cast(case
+            when coalesce(wallet_transactions.status, 'settled') = 'settled'
+                then coalesce(wallet_transactions.settled_at, wallet_transactions.created_at)
+        end as date) as credited_date,
+        case
+            when coalesce(wallet_transactions.status, 'settled') = 'settled'
+                then coalesce(wallet_transactions.settled_at, wallet_transactions.created_at)
+        end as credited_at,
         cast(coalesce(wallet_transactions.created_at, wallet_transactions.settled_at) as date) as requested_date,
         wallet_transactions.credit_amount,
         wallets.rate_amount,
@@ -41,7 +53,6 @@ final as (
         on upper(wallets.currency) = currencies.currency
     where wallet_transactions.transaction_type = 'inbound'
       and wallet_transactions.transaction_status in ('purchased', 'granted')
-      and coalesce(wallet_transactions.status, 'settled') = 'settled'
       and wallet_transactions.credit_amount > 0
 )
 

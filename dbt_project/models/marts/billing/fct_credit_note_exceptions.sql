@@ -1,7 +1,9 @@
--- One row per credit note that breaks a limit of pricing.md 7, for an auditor: the limit,
--- the figures it was checked with, why, and what was done (kept_out: nothing of it applied;
--- capped: a termination credit whose refund/offset part was capped and the rest credited,
--- as Lago does). Applied notes within their limits are not listed.
+-- One row per credit note that breaks a limit of pricing.md 7 or whose limits could not all
+-- be checked, for an auditor: the limit, the figures it was checked with, why, and what was
+-- done (kept_out: nothing of it applied; capped: a termination credit whose refund/offset
+-- part was capped and the rest credited, as Lago does; applied_unchecked: an imported note
+-- whose credited invoice is not in the warehouse or landed without amounts, applied as Lago
+-- issued it, check_status not_checkable). Notes that passed every check are not listed.
 with checks as (
     select * from {{ ref('int_billing__credit_note_checks') }}
 ),
@@ -16,7 +18,11 @@ final as (
         credited_invoice_id,
         credit_type,
         available_from_date,
+        origin,
+        reason,
+        check_status,
         broken_limit,
+        unchecked_limits,
         exception_reason,
         resolution,
         total_amount_minor,
@@ -36,7 +42,7 @@ final as (
         refund_amount_minor as applied_refund_amount_minor,
         offset_amount_minor as applied_offset_amount_minor
     from checks
-    where broken_limit is not null
+    where check_status <> 'passed'
 )
 
 select * from final

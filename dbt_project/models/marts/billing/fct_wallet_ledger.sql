@@ -1,9 +1,12 @@
--- One row per movement of a wallet's balance (pricing.md 6): top-ups (paid or granted),
+-- One row per movement of a wallet's balance (pricing.md 6): top-ups (paid or granted, with
+-- their Lago status: a pending or failed paid top-up is listed on its request date and moves
+-- the balance by 0 — its credit invoice is issued, the credits come when it is settled),
 -- consumption by invoices, the return of what a voided invoice consumed (on the void's date;
 -- the consumption row stays, as the frozen invoice does), and the write-off of what is left when the wallet expires or is
 -- terminated (unconfirmed in detail: written off on the closing date, visibly). Amounts in
 -- the wallet currency's minor units (exact decimals) and in credits (5 decimals, amount ÷
--- rate_amount), with the running balance.
+-- rate_amount), with the running balance. invoice_draw_sequence: the order the customer's
+-- wallets paid one invoice in (1 first: priority, then age, pricing.md 5.6).
 with wallet_topups as (
     select * from {{ ref('int_billing__wallet_topups') }}
 ),
@@ -25,6 +28,10 @@ draft_applications as (
     where invoice_id not in (select invoice_id from finalized_invoices)
 ),
 
+wallet_slots as (
+    select * from {{ ref('int_billing__wallet_slots') }}
+),
+
 wallet_applications as (
     select
         frozen_credits.credit_source_id as lago_wallet_id,
@@ -36,6 +43,18 @@ wallet_applications as (
     union all
     select lago_wallet_id, invoice_id, issuing_date, prepaid_credit_amount_minor
     from draft_applications
+),
+
+-- The frozen rows do not keep the slot; a wallet's slot (priority, then age) never changes.
+draws as (
+    select
+        wallet_applications.*,
+        row_number() over (
+            partition by wallet_applications.invoice_id
+            order by wallet_slots.wallet_slot, wallet_applications.lago_wallet_id
+        ) as invoice_draw_sequence
+    from wallet_applications
+    left join wallet_slots on wallet_applications.lago_wallet_id = wallet_slots.lago_wallet_id
 ),
 
 -- only finalized invoices can be voided, so what comes back is what was frozen with them
@@ -51,10 +70,6 @@ void_returns as (
         and invoice_voids.is_applied
 ),
 
-wallet_slots as (
-    select * from {{ ref('int_billing__wallet_slots') }}
-),
-
 currencies as (
     select * from {{ ref('iso_4217_currencies') }}
 ),
@@ -64,9 +79,13 @@ movements as (
         lago_wallet_id,
         lago_wallet_transaction_id as movement_id,
         case when is_paid_top_up then 'paid_top_up' else 'granted_top_up' end as movement_type,
-        credited_date as movement_date,
+        coalesce(credited_date, requested_date) as movement_date,
         cast(null as {{ dbt.type_string() }}) as invoice_id,
-        precise_amount_minor as amount_minor
+        cast(case when is_settled then precise_amount_minor else 0 end as decimal(38, 12)) as amount_minor,
+        wallet_transaction_status,
+        requested_date,
+        cast(precise_amount_minor as decimal(38, 12)) as transaction_amount_minor,
+        cast(null as bigint) as invoice_draw_sequence
     from wallet_topups
     union all
     select
@@ -75,8 +94,12 @@ movements as (
         'invoice_consumption' as movement_type,
         issuing_date as movement_date,
         invoice_id,
-        cast(-prepaid_credit_amount_minor as decimal(38, 12)) as amount_minor
-    from wallet_applications
+        cast(-prepaid_credit_amount_minor as decimal(38, 12)) as amount_minor,
+        cast(null as {{ dbt.type_string() }}) as wallet_transaction_status,
+        cast(null as date) as requested_date,
+        cast(null as decimal(38, 12)) as transaction_amount_minor,
+        cast(invoice_draw_sequence as bigint) as invoice_draw_sequence
+    from draws
     union all
     select
         lago_wallet_id,
@@ -84,7 +107,11 @@ movements as (
         'void_return' as movement_type,
         voided_date as movement_date,
         invoice_id,
-        cast(prepaid_credit_amount_minor as decimal(38, 12)) as amount_minor
+        cast(prepaid_credit_amount_minor as decimal(38, 12)) as amount_minor,
+        cast(null as {{ dbt.type_string() }}) as wallet_transaction_status,
+        cast(null as date) as requested_date,
+        cast(null as decimal(38, 12)) as transaction_amount_minor,
+        cast(null as bigint) as invoice_draw_sequence
     from void_returns
 ),
 
@@ -116,6 +143,10 @@ write_offs as (
         max(closed_on_date) as movement_date,
         cast(null as {{ dbt.type_string() }}) as invoice_id,
         -sum(amount_minor) as amount_minor,
+        cast(null as {{ dbt.type_string() }}) as wallet_transaction_status,
+        cast(null as date) as requested_date,
+        cast(null as decimal(38, 12)) as transaction_amount_minor,
+        cast(null as bigint) as invoice_draw_sequence,
         max(external_customer_id) as external_customer_id,
         max(currency) as currency,
         max(rate_amount) as rate_amount,
@@ -140,9 +171,13 @@ final as (
         movement_type,
         movement_date,
         invoice_id,
+        invoice_draw_sequence,
+        wallet_transaction_status,
+        requested_date,
         external_customer_id,
         currency,
         rate_amount,
+        transaction_amount_minor,
         amount_minor,
         cast(round({{ exact_divide('amount_minor', minor_factor('minor_unit_exponent') ~ ' * rate_amount') }}, 5) as decimal(38, 5)) as credit_amount,
         sum(amount_minor) over (
