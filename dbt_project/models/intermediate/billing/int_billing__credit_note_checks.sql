@@ -19,11 +19,11 @@
 --     is: a customer to credit (the invoice's, else the `customer` object Lago sends with the
 --     note) and the parts and items adding up.
 with lago_credit_notes as (
-    {{ latest_version(source('raw', 'lago_credit_notes'), 'lago_id') }}
+    select * from {{ ref('stg_lago__credit_notes') }}
 ),
 
 billed_invoices as (
-    {{ latest_version(source('raw', 'billed_invoices'), 'invoice_id') }}
+    select * from {{ ref('stg_billed__invoices') }}
 ),
 
 termination_notes as (
@@ -70,9 +70,9 @@ lago_invoices as (
 
 imported as (
     select
-        lago_credit_notes.lago_id as credit_note_id,
+        lago_credit_notes.lago_credit_note_id as credit_note_id,
         'lago_import' as credit_note_source,
-        lago_credit_notes.number as credit_note_number,
+        lago_credit_notes.credit_note_number as credit_note_number,
         -- Lago's note belongs to the invoice's customer; the note's own `customer` object
         -- (sent when Lago includes it) names them when the invoice is not here.
         coalesce(
@@ -89,23 +89,23 @@ imported as (
         lago_credit_notes.lago_invoice_id as credited_invoice_id,
         cast(null as {{ dbt.type_string() }}) as credited_fee_id,
         case
-            when coalesce(lago_credit_notes.refund_amount_cents, 0) > 0 and coalesce(lago_credit_notes.credit_amount_cents, 0) = 0 and coalesce(lago_credit_notes.offset_amount_cents, 0) = 0 then 'refund'
-            when coalesce(lago_credit_notes.offset_amount_cents, 0) > 0 and coalesce(lago_credit_notes.credit_amount_cents, 0) = 0 and coalesce(lago_credit_notes.refund_amount_cents, 0) = 0 then 'offset'
-            when coalesce(lago_credit_notes.refund_amount_cents, 0) + coalesce(lago_credit_notes.offset_amount_cents, 0) > 0 then 'mixed'
+            when coalesce(lago_credit_notes.refund_amount_minor, 0) > 0 and coalesce(lago_credit_notes.credit_amount_minor, 0) = 0 and coalesce(lago_credit_notes.offset_amount_minor, 0) = 0 then 'refund'
+            when coalesce(lago_credit_notes.offset_amount_minor, 0) > 0 and coalesce(lago_credit_notes.credit_amount_minor, 0) = 0 and coalesce(lago_credit_notes.refund_amount_minor, 0) = 0 then 'offset'
+            when coalesce(lago_credit_notes.refund_amount_minor, 0) + coalesce(lago_credit_notes.offset_amount_minor, 0) > 0 then 'mixed'
             else 'credit'
         end as credit_type,
         cast(lago_credit_notes.created_at as date) as available_from_date,
         cast(coalesce(
             {{ dbt.safe_cast(json_get('lago_credit_notes.payload_json', "'sub_total_excluding_taxes_amount_cents'"), 'bigint') }},
-            lago_credit_notes.total_amount_cents - coalesce(lago_credit_notes.taxes_amount_cents, 0)
+            lago_credit_notes.total_amount_minor - coalesce(lago_credit_notes.taxes_amount_minor, 0)
         ) as bigint) as credit_sub_total_amount_minor,
-        cast(coalesce(lago_credit_notes.taxes_amount_cents, 0) as bigint) as taxes_amount_minor,
-        cast(lago_credit_notes.total_amount_cents as bigint) as total_amount_minor,
-        cast(coalesce(lago_credit_notes.credit_amount_cents, 0) as bigint) as requested_credit_amount_minor,
-        cast(coalesce(lago_credit_notes.refund_amount_cents, 0) as bigint) as requested_refund_amount_minor,
-        cast(coalesce(lago_credit_notes.offset_amount_cents, 0) as bigint) as requested_offset_amount_minor,
+        cast(coalesce(lago_credit_notes.taxes_amount_minor, 0) as bigint) as taxes_amount_minor,
+        cast(lago_credit_notes.total_amount_minor as bigint) as total_amount_minor,
+        cast(coalesce(lago_credit_notes.credit_amount_minor, 0) as bigint) as requested_credit_amount_minor,
+        cast(coalesce(lago_credit_notes.refund_amount_minor, 0) as bigint) as requested_refund_amount_minor,
+        cast(coalesce(lago_credit_notes.offset_amount_minor, 0) as bigint) as requested_offset_amount_minor,
         -- Lago already tracks what is left of an imported note's credit.
-        cast(coalesce(lago_credit_notes.balance_amount_cents, 0) as bigint) as balance_amount_minor,
+        cast(coalesce(lago_credit_notes.balance_amount_minor, 0) as bigint) as balance_amount_minor,
         lago_invoices.invoice_id is not null as is_invoice_known,
         lago_invoices.creditable_amount_minor as invoice_creditable_amount_minor,
         lago_invoices.total_amount_minor as invoice_total_amount_minor,

@@ -19,6 +19,7 @@ final as (
         cast(offset_amount_cents as bigint) as offset_amount_minor,
         cast(taxes_amount_cents as bigint) as taxes_amount_minor,
         created_at,
+        payload_json,
         _source_file,
         _row_number,
         _ingested_at
