@@ -1,0 +1,84 @@
+"""The rule map (dbt_project/models/overview.md, the front page of dbt docs) names, for every
+section of pricing.md, the model or macro that implements it and the yml with its unit tests.
+These tests keep it true: every name exists, every section has a row, and each row's unit-test
+files really test one of the row's models."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dagster_project.settings import REPO_ROOT
+
+DBT = REPO_ROOT / "dbt_project"
+RULE_MAP = DBT / "models" / "overview.md"
+BILLING_INT = DBT / "models" / "intermediate" / "billing"
+
+
+def _rows() -> list[tuple[str, str, list[str], list[str]]]:
+    rows = []
+    for line in RULE_MAP.read_text().splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 4 or not cells[0].startswith("§"):
+            continue
+        section, rule, implemented, tests = cells
+        rows.append((section, rule, re.findall(r"`([^`]+)`", implemented), re.findall(r"`([^`]+)`", tests)))
+    return rows
+
+
+def _model_names() -> set[str]:
+    return {p.stem for p in (DBT / "models").rglob("*.sql")}
+
+
+def _resolve_file(name: str) -> Path | None:
+    for base in (DBT, BILLING_INT, REPO_ROOT):
+        if (base / name).is_file():
+            return base / name
+    return None
+
+
+def _unit_tested_models(yml: Path) -> set[str]:
+    doc = yaml.safe_load(yml.read_text()) or {}
+    return {t["model"] for t in doc.get("unit_tests", [])}
+
+
+def test_every_pricing_section_has_a_row():
+    pricing_sections = {f"§{n}" for n in range(0, 9)}
+    mapped = {section.split(".")[0] for section, *_ in _rows()}
+    assert pricing_sections <= mapped, f"sections without a row: {sorted(pricing_sections - mapped)}"
+
+
+@pytest.mark.parametrize("row", _rows(), ids=lambda r: f"{r[0]} {r[1][:40]}")
+def test_every_named_model_macro_and_file_exists(row):
+    section, rule, implemented, tests = row
+    models = _model_names()
+    macros = "\n".join(p.read_text() for p in (DBT / "macros").rglob("*.sql"))
+    for name in implemented + tests:
+        if name.endswith((".sql", ".yml", ".py")):
+            assert _resolve_file(name) is not None, f"{section}: no file {name}"
+        elif name.startswith(("int_", "stg_", "fct_", "dim_")):
+            assert name in models, f"{section}: no model {name}"
+        elif name.startswith("iso_"):
+            assert (DBT / "seeds" / f"{name}.csv").is_file(), f"{section}: no seed {name}"
+        else:
+            assert re.search(rf"{{%-?\s*macro\s+{re.escape(name)}\s*\(", macros), (
+                f"{section}: no macro {name}"
+            )
+
+
+@pytest.mark.parametrize("row", _rows(), ids=lambda r: f"{r[0]} {r[1][:40]}")
+def test_unit_test_files_test_a_model_of_the_row(row):
+    section, rule, implemented, tests = row
+    ymls = [_resolve_file(t) for t in tests if t.endswith(".yml")]
+    if not ymls:
+        return  # the row's tests are singular tests or pytest files, checked to exist above
+    row_models = {n for n in implemented if n.startswith(("int_", "stg_", "fct_"))}
+    macro_files = [n for n in implemented if n.endswith(".sql")]
+    tested = set().union(*(_unit_tested_models(y) for y in ymls))
+    if row_models:
+        assert tested & row_models, f"{section} {rule}: {tests} test none of {sorted(row_models)}"
+    else:
+        assert tested and macro_files, f"{section} {rule}: no unit tests for a macro-only rule"
