@@ -31,6 +31,13 @@ class Row:
     values: dict[str, Any]  # column -> value; missing columns are NULL
     natural_key: str | None = None  # dedup key within (source, table); None = never a duplicate
     version_at: datetime | None = None  # for versioned objects: the source's own timestamp
+    # the file record as the source sent it, as JSON text (a CSV row: header -> cell text); kept
+    # in the raw table's `_record_json` column so a field the mapping does not read is never lost.
+    # Set on the record's first row only: its child rows share its _source_file and _row_number.
+    record_json: str | None = None
+    # the record's original text (CSV line, JSON line or element), for quarantine if the runner
+    # refuses the row (a wrong type, an unknown currency)
+    raw_text: str | None = None
 
 
 @dataclass

@@ -24,9 +24,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dagster_project.ingest.base import LandingFile, Reject, UnreadableFile
+from dagster_project.ingest.base import LandingFile, Reject, Row, UnreadableFile
 from dagster_project.ingest.readers import read_text
-from dagster_project.reference.currencies import is_known_currency, to_minor
+from dagster_project.reference.currencies import exponent, is_known_currency
 
 
 class BadValue(Exception):
@@ -71,6 +71,8 @@ class CsvTable:
         first_line = text.split("\n", 1)[0]
         delimiter = f.options.get("delimiter") or max(",;\t|", key=first_line.count)
         self._reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        # physical lines as the csv reader sees them, to keep the raw text of a row it refuses
+        self._lines = io.StringIO(text, newline="").readlines()
         self._delimiter = delimiter
         try:
             header = next(self._reader)
@@ -113,7 +115,8 @@ class CsvTable:
                 return
             except csv.Error as e:
                 prev_line = self._reader.line_num
-                yield Reject(row_number=start, reason=f"the line is not valid CSV: {e}")
+                raw = "".join(self._lines[start - 1 : max(prev_line, start)]).rstrip("\r\n")
+                yield Reject(row_number=start, reason=f"the line is not valid CSV: {e}", raw_text=raw)
                 continue
             prev_line = self._reader.line_num
             if not cells or all(not c.strip() for c in cells):
@@ -200,6 +203,36 @@ def unwrap(doc: Any, list_keys: Iterable[str] = ()) -> list[Any]:
 
 def dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+_NUMBER_MARK = "\x00num:"
+_NUMBER_RE = re.compile(r'"\\u0000num:([-+0-9.eE]+)"')
+
+
+def _mark_numbers(obj: Any) -> Any:
+    if isinstance(obj, Decimal):
+        return f"{_NUMBER_MARK}{obj}"
+    if isinstance(obj, dict):
+        return {k: _mark_numbers(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_mark_numbers(v) for v in obj]
+    return obj
+
+
+def record_json(obj: Any) -> str:
+    """A source record as JSON text for `_record_json`: a JSON record with its numbers written as
+    the source wrote them (JSON is read with Decimal, never float), a CSV row as header -> cell."""
+    text = json.dumps(_mark_numbers(obj), separators=(",", ":"), default=str)
+    return _NUMBER_RE.sub(r"\1", text)
+
+
+def with_record(rows: list[Row], record: Any, raw_text: str | None) -> list[Row]:
+    """Rows of one file record, the first carrying the whole record and all its original text."""
+    if rows:
+        rows[0].record_json = record_json(record)
+    for row in rows:
+        row.raw_text = raw_text
+    return rows
 
 
 def dig(obj: Any, *path: str) -> Any:
@@ -364,9 +397,23 @@ def currency(value: Any, field: str, required: bool = True) -> str | None:
 
 def major_to_minor(value: Any, field: str, currency_code: str) -> int | None:
     """A decimal amount in major units (Salesforce, Adyen) → integer minor units of the currency,
-    half away from zero, through Decimal only."""
+    exactly, through Decimal only. An amount with more decimals than the currency has (JPY
+    1234.50, USD 10.005, BHD 1.2345) is refused, never rounded: rounding would change money the
+    source stated without a trace. Trailing zeros are fine (JPY 1234.00)."""
     d = parse_decimal(value, field)
-    return None if d is None else to_minor(d, currency_code)
+    if d is None:
+        return None
+    digits = exponent(currency_code)
+    minor = d.scaleb(digits)
+    if minor != minor.to_integral_value():
+        allowed = "no decimals" if digits == 0 else f"{digits} decimal{'s' if digits > 1 else ''}"
+        raise BadValue(
+            field,
+            value,
+            f"{field} '{value}' has more decimals than {currency_code} allows ({allowed}); "
+            "the amount is not rounded: correct it in the source",
+        )
+    return int(minor)
 
 
 def invoice_ref_from_metadata(metadata: Any) -> str | None:

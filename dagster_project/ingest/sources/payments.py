@@ -6,7 +6,9 @@ money movement (a Stripe plan, a GoCardless mandate list) is quarantined with th
 
 Sign convention for `amount_minor`: money in to the merchant > 0. Charges, payment intents and
 payments are positive; refunds, disputes/chargebacks and payouts (money leaving the gateway
-balance for the merchant's bank) negative. `fee_minor` is what the gateway kept, as a positive
+balance for the merchant's bank) negative. The gateways send those amounts as positive sizes:
+a negative one is quarantined, never flipped (`abs()` would hide it), except a Stripe payout,
+which may be negative (a debit from the bank into the balance: stored as money in). `fee_minor` is what the gateway kept, as a positive
 cost; `net_minor` is filled only where the gateway states it (Stripe balance transactions, Adyen
 NC columns), in `net_currency` when that differs from `currency`.
 
@@ -55,16 +57,16 @@ from dagster_project.ingest.sources._common import (
     minor_units,
     norm_name,
     numbered,
-    parse_decimal,
+    parse_date,
     parse_json_loose,
     parse_ts,
     ref_id,
     reject_from,
     text_or_none,
     unwrap,
+    with_record,
     zone,
 )
-from dagster_project.reference.currencies import to_minor
 
 TABLE = "payment_transactions"
 
@@ -90,6 +92,19 @@ def _row(n: int, gateway: str, obj: str, gid: str, version_at: datetime | None, 
     return Row(TABLE, n, values, natural_key=f"{gateway}|{gid}", version_at=version_at)
 
 
+def _not_negative(amount: int, raw: Any, what: str) -> int:
+    """The gateway sends the size of the movement and the object says its direction; a negative
+    size is refused, never flipped (which sign was meant cannot be known)."""
+    if amount < 0:
+        raise BadValue(
+            "amount",
+            raw,
+            f"the {what} amount is negative ({raw}): the gateway sends it as a positive size and its "
+            "object type gives the direction, so a negative value is not allowed (its sign is not changed)",
+        )
+    return amount
+
+
 def _required(value: Any, field: str, what: str) -> Any:
     if text_or_none(value) is None:
         raise BadValue(field, value, f"{field} is empty: {what}")
@@ -102,6 +117,11 @@ def _required(value: Any, field: str, what: str) -> Any:
 # already signed by Stripe and are taken as they are.
 STRIPE_SIGN = {"charge": 1, "payment_intent": 1, "refund": -1, "dispute": -1, "payout": -1}
 STRIPE_OBJECTS = (*STRIPE_SIGN, "balance_transaction")
+# Stripe sends charges, payment intents, refunds and disputes as positive sizes, so a negative
+# one is refused (its meaning is unknown; flipping it would invent a direction). A payout may be
+# negative: money debited from the bank back into the Stripe balance (the real Fivetran sample
+# has one), stored as money in (+).
+STRIPE_NEGATIVE_ALLOWED = {"payout"}
 _STRIPE_PARENT = {
     "charge": ("payment_intent",),
     "refund": ("charge", "payment_intent"),
@@ -120,7 +140,7 @@ def _stripe(f: LandingFile) -> Iterator[Row | Reject]:
             continue
         n, obj, raw = item
         try:
-            yield _stripe_record(n, obj)
+            yield with_record([_stripe_record(n, obj)], obj, raw)[0]
         except BadValue as e:
             yield reject_from(n, e, raw)
 
@@ -151,8 +171,10 @@ def _stripe_record(n: int, obj: Any, synced_at: datetime | None = None) -> Row:
         )
     gid = _required(obj.get("id"), "id", f"the Stripe {kind} has no id")
     amount = minor_units(_required(obj.get("amount"), "amount", f"the Stripe {kind} has no amount"), "amount")
-    if kind != "balance_transaction":
-        amount = STRIPE_SIGN[kind] * abs(amount)
+    if kind in STRIPE_NEGATIVE_ALLOWED:
+        amount = STRIPE_SIGN[kind] * amount  # a negative payout is money back into the balance
+    elif kind != "balance_transaction":
+        amount = STRIPE_SIGN[kind] * _not_negative(amount, obj.get("amount"), f"Stripe {kind}")
     created = parse_ts(obj.get("created"), "created")
     is_bt = kind == "balance_transaction"
     last_error = obj.get("last_payment_error")
@@ -221,7 +243,8 @@ def _stripe_fivetran(f: LandingFile) -> Iterator[Row | Reject]:
             obj["metadata"] = parse_json_loose(obj["metadata"]) or obj["metadata"]
         try:
             synced = parse_ts(obj.get("_fivetran_synced"), "_fivetran_synced")
-            yield _stripe_record(rec.row_number, obj, synced_at=synced)
+            row = _stripe_record(rec.row_number, obj, synced_at=synced)
+            yield with_record([row], rec.values, rec.raw_text)[0]
         except BadValue as e:
             yield reject_from(rec.row_number, e, rec.raw_text)
 
@@ -281,7 +304,7 @@ def _adyen(f: LandingFile) -> Iterator[Row | Reject]:
             return None if h is None else text_or_none(_v[h])
 
         try:
-            yield _adyen_row(rec.row_number, get, rec.values)
+            yield with_record([_adyen_row(rec.row_number, get, rec.values)], rec.values, rec.raw_text)[0]
         except BadValue as e:
             yield reject_from(rec.row_number, e, rec.raw_text)
 
@@ -337,7 +360,7 @@ def _adyen_row(n: int, get: Callable[[str], str | None], raw_values: dict[str, s
     if fee_values:
         if net_cur is None:
             raise BadValue("Net Currency", None, "Net Currency is empty but the row has fees")
-        fee = sum(to_minor(parse_decimal(v, c), net_cur) for c, v in fee_values)
+        fee = sum(major_to_minor(v, c, net_cur) or 0 for c, v in fee_values)
     tz = zone(get("TimeZone"), "TimeZone")
     occurred = parse_ts(
         _required(get("Creation Date"), "Creation Date", "the row has no date"), "Creation Date", tz
@@ -392,7 +415,7 @@ def _gocardless(f: LandingFile) -> Iterator[Row | Reject]:
             continue
         n, obj, raw = item
         try:
-            yield _gocardless_record(n, obj, kind)
+            yield with_record([_gocardless_record(n, obj, kind)], obj, raw)[0]
         except BadValue as e:
             yield reject_from(n, e, raw)
 
@@ -420,6 +443,9 @@ def _gocardless_record(n: int, obj: Any, kind: str | None) -> Row:
     kind = kind or _gc_kind_from_id(gid)
     obj_name, sign = _GC_KINDS[kind]
     created = parse_ts(obj.get("created_at"), "created_at")
+    for key, value in obj.items():
+        if key.endswith("_date"):  # charge_date, arrival_date: a day that does not exist is refused
+            parse_date(value, key)
     links = obj.get("links") if isinstance(obj.get("links"), dict) else {}
     metadata = obj.get("metadata")
     common = dict(
@@ -461,7 +487,7 @@ def _gocardless_record(n: int, obj: Any, kind: str | None) -> Row:
         record_type=text_or_none(obj.get("status")),
         status=text_or_none(obj.get("status")),
         currency=currency(obj.get("currency"), "currency"),
-        amount_minor=sign * abs(amount),
+        amount_minor=sign * _not_negative(amount, obj.get("amount"), f"GoCardless {obj_name}"),
         fee_minor=minor_units(obj.get("deducted_fees"), "deducted_fees") if obj_name == "payout" else None,
         net_minor=None,
         invoice_reference=invoice_ref_from_metadata(metadata) or text_or_none(obj.get("reference")),
