@@ -24,6 +24,17 @@ class UnreadableFile(Exception):
     """The whole file is unusable (encoding, truncated gzip, missing required columns...)."""
 
 
+class BadValue(Exception):
+    """One field of one record cannot be read; the record goes to quarantine (raised by the
+    parsers' value helpers and by the runner when it types a row for its raw column)."""
+
+    def __init__(self, field: str | None, value: Any, reason: str):
+        super().__init__(reason)
+        self.field = field
+        self.value = None if value is None else str(value)
+        self.reason = reason
+
+
 @dataclass
 class Row:
     table: str  # raw table name (see schema.TABLES), without the schema

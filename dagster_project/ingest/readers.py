@@ -111,19 +111,3 @@ def iter_json_lines(f: LandingFile) -> Iterator[tuple[int, Any | None, str, str 
             yield n, json.loads(line), line, None
         except json.JSONDecodeError as exc:
             yield n, None, line, f"invalid JSON ({exc.msg} at column {exc.colno}); the line may be truncated"
-
-
-def unwrap_records(doc: Any, singular: str, plural: str) -> list[Any]:
-    """The objects of an API answer: `{"<singular>": {...}}`, `{"<plural>": [...], "meta": ...}`,
-    `{"object": "list", "data": [...]}`, a bare array, or a bare object."""
-    if isinstance(doc, list):
-        return doc
-    if isinstance(doc, dict):
-        if isinstance(doc.get(plural), list):
-            return doc[plural]
-        if isinstance(doc.get(singular), dict):
-            return [doc[singular]]
-        if doc.get("object") == "list" and isinstance(doc.get("data"), list):
-            return doc["data"]
-        return [doc]
-    return [doc]

@@ -28,10 +28,11 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from dagster_project.ingest.base import LandingFile, Reject, Row, UnreadableFile
-from dagster_project.ingest.coerce import FieldError, parse_timestamp, to_db_text
+from dagster_project.ingest.base import BadValue, LandingFile, Reject, Row, UnreadableFile
+from dagster_project.ingest.coerce import to_db_text
 from dagster_project.ingest.schema import RAW_SCHEMA, create_raw_tables, table_columns
 from dagster_project.ingest.sources import SOURCES, NoParser, get_bulk_loader, get_context, get_parser
+from dagster_project.ingest.sources._common import parse_ts
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +230,7 @@ def _coerce(row: Row) -> dict:
     cols = dict(table_columns(row.table))
     unknown = set(row.values) - set(cols)
     if unknown:
-        raise FieldError(
+        raise BadValue(
             sorted(unknown)[0], None, f"parser bug: {row.table} has no column(s) {sorted(unknown)}"
         )
     return {c: to_db_text(c, cols[c], v) for c, v in row.values.items()}
@@ -267,17 +268,20 @@ def load_parsed_file(con, f: LandingFile, items: list[Row | Reject], now: dateti
         try:
             if item.version_at is not None:
                 try:
-                    item.version_at = parse_timestamp(item.version_at)
-                except (ValueError, TypeError) as exc:
-                    raise FieldError(
+                    version_at = parse_ts(item.version_at, "version_at")
+                except BadValue:
+                    version_at = None
+                if version_at is None:
+                    raise BadValue(
                         "version_at",
                         item.version_at,
                         f"version timestamp {item.version_at!r} is not a timestamp",
-                    ) from exc
+                    )
+                item.version_at = version_at
             rows.append((item, _coerce(item)))
             if item.natural_key is not None:
                 rejected_parent.pop(item.row_number, None)
-        except FieldError as exc:
+        except BadValue as exc:
             rejects.append(Reject(item.row_number, exc.reason, exc.field, exc.value, _raw_text(item)))
             if item.natural_key is not None:
                 rejected_parent[item.row_number] = exc.reason

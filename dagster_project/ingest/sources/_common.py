@@ -24,19 +24,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dagster_project.ingest.base import LandingFile, Reject, Row, UnreadableFile
+from dagster_project.ingest.base import BadValue, LandingFile, Reject, Row, UnreadableFile
 from dagster_project.ingest.readers import read_text
 from dagster_project.reference.currencies import exponent, is_known_currency
-
-
-class BadValue(Exception):
-    """One field of one record cannot be read; the record goes to quarantine."""
-
-    def __init__(self, field: str | None, value: Any, reason: str):
-        super().__init__(reason)
-        self.field = field
-        self.value = None if value is None else str(value)
-        self.reason = reason
 
 
 def reject_from(row_number: int, exc: BadValue, raw_text: str | None) -> Reject:
@@ -188,7 +178,11 @@ def _parse_doc(text: str) -> Any:
         raise UnreadableFile(f"not valid JSON: {e.msg} at line {e.lineno} column {e.colno}") from e
 
 
-def unwrap(doc: Any, list_keys: Iterable[str] = ()) -> list[Any]:
+def unwrap(doc: Any, list_keys: Iterable[str] = (), object_keys: Iterable[str] = ()) -> list[Any]:
+    """The objects of an API answer (every parser's one unwrapper): a bare array; a Stripe-style
+    list `{"object": "list", "data": [...]}`; an envelope `{"<list key>": [...] | {...}, "meta": ...}`
+    (GoCardless, Lago `{"plans": [...]}`, Salesforce `{"records": [...]}`); a single object under
+    its singular key (Lago `{"plan": {...}}`); else the document itself as one object."""
     if isinstance(doc, list):
         return doc
     if isinstance(doc, dict):
@@ -198,6 +192,9 @@ def unwrap(doc: Any, list_keys: Iterable[str] = ()) -> list[Any]:
             if key in doc:
                 inner = doc[key]
                 return inner if isinstance(inner, list) else [inner]
+        for key in object_keys:
+            if isinstance(doc.get(key), dict):
+                return [doc[key]]
     return [doc]
 
 
@@ -285,29 +282,44 @@ _TS_RE = re.compile(
 
 
 def parse_ts(value: Any, field: str, local_zone: tzinfo | None = None) -> datetime | None:
-    """Timestamp → naive UTC.
+    """Timestamp → naive UTC (the one timestamp parser of ingestion; the runner's typing uses it too).
 
-    Accepts epoch seconds (int/Decimal/numeric text, fraction allowed) and ISO-like text with
-    `T` or a space, optional fraction, and `Z`/`UTC`/`+0000`/`+00:00`. Text without an offset is
-    read in `local_zone` (default UTC: Fivetran and Salesforce write UTC)."""
+    Accepts a datetime (aware: converted; naive: taken as UTC) or a date (midnight); epoch
+    seconds (int/float/Decimal/numeric text, fraction allowed; a number above 1e11 is epoch
+    milliseconds); ISO-like text with `T` or a space, optional fraction, and `Z`/`UTC`/`+0000`/
+    `+00:00`, or anything else Python's ISO 8601 reader accepts. Text without an offset is read in
+    `local_zone` (default UTC: Fivetran and Salesforce write UTC). A day that does not exist
+    (2025-02-30) is refused."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
         raise BadValue(field, value, f"{field} must be a timestamp, got '{value}'")
-    if isinstance(value, int | Decimal) or re.fullmatch(r"\s*-?\d+(\.\d+)?\s*", str(value)):
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo is not None else value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, int | float | Decimal) or re.fullmatch(r"\s*-?\d+(\.\d+)?\s*", str(value)):
         try:
             secs = Decimal(str(value).strip())
+            if abs(secs) > Decimal("1e11"):  # milliseconds (1e11 s would be the year 5138)
+                secs = secs / 1000
             return datetime(1970, 1, 1) + timedelta(
                 seconds=int(secs), microseconds=int((secs % 1) * 1_000_000)
             )
-        except (OverflowError, InvalidOperation):
+        except (OverflowError, InvalidOperation, ValueError):
             raise BadValue(field, value, f"{field} '{value}' is not a usable epoch timestamp") from None
     s = str(value).strip()
     m = _TS_RE.match(s)
     if not m:
-        raise BadValue(
-            field, value, f"{field} '{value}' is not a timestamp (expected e.g. 2024-03-01T12:00:00Z)"
-        )
+        try:
+            parsed = datetime.fromisoformat(s.replace("+0000", "+00:00"))
+        except ValueError:
+            raise BadValue(
+                field, value, f"{field} '{value}' is not a timestamp (expected e.g. 2024-03-01T12:00:00Z)"
+            ) from None
+        if parsed.tzinfo is None and local_zone is not None:
+            parsed = parsed.replace(tzinfo=local_zone)
+        return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo is not None else parsed
     try:
         d = date.fromisoformat(m["date"])
         hh, mm, *ss = (int(x) for x in (m["time"] or "00:00").split(":"))

@@ -18,9 +18,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from dagster_project.ingest.base import LandingFile, Reject, Row, UnreadableFile
-from dagster_project.ingest.readers import is_jsonl, iter_json_lines, load_json_document, unwrap_records
+from dagster_project.ingest.readers import is_jsonl, iter_json_lines, load_json_document
 from dagster_project.ingest.schema import TABLES
-from dagster_project.ingest.sources._common import record_json, with_record
+from dagster_project.ingest.sources._common import record_json, unwrap, with_record
 
 RANGE_KINDS = ("graduated_ranges", "volume_ranges", "graduated_percentage_ranges")
 
@@ -206,11 +206,11 @@ def _records(f: LandingFile, singular: str, plural: str) -> Iterator[tuple[int, 
     if is_jsonl(f):
         for n, value, line, error in iter_json_lines(f):
             if isinstance(value, dict):
-                inner = unwrap_records(value, singular, plural)
+                inner = unwrap(value, (plural,), (singular,))
                 value = inner[0] if len(inner) == 1 else value
             yield n, value, line, error
     elif f.path.name.removesuffix(".gz").endswith(".json"):
-        for n, obj in enumerate(unwrap_records(load_json_document(f), singular, plural), start=1):
+        for n, obj in enumerate(unwrap(load_json_document(f), (plural,), (singular,)), start=1):
             yield n, obj, record_json(obj), None  # an element's own text, for quarantine
     else:
         raise UnreadableFile(f"{f.rel_path}: Lago catalog files must be .json or .jsonl")
