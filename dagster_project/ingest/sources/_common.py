@@ -1,4 +1,4 @@
-"""Reading helpers shared by the crm, payments and billed parsers.
+"""Reading helpers shared by every row parser (the one parser-helper layer of ingestion).
 
 One place for the rules every parser must apply the same way: how a landed file is decoded
 (gzip, declared encoding, optional BOM), how CSV columns are found by header name, how JSON
@@ -6,17 +6,22 @@ envelopes are unwrapped, and how timestamps, booleans and money are read. Values
 the raw-layer types: `datetime` as *naive UTC* (DuckDB TIMESTAMP has no zone; an aware value
 would be shifted by the session time zone on insert), `date`, `Decimal`, `int` minor units.
 
-Decoding (gzip, the encoding declared for the source, BOM) is `ingest.readers.read_text`, shared
-with the other parsers. A bad value raises `BadValue` (field, value, reason); the parser turns it into a `Reject` for
-that record with `reject_from`. A file that cannot be read at all raises `UnreadableFile`.
+A bad value raises `BadValue` (field, value, reason); the parser turns it into a `Reject` for
+that record with `reject_from`. A file that cannot be read at all raises `UnreadableFile` with
+one sentence a person understands, never a bare traceback. One CSV engine (`CsvTable`; the
+lenient `iter_csv` view of it keeps the reference and ECB readers' rules), one JSON unwrapper
+(`unwrap`), one timestamp parser (`parse_ts`). `ingest.readers` re-exports the decoding helpers
+for callers that still import them from there.
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import re
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
@@ -25,7 +30,6 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dagster_project.ingest.base import BadValue, LandingFile, Reject, Row, UnreadableFile
-from dagster_project.ingest.readers import read_text
 from dagster_project.reference.currencies import exponent, is_known_currency
 
 
@@ -35,7 +39,76 @@ def reject_from(row_number: int, exc: BadValue, raw_text: str | None) -> Reject:
     )
 
 
-# ---- decoding: gzip, declared encoding and BOM are handled once, in ingest.readers ---------------
+# ---- decoding: gzip, declared encoding and BOM, for every parser --------------------------------
+
+
+def read_bytes(f: LandingFile) -> bytes:
+    """The file's bytes, gunzipped when it ends in .gz; a truncated gzip is unreadable."""
+    data = f.path.read_bytes()
+    if f.path.name.endswith(".gz"):
+        try:
+            data = gzip.decompress(data)
+        except (EOFError, OSError, zlib.error) as exc:
+            raise UnreadableFile(f"{f.rel_path}: the gzip stream is truncated or corrupt ({exc})") from exc
+    if not data.strip():
+        raise UnreadableFile(f"{f.rel_path}: the file is empty")
+    return data
+
+
+def read_text(f: LandingFile) -> str:
+    """Decode with the encoding declared in reference/settings (`encoding.<source>`), else UTF-8.
+
+    A leading BOM is dropped; a file that is not valid in the expected encoding is refused as a
+    whole, because guessing would corrupt names and amounts without anyone noticing.
+    """
+    data = read_bytes(f)
+    encoding = f.options.get("encoding") or "utf-8-sig"
+    if encoding.replace("-", "").replace("_", "").lower() == "utf8":
+        encoding = "utf-8-sig"
+    try:
+        text = data.decode(encoding)
+    except LookupError as exc:
+        raise UnreadableFile(
+            f"{f.rel_path}: unknown encoding {encoding!r} declared in reference/settings"
+        ) from exc
+    except UnicodeDecodeError as exc:
+        bad = data[exc.start : exc.start + 1].hex()
+        hint = (
+            f"declare it with the key encoding.{f.source} (e.g. cp1252) in reference/settings"
+            if "encoding" not in f.options
+            else "check the encoding declared in reference/settings"
+        )
+        raise UnreadableFile(
+            f"{f.rel_path}: not valid {encoding.removesuffix('-sig')} text (byte 0x{bad} at offset "
+            f"{exc.start}); if the file uses another encoding, {hint}"
+        ) from exc
+    return text.removeprefix("\ufeff")
+
+
+def load_json_document(f: LandingFile) -> Any:
+    """The parsed JSON of a .json file; a .jsonl file as a list of its lines' objects is not handled here."""
+    text = read_text(f)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UnreadableFile(
+            f"{f.rel_path}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+        ) from exc
+
+
+def is_jsonl(f: LandingFile) -> bool:
+    return f.path.name.removesuffix(".gz").endswith(".jsonl")
+
+
+def iter_json_lines(f: LandingFile) -> Iterator[tuple[int, Any | None, str, str | None]]:
+    """(line_number, value or None, raw line, error) per non-blank line of a JSON Lines file."""
+    for n, line in enumerate(read_text(f).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield n, json.loads(line), line, None
+        except json.JSONDecodeError as exc:
+            yield n, None, line, f"invalid JSON ({exc.msg} at column {exc.colno}); the line may be truncated"
 
 
 # ---- CSV by header name ------------------------------------------------------------------------
@@ -53,13 +126,14 @@ class CsvRecord:
     row_number: int  # physical line where the record starts (header = line 1)
     values: dict[str, str]  # original header -> cell text
     raw_text: str
+    data_row: int = 0  # 1-based CSV record after the header (blank lines counted, not yielded)
 
 
 class CsvTable:
-    def __init__(self, f: LandingFile):
+    def __init__(self, f: LandingFile, delimiter: str | None = None):
         text = read_text(f)
         first_line = text.split("\n", 1)[0]
-        delimiter = f.options.get("delimiter") or max(",;\t|", key=first_line.count)
+        delimiter = delimiter or f.options.get("delimiter") or max(",;\t|", key=first_line.count)
         self._reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         # physical lines as the csv reader sees them, to keep the raw text of a row it refuses
         self._lines = io.StringIO(text, newline="").readlines()
@@ -95,8 +169,12 @@ class CsvTable:
                 f"missing from the header (found: {', '.join(self.headers)})"
             )
 
-    def records(self) -> Iterator[CsvRecord | Reject]:
+    def records(self, lenient: bool = False) -> Iterator[CsvRecord | Reject]:
+        """Records in file order. Strict (default): a line that is not valid CSV or has another
+        number of fields than the header is a Reject. Lenient (`iter_csv`): a short row is padded
+        with None, cells past the header are not read, and invalid CSV raises csv.Error."""
         prev_line = self._reader.line_num
+        data_row = 0
         while True:
             start = prev_line + 1
             try:
@@ -104,14 +182,21 @@ class CsvTable:
             except StopIteration:
                 return
             except csv.Error as e:
+                if lenient:
+                    raise
                 prev_line = self._reader.line_num
                 raw = "".join(self._lines[start - 1 : max(prev_line, start)]).rstrip("\r\n")
                 yield Reject(row_number=start, reason=f"the line is not valid CSV: {e}", raw_text=raw)
                 continue
             prev_line = self._reader.line_num
+            data_row += 1
             if not cells or all(not c.strip() for c in cells):
                 continue  # blank line, not a record
             raw = _csv_line(cells, self._delimiter)
+            if lenient:
+                values = {h: (cells[i] if i < len(cells) else None) for i, h in enumerate(self.headers) if h}
+                yield CsvRecord(start, values, raw, data_row)
+                continue
             if len(cells) != len(self.headers):
                 yield Reject(
                     row_number=start,
@@ -119,7 +204,24 @@ class CsvTable:
                     raw_text=raw,
                 )
                 continue
-            yield CsvRecord(start, dict(zip(self.headers, cells, strict=True)), raw)
+            yield CsvRecord(start, dict(zip(self.headers, cells, strict=True)), raw, data_row)
+
+
+def iter_csv(
+    f: LandingFile, required: list[str] | None = None, delimiter: str = ","
+) -> Iterator[tuple[int, dict]]:
+    """(data row number, row dict) per data row of a CSV read leniently by exact header name (the
+    reference and ECB readers): row numbers count data rows from 1 (the header is not counted),
+    header names are stripped (ECB writes `Date, USD, ...`), a short row is padded with None."""
+    table = CsvTable(f, delimiter=delimiter)
+    missing = [c for c in (required or []) if c not in table.headers]
+    if missing:
+        raise UnreadableFile(
+            f"{f.rel_path}: missing required column(s) {', '.join(missing)} (header is: {', '.join(table.headers)})"
+        )
+    for rec in table.records(lenient=True):
+        assert isinstance(rec, CsvRecord)
+        yield rec.data_row, rec.values
 
 
 def _csv_line(cells: list[str], delimiter: str) -> str:

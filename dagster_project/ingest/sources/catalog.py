@@ -18,9 +18,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from dagster_project.ingest.base import LandingFile, Reject, Row, UnreadableFile
-from dagster_project.ingest.readers import is_jsonl, iter_json_lines, load_json_document
 from dagster_project.ingest.schema import TABLES
-from dagster_project.ingest.sources._common import record_json, unwrap, with_record
+from dagster_project.ingest.sources._common import (
+    is_jsonl,
+    iter_json_lines,
+    load_json_document,
+    record_json,
+    unwrap,
+    with_record,
+)
 
 RANGE_KINDS = ("graduated_ranges", "volume_ranges", "graduated_percentage_ranges")
 

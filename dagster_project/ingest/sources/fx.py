@@ -13,8 +13,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from dagster_project.ingest.base import LandingFile, Reject, Row
-from dagster_project.ingest.readers import iter_csv
-from dagster_project.ingest.sources._common import with_record
+from dagster_project.ingest.sources._common import iter_csv, with_record
 
 BASE = "EUR"
 NOT_QUOTED = {"", "N/A", "NA", "-"}
