@@ -343,6 +343,8 @@ def landing_files_by_source() -> pd.DataFrame:
                sum(rows_loaded)::bigint as rows_loaded,
                sum(rows_duplicate)::bigint as rows_duplicate,
                sum(rows_quarantined)::bigint as rows_quarantined,
+               -- rows_* count file records; child rows (a plan's charges, an ECB row's rates) apart
+               coalesce(sum(child_rows_loaded), 0)::bigint as child_rows_loaded,
                max(loaded_at) as last_loaded_at
         from {LANDING_FILES}
         group by source

@@ -24,6 +24,17 @@ class UnreadableFile(Exception):
     """The whole file is unusable (encoding, truncated gzip, missing required columns...)."""
 
 
+class BadValue(Exception):
+    """One field of one record cannot be read; the record goes to quarantine (raised by the
+    parsers' value helpers and by the runner when it types a row for its raw column)."""
+
+    def __init__(self, field: str | None, value: Any, reason: str):
+        super().__init__(reason)
+        self.field = field
+        self.value = None if value is None else str(value)
+        self.reason = reason
+
+
 @dataclass
 class Row:
     table: str  # raw table name (see schema.TABLES), without the schema
@@ -31,6 +42,13 @@ class Row:
     values: dict[str, Any]  # column -> value; missing columns are NULL
     natural_key: str | None = None  # dedup key within (source, table); None = never a duplicate
     version_at: datetime | None = None  # for versioned objects: the source's own timestamp
+    # the file record as the source sent it, as JSON text (a CSV row: header -> cell text); kept
+    # in the raw table's `_record_json` column so a field the mapping does not read is never lost.
+    # Set on the record's first row only: its child rows share its _source_file and _row_number.
+    record_json: str | None = None
+    # the record's original text (CSV line, JSON line or element), for quarantine if the runner
+    # refuses the row (a wrong type, an unknown currency)
+    raw_text: str | None = None
 
 
 @dataclass

@@ -5,11 +5,14 @@ rows, quarantine, duplicates and its `raw.landing_files` record together — or 
 with one readable reason while the other files go on. Files are known by content hash, so
 landing the same bytes again is a no-op and a rerun changes nothing.
 
-Counting rule: `rows_read` counts the records a parser handed over (one per raw-table row it
-produced, plus one per Reject), so rows_read = rows_loaded + rows_duplicate + rows_quarantined
-for every file, and rows_loaded equals the rows that file holds across its raw tables.
-A record that fans out into child tables (a Lago plan and its charges) shares its row number;
-children follow their parent's fate, so a duplicate plan brings no second copy of its charges.
+Counting rule: `rows_*` count the file's records (its row numbers: a CSV row, a JSON Lines
+line, an element of a JSON array), so rows_read is what a person counts in the file and
+rows_read = rows_loaded + rows_duplicate + rows_quarantined. A record is quarantined when any
+of its rows was refused, else loaded when any of its rows was loaded, else a duplicate.
+A record that fans out into child tables (a Lago plan and its charges, an ECB row and its
+currency cells) shares its row number; the raw-table rows beyond one per loaded record are
+`child_rows_loaded`, so rows_loaded + child_rows_loaded = the file's rows across its raw tables.
+Children follow their parent's fate, so a duplicate plan brings no second copy of its charges.
 """
 
 from __future__ import annotations
@@ -25,10 +28,11 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from dagster_project.ingest.base import LandingFile, Reject, Row, UnreadableFile
-from dagster_project.ingest.coerce import FieldError, parse_timestamp, to_db_text
+from dagster_project.ingest.base import BadValue, LandingFile, Reject, Row, UnreadableFile
+from dagster_project.ingest.coerce import to_db_text
 from dagster_project.ingest.schema import RAW_SCHEMA, create_raw_tables, table_columns
-from dagster_project.ingest.sources import SOURCES, NoParser, get_bulk_loader, get_parser
+from dagster_project.ingest.sources import SOURCES, NoParser, get_bulk_loader, get_context, get_parser
+from dagster_project.ingest.sources._common import parse_ts
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +50,7 @@ class FileResult:
     rows_loaded: int = 0
     rows_duplicate: int = 0
     rows_quarantined: int = 0
+    child_rows_loaded: int = 0
     error: str | None = None
 
 
@@ -57,12 +62,21 @@ class IngestSummary:
         return [f for f in self.files if f.status != "unchanged"]
 
     def by_source(self) -> dict[str, dict[str, int]]:
-        """Per source: files seen, new files loaded, rows loaded/duplicate/quarantined, failed files."""
+        """Per source: files seen, new files loaded, records loaded/duplicate/quarantined, failed
+        files, and child rows loaded (raw-table rows beyond one per loaded record)."""
         out: dict[str, dict[str, int]] = {}
         for f in self.files:
             t = out.setdefault(
                 f.source,
-                {"files": 0, "unchanged": 0, "loaded": 0, "duplicates": 0, "quarantined": 0, "failed": 0},
+                {
+                    "files": 0,
+                    "unchanged": 0,
+                    "loaded": 0,
+                    "duplicates": 0,
+                    "quarantined": 0,
+                    "failed": 0,
+                    "child_rows": 0,
+                },
             )
             t["files"] += 1
             t["unchanged"] += f.status == "unchanged"
@@ -70,6 +84,7 @@ class IngestSummary:
             t["loaded"] += f.rows_loaded
             t["duplicates"] += f.rows_duplicate
             t["quarantined"] += f.rows_quarantined
+            t["child_rows"] += f.child_rows_loaded
         return out
 
     def total(self, key: str) -> int:
@@ -188,7 +203,7 @@ def quarantine_row(f: LandingFile, reject: Reject, now: datetime) -> dict:
         "field": reject.field,
         "value": None if reject.value is None else str(reject.value)[:10_000],
         "reason": reject.reason,
-        "raw_text": None if reject.raw_text is None else str(reject.raw_text)[:100_000],
+        "raw_text": None if reject.raw_text is None else str(reject.raw_text),  # whole, never cut
         "quarantined_at": _ts(now),
     }
 
@@ -204,6 +219,7 @@ def landing_record(f: LandingFile, result: FileResult, now: datetime) -> dict:
         "rows_loaded": str(result.rows_loaded),
         "rows_duplicate": str(result.rows_duplicate),
         "rows_quarantined": str(result.rows_quarantined),
+        "child_rows_loaded": str(result.child_rows_loaded),
         "status": result.status,
         "error": result.error,
         "loaded_at": _ts(now),
@@ -214,14 +230,19 @@ def _coerce(row: Row) -> dict:
     cols = dict(table_columns(row.table))
     unknown = set(row.values) - set(cols)
     if unknown:
-        raise FieldError(
+        raise BadValue(
             sorted(unknown)[0], None, f"parser bug: {row.table} has no column(s) {sorted(unknown)}"
         )
     return {c: to_db_text(c, cols[c], v) for c, v in row.values.items()}
 
 
 def _raw_text(row: Row) -> str:
-    return json.dumps(row.values, default=str, ensure_ascii=False)[:100_000]
+    """The record's original text when the parser kept it, else the parsed values as JSON."""
+    if row.raw_text is not None:
+        return row.raw_text
+    if row.record_json is not None:
+        return row.record_json
+    return json.dumps(row.values, default=str, ensure_ascii=False)
 
 
 def load_parsed_file(con, f: LandingFile, items: list[Row | Reject], now: datetime) -> FileResult:
@@ -247,17 +268,20 @@ def load_parsed_file(con, f: LandingFile, items: list[Row | Reject], now: dateti
         try:
             if item.version_at is not None:
                 try:
-                    item.version_at = parse_timestamp(item.version_at)
-                except (ValueError, TypeError) as exc:
-                    raise FieldError(
+                    version_at = parse_ts(item.version_at, "version_at")
+                except BadValue:
+                    version_at = None
+                if version_at is None:
+                    raise BadValue(
                         "version_at",
                         item.version_at,
                         f"version timestamp {item.version_at!r} is not a timestamp",
-                    ) from exc
+                    )
+                item.version_at = version_at
             rows.append((item, _coerce(item)))
             if item.natural_key is not None:
                 rejected_parent.pop(item.row_number, None)
-        except FieldError as exc:
+        except BadValue as exc:
             rejects.append(Reject(item.row_number, exc.reason, exc.field, exc.value, _raw_text(item)))
             if item.natural_key is not None:
                 rejected_parent[item.row_number] = exc.reason
@@ -329,6 +353,7 @@ def load_parsed_file(con, f: LandingFile, items: list[Row | Reject], now: dateti
             _file_sha256=f.sha256,
             _row_number=str(row.row_number),
             _ingested_at=_ts(now),
+            _record_json=row.record_json,
         )
         to_load.setdefault(row.table, []).append(values)
 
@@ -337,10 +362,14 @@ def load_parsed_file(con, f: LandingFile, items: list[Row | Reject], now: dateti
     insert_rows(con, "loaded_keys", new_keys)
     insert_rows(con, "duplicates", dups)
     insert_rows(con, "quarantine", [quarantine_row(f, r, now) for r in rejects])
-    result.rows_loaded = sum(len(v) for v in to_load.values())
-    result.rows_duplicate = len(dups)
-    result.rows_quarantined = len(rejects)
+    quarantined = {r.row_number for r in rejects}
+    loaded = {int(v["_row_number"]) for table_rows in to_load.values() for v in table_rows} - quarantined
+    duplicate = {int(d["row_number"]) for d in dups} - quarantined - loaded
+    result.rows_loaded = len(loaded)
+    result.rows_duplicate = len(duplicate)
+    result.rows_quarantined = len(quarantined)
     result.rows_read = result.rows_loaded + result.rows_duplicate + result.rows_quarantined
+    result.child_rows_loaded = sum(len(v) for v in to_load.values()) - result.rows_loaded
     return result
 
 
@@ -349,6 +378,9 @@ def _load_one(con, f: LandingFile, now: datetime) -> FileResult:
     if bulk is not None:
         return bulk(con, f, now)
     parse = get_parser(f.source)
+    context = get_context(f.source)
+    if context is not None:
+        f.options.update(context(con, f))
     return load_parsed_file(con, f, list(parse(f)), now)
 
 

@@ -1,7 +1,9 @@
 """DDL of the raw layer: the contract between ingestion (Python) and dbt staging (SQL).
 
-Every raw table is append-only and carries four lineage columns (`_source_file`,
-`_file_sha256`, `_row_number`, `_ingested_at`). Values are kept as the source sent them,
+Every raw table is append-only and carries five lineage columns (`_source_file`,
+`_file_sha256`, `_row_number`, `_ingested_at`, and `_record_json`: the file record as the source
+sent it, as JSON text — a CSV row as header -> cell text — so a field the mapping does not read
+is never lost; it is on the record's first row only, child rows share its file and row number). Values are kept as the source sent them,
 typed only where the type is unambiguous; money stays in the source's own unit and is
 converted to minor units in dbt staging (or here, where a parser must decide it, named
 `*_minor`). Nested arrays of catalog objects are flattened into child tables so the dbt
@@ -16,6 +18,7 @@ LINEAGE = [
     ("_file_sha256", "VARCHAR"),
     ("_row_number", "BIGINT"),
     ("_ingested_at", "TIMESTAMP"),
+    ("_record_json", "VARCHAR"),
 ]
 
 # name -> list of (column, type); lineage columns are appended to every table except the
@@ -28,10 +31,17 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("file_path", "VARCHAR"),  # relative to the landing root
         ("file_sha256", "VARCHAR"),
         ("file_bytes", "BIGINT"),
+        # rows_* count the file's records (a CSV row, a JSON Lines line, an element of a JSON
+        # array): rows_read = rows_loaded + rows_duplicate + rows_quarantined, comparable with the
+        # file. A record quarantined in part (one bad rate of an ECB row) counts as quarantined.
         ("rows_read", "BIGINT"),
         ("rows_loaded", "BIGINT"),
         ("rows_duplicate", "BIGINT"),
         ("rows_quarantined", "BIGINT"),
+        # raw-table rows written beyond one per loaded record: child rows (a plan's charges, an
+        # invoice's lines), further currency cells of an ECB row, rows of partly quarantined
+        # records; rows_loaded + child_rows_loaded = the file's rows across its raw tables
+        ("child_rows_loaded", "BIGINT"),
         ("status", "VARCHAR"),  # loaded | failed
         ("error", "VARCHAR"),
         ("loaded_at", "TIMESTAMP"),
@@ -577,8 +587,20 @@ def table_columns(name: str) -> list[tuple[str, str]]:
 
 
 def create_raw_tables(con) -> None:
-    """Create every raw table that does not exist yet (idempotent)."""
+    """Create every raw table that does not exist yet, and add the columns an older warehouse's
+    tables lack (NULL on the rows already there); idempotent."""
     con.execute(f"create schema if not exists {RAW_SCHEMA}")
+    existing: dict[str, set[str]] = {}
+    for table, column in con.execute(
+        "select table_name, column_name from information_schema.columns where table_schema = ?",
+        [RAW_SCHEMA],
+    ).fetchall():
+        existing.setdefault(table, set()).add(column)
     for name in TABLES:
-        cols = ", ".join(f'"{c}" {t}' for c, t in table_columns(name))
-        con.execute(f"create table if not exists {RAW_SCHEMA}.{name} ({cols})")
+        if name not in existing:
+            cols = ", ".join(f'"{c}" {t}' for c, t in table_columns(name))
+            con.execute(f"create table if not exists {RAW_SCHEMA}.{name} ({cols})")
+            continue
+        for column, sql_type in table_columns(name):
+            if column not in existing[name]:
+                con.execute(f'alter table {RAW_SCHEMA}.{name} add column "{column}" {sql_type}')

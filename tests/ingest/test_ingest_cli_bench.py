@@ -25,7 +25,7 @@ def test_run_ingest_prints_counts_per_source_and_top_reasons(landing, monkeypatc
         if line.startswith("│") and line.count("│") == 8
     }
     # files, unchanged, loaded, duplicates, quarantined, failed files
-    assert cells["fx"] == ["1", "0", "870", "0", "0", "0"]
+    assert cells["fx"] == ["1", "0", "30", "0", "0", "0"]  # records: the 30 rows of the ECB CSV
     assert cells["usage"] == ["1", "0", "0", "0", "2", "0"]
     assert cells["catalog"] == ["1", "0", "0", "0", "0", "1"]
     assert "catalog/plans/empty.json: the file is empty" in out

@@ -22,8 +22,10 @@ def test_ecb_history_sample_becomes_one_row_per_date_and_quoted_currency(landing
     landing.copy(FORMATS / "fx/eurofxref-hist.csv", "fx/rates")
     f = landing.ingest().files[0]
     # 30 business days x 29 currencies quoted (41 columns, 12 retired ones are N/A: BGN CYP EEK
-    # LTL LVL MTL ROL SIT SKK HRK RUB TRL) = 870; the trailing comma adds no column
-    assert (f.rows_read, f.rows_loaded, f.rows_quarantined) == (870, 870, 0)
+    # LTL LVL MTL ROL SIT SKK HRK RUB TRL) = 870; the trailing comma adds no column. rows_* count
+    # the file's 30 records (what a person counts in the CSV); the other 840 rates are child rows
+    assert (f.rows_read, f.rows_loaded, f.rows_quarantined, f.child_rows_loaded) == (30, 30, 0, 840)
+    assert landing.count("fx_rates") == 870
     assert landing.rows(
         "select rate from raw.fx_rates where rate_date = '2026-04-13' and quote_currency in ('USD', 'JPY') order by 1"
     ) == [(Decimal("1.1684"),), (Decimal("186.75"),)]
@@ -36,8 +38,9 @@ def test_ecb_daily_file_repeats_history_as_duplicates(landing):
     landing.copy(FORMATS / "fx/eurofxref.csv", "fx/rates")  # '13 April 2026, 1.1684, ...' with spaces
     summary = landing.ingest()
     daily = [f for f in summary.files if f.file_path.endswith("eurofxref.csv")][0]
-    # the daily file is 2026-04-13 again: its 29 rates are already loaded from the history
-    assert (daily.rows_read, daily.rows_loaded, daily.rows_duplicate) == (29, 0, 29)
+    # the daily file is 2026-04-13 again: its one record's 29 rates are already loaded from the history
+    assert (daily.rows_read, daily.rows_loaded, daily.rows_duplicate, daily.child_rows_loaded) == (1, 0, 1, 0)
+    assert landing.count("duplicates", f"file_sha256 = '{daily.sha256}'") == 29
 
 
 def test_reordered_csv_columns_are_read_by_name(landing):
@@ -60,7 +63,9 @@ def test_renamed_required_column_fails_the_file_with_the_header(landing):
 def test_bad_rate_is_quarantined_with_row_and_field(landing):
     landing.write("fx/rates/r.csv", "Date,USD,JPY\n2026-04-13,1.1684,abc\n13/04/2026,1.1,2\n")
     f = landing.ingest().files[0]
-    assert (f.rows_loaded, f.rows_quarantined) == (1, 2)
+    # records: row 1 is quarantined for its JPY cell (its USD rate still loads, a child row)
+    assert (f.rows_loaded, f.rows_quarantined, f.child_rows_loaded) == (0, 2, 1)
+    assert landing.count("fx_rates") == 1
     assert [(row, field, value, reason) for _, row, field, value, reason in landing.quarantine()] == [
         (1, "JPY", "abc", "rate for JPY is not a positive number"),
         (2, "Date", "13/04/2026", "Date is not a date (YYYY-MM-DD or '13 April 2026')"),
@@ -169,8 +174,9 @@ def test_counts_close_and_conservation_fails_when_a_raw_row_is_deleted(landing):
     landing.con.execute("delete from raw.fx_rates where quote_currency = 'USD' and rate_date = '2026-04-13'")
     problems = conservation_problems(landing.con, "fx")
     assert problems == [
-        "fx/rates/eurofxref-hist.csv: landing_files says read 870 = loaded 870 + duplicates 0 + quarantined 0; "
-        "raw tables hold loaded 869, duplicates 0, quarantined 0"
+        "fx/rates/eurofxref-hist.csv: landing_files says read 30 = loaded 30 + duplicates 0 + quarantined 0 "
+        "records, 870 raw-table rows (840 child rows); raw tables hold loaded 30, duplicates 0, quarantined 0 "
+        "records, 869 raw-table rows"
     ]
 
 

@@ -49,6 +49,7 @@ def summary_metadata(summary: IngestSummary, source: str) -> dict[str, dg.Metada
         "loaded": dg.MetadataValue.int(totals.get("loaded", 0)),
         "duplicates": dg.MetadataValue.int(totals.get("duplicates", 0)),
         "quarantined": dg.MetadataValue.int(totals.get("quarantined", 0)),
+        "child_rows_loaded": dg.MetadataValue.int(totals.get("child_rows", 0)),
         "failed_files": dg.MetadataValue.int(len(failed)),
         "failed": dg.MetadataValue.md("\n".join(f"- {line}" for line in failed) or "none"),
     }
@@ -141,8 +142,9 @@ def build_conservation_check(source: str) -> dg.AssetChecksDefinition:
         name=f"{source}_rows_conserved",
         # it opens the live file through the writer resource, so it queues behind writers
         pool=WRITER_POOL,
-        description=f"Every {source} file: rows read = loaded + duplicates + quarantined, and the raw "
-        "tables hold exactly the loaded, duplicate and quarantined rows its landing record claims.",
+        description=f"Every {source} file: records read = loaded + duplicates + quarantined, and the raw "
+        "tables hold exactly the loaded, duplicate and quarantined records and the raw-table rows "
+        "(records + child rows) its landing record claims.",
     )
     def _check(duckdb_writer: DuckDBWriter) -> dg.AssetCheckResult:
         with duckdb_writer.connect() as con:

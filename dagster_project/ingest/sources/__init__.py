@@ -59,6 +59,20 @@ def get_parser(source: str) -> Parser:
     return module.parse
 
 
+def get_context(source: str):
+    """The source module's optional `context(con, f) -> dict`: parser options read from the
+    warehouse before the file is parsed (e.g. the currencies of Salesforce opportunities that
+    line items inherit). Parsers stay pure functions of the file and these options."""
+    module_name = ROW_PARSERS.get(source)
+    if module_name is None:
+        return None
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        return None
+    return getattr(module, "context", None)
+
+
 def get_bulk_loader(source: str):
     module_name = BULK_LOADERS.get(source)
     return importlib.import_module(module_name).load_file if module_name else None

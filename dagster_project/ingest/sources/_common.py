@@ -1,4 +1,4 @@
-"""Reading helpers shared by the crm, payments and billed parsers.
+"""Reading helpers shared by every row parser (the one parser-helper layer of ingestion).
 
 One place for the rules every parser must apply the same way: how a landed file is decoded
 (gzip, declared encoding, optional BOM), how CSV columns are found by header name, how JSON
@@ -6,17 +6,21 @@ envelopes are unwrapped, and how timestamps, booleans and money are read. Values
 the raw-layer types: `datetime` as *naive UTC* (DuckDB TIMESTAMP has no zone; an aware value
 would be shifted by the session time zone on insert), `date`, `Decimal`, `int` minor units.
 
-Decoding (gzip, the encoding declared for the source, BOM) is `ingest.readers.read_text`, shared
-with the other parsers. A bad value raises `BadValue` (field, value, reason); the parser turns it into a `Reject` for
-that record with `reject_from`. A file that cannot be read at all raises `UnreadableFile`.
+A bad value raises `BadValue` (field, value, reason); the parser turns it into a `Reject` for
+that record with `reject_from`. A file that cannot be read at all raises `UnreadableFile` with
+one sentence a person understands, never a bare traceback. One CSV engine (`CsvTable`; the
+lenient `iter_csv` view of it keeps the reference and ECB readers' rules), one JSON unwrapper
+(`unwrap`), one timestamp parser (`parse_ts`).
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import re
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
@@ -24,19 +28,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dagster_project.ingest.base import LandingFile, Reject, UnreadableFile
-from dagster_project.ingest.readers import read_text
-from dagster_project.reference.currencies import is_known_currency, to_minor
-
-
-class BadValue(Exception):
-    """One field of one record cannot be read; the record goes to quarantine."""
-
-    def __init__(self, field: str | None, value: Any, reason: str):
-        super().__init__(reason)
-        self.field = field
-        self.value = None if value is None else str(value)
-        self.reason = reason
+from dagster_project.ingest.base import BadValue, LandingFile, Reject, Row, UnreadableFile
+from dagster_project.reference.currencies import exponent, is_known_currency
 
 
 def reject_from(row_number: int, exc: BadValue, raw_text: str | None) -> Reject:
@@ -45,7 +38,76 @@ def reject_from(row_number: int, exc: BadValue, raw_text: str | None) -> Reject:
     )
 
 
-# ---- decoding: gzip, declared encoding and BOM are handled once, in ingest.readers ---------------
+# ---- decoding: gzip, declared encoding and BOM, for every parser --------------------------------
+
+
+def read_bytes(f: LandingFile) -> bytes:
+    """The file's bytes, gunzipped when it ends in .gz; a truncated gzip is unreadable."""
+    data = f.path.read_bytes()
+    if f.path.name.endswith(".gz"):
+        try:
+            data = gzip.decompress(data)
+        except (EOFError, OSError, zlib.error) as exc:
+            raise UnreadableFile(f"{f.rel_path}: the gzip stream is truncated or corrupt ({exc})") from exc
+    if not data.strip():
+        raise UnreadableFile(f"{f.rel_path}: the file is empty")
+    return data
+
+
+def read_text(f: LandingFile) -> str:
+    """Decode with the encoding declared in reference/settings (`encoding.<source>`), else UTF-8.
+
+    A leading BOM is dropped; a file that is not valid in the expected encoding is refused as a
+    whole, because guessing would corrupt names and amounts without anyone noticing.
+    """
+    data = read_bytes(f)
+    encoding = f.options.get("encoding") or "utf-8-sig"
+    if encoding.replace("-", "").replace("_", "").lower() == "utf8":
+        encoding = "utf-8-sig"
+    try:
+        text = data.decode(encoding)
+    except LookupError as exc:
+        raise UnreadableFile(
+            f"{f.rel_path}: unknown encoding {encoding!r} declared in reference/settings"
+        ) from exc
+    except UnicodeDecodeError as exc:
+        bad = data[exc.start : exc.start + 1].hex()
+        hint = (
+            f"declare it with the key encoding.{f.source} (e.g. cp1252) in reference/settings"
+            if "encoding" not in f.options
+            else "check the encoding declared in reference/settings"
+        )
+        raise UnreadableFile(
+            f"{f.rel_path}: not valid {encoding.removesuffix('-sig')} text (byte 0x{bad} at offset "
+            f"{exc.start}); if the file uses another encoding, {hint}"
+        ) from exc
+    return text.removeprefix("\ufeff")
+
+
+def load_json_document(f: LandingFile) -> Any:
+    """The parsed JSON of a .json file; a .jsonl file as a list of its lines' objects is not handled here."""
+    text = read_text(f)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UnreadableFile(
+            f"{f.rel_path}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+        ) from exc
+
+
+def is_jsonl(f: LandingFile) -> bool:
+    return f.path.name.removesuffix(".gz").endswith(".jsonl")
+
+
+def iter_json_lines(f: LandingFile) -> Iterator[tuple[int, Any | None, str, str | None]]:
+    """(line_number, value or None, raw line, error) per non-blank line of a JSON Lines file."""
+    for n, line in enumerate(read_text(f).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield n, json.loads(line), line, None
+        except json.JSONDecodeError as exc:
+            yield n, None, line, f"invalid JSON ({exc.msg} at column {exc.colno}); the line may be truncated"
 
 
 # ---- CSV by header name ------------------------------------------------------------------------
@@ -63,14 +125,17 @@ class CsvRecord:
     row_number: int  # physical line where the record starts (header = line 1)
     values: dict[str, str]  # original header -> cell text
     raw_text: str
+    data_row: int = 0  # 1-based CSV record after the header (blank lines counted, not yielded)
 
 
 class CsvTable:
-    def __init__(self, f: LandingFile):
+    def __init__(self, f: LandingFile, delimiter: str | None = None):
         text = read_text(f)
         first_line = text.split("\n", 1)[0]
-        delimiter = f.options.get("delimiter") or max(",;\t|", key=first_line.count)
+        delimiter = delimiter or f.options.get("delimiter") or max(",;\t|", key=first_line.count)
         self._reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        # physical lines as the csv reader sees them, to keep the raw text of a row it refuses
+        self._lines = io.StringIO(text, newline="").readlines()
         self._delimiter = delimiter
         try:
             header = next(self._reader)
@@ -103,8 +168,12 @@ class CsvTable:
                 f"missing from the header (found: {', '.join(self.headers)})"
             )
 
-    def records(self) -> Iterator[CsvRecord | Reject]:
+    def records(self, lenient: bool = False) -> Iterator[CsvRecord | Reject]:
+        """Records in file order. Strict (default): a line that is not valid CSV or has another
+        number of fields than the header is a Reject. Lenient (`iter_csv`): a short row is padded
+        with None, cells past the header are not read, and invalid CSV raises csv.Error."""
         prev_line = self._reader.line_num
+        data_row = 0
         while True:
             start = prev_line + 1
             try:
@@ -112,13 +181,21 @@ class CsvTable:
             except StopIteration:
                 return
             except csv.Error as e:
+                if lenient:
+                    raise
                 prev_line = self._reader.line_num
-                yield Reject(row_number=start, reason=f"the line is not valid CSV: {e}")
+                raw = "".join(self._lines[start - 1 : max(prev_line, start)]).rstrip("\r\n")
+                yield Reject(row_number=start, reason=f"the line is not valid CSV: {e}", raw_text=raw)
                 continue
             prev_line = self._reader.line_num
+            data_row += 1
             if not cells or all(not c.strip() for c in cells):
                 continue  # blank line, not a record
             raw = _csv_line(cells, self._delimiter)
+            if lenient:
+                values = {h: (cells[i] if i < len(cells) else None) for i, h in enumerate(self.headers) if h}
+                yield CsvRecord(start, values, raw, data_row)
+                continue
             if len(cells) != len(self.headers):
                 yield Reject(
                     row_number=start,
@@ -126,7 +203,24 @@ class CsvTable:
                     raw_text=raw,
                 )
                 continue
-            yield CsvRecord(start, dict(zip(self.headers, cells, strict=True)), raw)
+            yield CsvRecord(start, dict(zip(self.headers, cells, strict=True)), raw, data_row)
+
+
+def iter_csv(
+    f: LandingFile, required: list[str] | None = None, delimiter: str = ","
+) -> Iterator[tuple[int, dict]]:
+    """(data row number, row dict) per data row of a CSV read leniently by exact header name (the
+    reference and ECB readers): row numbers count data rows from 1 (the header is not counted),
+    header names are stripped (ECB writes `Date, USD, ...`), a short row is padded with None."""
+    table = CsvTable(f, delimiter=delimiter)
+    missing = [c for c in (required or []) if c not in table.headers]
+    if missing:
+        raise UnreadableFile(
+            f"{f.rel_path}: missing required column(s) {', '.join(missing)} (header is: {', '.join(table.headers)})"
+        )
+    for rec in table.records(lenient=True):
+        assert isinstance(rec, CsvRecord)
+        yield rec.data_row, rec.values
 
 
 def _csv_line(cells: list[str], delimiter: str) -> str:
@@ -185,7 +279,11 @@ def _parse_doc(text: str) -> Any:
         raise UnreadableFile(f"not valid JSON: {e.msg} at line {e.lineno} column {e.colno}") from e
 
 
-def unwrap(doc: Any, list_keys: Iterable[str] = ()) -> list[Any]:
+def unwrap(doc: Any, list_keys: Iterable[str] = (), object_keys: Iterable[str] = ()) -> list[Any]:
+    """The objects of an API answer (every parser's one unwrapper): a bare array; a Stripe-style
+    list `{"object": "list", "data": [...]}`; an envelope `{"<list key>": [...] | {...}, "meta": ...}`
+    (GoCardless, Lago `{"plans": [...]}`, Salesforce `{"records": [...]}`); a single object under
+    its singular key (Lago `{"plan": {...}}`); else the document itself as one object."""
     if isinstance(doc, list):
         return doc
     if isinstance(doc, dict):
@@ -195,11 +293,44 @@ def unwrap(doc: Any, list_keys: Iterable[str] = ()) -> list[Any]:
             if key in doc:
                 inner = doc[key]
                 return inner if isinstance(inner, list) else [inner]
+        for key in object_keys:
+            if isinstance(doc.get(key), dict):
+                return [doc[key]]
     return [doc]
 
 
 def dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+_NUMBER_MARK = "\x00num:"
+_NUMBER_RE = re.compile(r'"\\u0000num:([-+0-9.eE]+)"')
+
+
+def _mark_numbers(obj: Any) -> Any:
+    if isinstance(obj, Decimal):
+        return f"{_NUMBER_MARK}{obj}"
+    if isinstance(obj, dict):
+        return {k: _mark_numbers(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_mark_numbers(v) for v in obj]
+    return obj
+
+
+def record_json(obj: Any) -> str:
+    """A source record as JSON text for `_record_json`: a JSON record with its numbers written as
+    the source wrote them (JSON is read with Decimal, never float), a CSV row as header -> cell."""
+    text = json.dumps(_mark_numbers(obj), separators=(",", ":"), default=str)
+    return _NUMBER_RE.sub(r"\1", text)
+
+
+def with_record(rows: list[Row], record: Any, raw_text: str | None) -> list[Row]:
+    """Rows of one file record, the first carrying the whole record and all its original text."""
+    if rows:
+        rows[0].record_json = record_json(record)
+    for row in rows:
+        row.raw_text = raw_text
+    return rows
 
 
 def dig(obj: Any, *path: str) -> Any:
@@ -252,29 +383,44 @@ _TS_RE = re.compile(
 
 
 def parse_ts(value: Any, field: str, local_zone: tzinfo | None = None) -> datetime | None:
-    """Timestamp → naive UTC.
+    """Timestamp → naive UTC (the one timestamp parser of ingestion; the runner's typing uses it too).
 
-    Accepts epoch seconds (int/Decimal/numeric text, fraction allowed) and ISO-like text with
-    `T` or a space, optional fraction, and `Z`/`UTC`/`+0000`/`+00:00`. Text without an offset is
-    read in `local_zone` (default UTC: Fivetran and Salesforce write UTC)."""
+    Accepts a datetime (aware: converted; naive: taken as UTC) or a date (midnight); epoch
+    seconds (int/float/Decimal/numeric text, fraction allowed; a number above 1e11 is epoch
+    milliseconds); ISO-like text with `T` or a space, optional fraction, and `Z`/`UTC`/`+0000`/
+    `+00:00`, or anything else Python's ISO 8601 reader accepts. Text without an offset is read in
+    `local_zone` (default UTC: Fivetran and Salesforce write UTC). A day that does not exist
+    (2025-02-30) is refused."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
         raise BadValue(field, value, f"{field} must be a timestamp, got '{value}'")
-    if isinstance(value, int | Decimal) or re.fullmatch(r"\s*-?\d+(\.\d+)?\s*", str(value)):
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo is not None else value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, int | float | Decimal) or re.fullmatch(r"\s*-?\d+(\.\d+)?\s*", str(value)):
         try:
             secs = Decimal(str(value).strip())
+            if abs(secs) > Decimal("1e11"):  # milliseconds (1e11 s would be the year 5138)
+                secs = secs / 1000
             return datetime(1970, 1, 1) + timedelta(
                 seconds=int(secs), microseconds=int((secs % 1) * 1_000_000)
             )
-        except (OverflowError, InvalidOperation):
+        except (OverflowError, InvalidOperation, ValueError):
             raise BadValue(field, value, f"{field} '{value}' is not a usable epoch timestamp") from None
     s = str(value).strip()
     m = _TS_RE.match(s)
     if not m:
-        raise BadValue(
-            field, value, f"{field} '{value}' is not a timestamp (expected e.g. 2024-03-01T12:00:00Z)"
-        )
+        try:
+            parsed = datetime.fromisoformat(s.replace("+0000", "+00:00"))
+        except ValueError:
+            raise BadValue(
+                field, value, f"{field} '{value}' is not a timestamp (expected e.g. 2024-03-01T12:00:00Z)"
+            ) from None
+        if parsed.tzinfo is None and local_zone is not None:
+            parsed = parsed.replace(tzinfo=local_zone)
+        return parsed.astimezone(UTC).replace(tzinfo=None) if parsed.tzinfo is not None else parsed
     try:
         d = date.fromisoformat(m["date"])
         hh, mm, *ss = (int(x) for x in (m["time"] or "00:00").split(":"))
@@ -364,9 +510,23 @@ def currency(value: Any, field: str, required: bool = True) -> str | None:
 
 def major_to_minor(value: Any, field: str, currency_code: str) -> int | None:
     """A decimal amount in major units (Salesforce, Adyen) → integer minor units of the currency,
-    half away from zero, through Decimal only."""
+    exactly, through Decimal only. An amount with more decimals than the currency has (JPY
+    1234.50, USD 10.005, BHD 1.2345) is refused, never rounded: rounding would change money the
+    source stated without a trace. Trailing zeros are fine (JPY 1234.00)."""
     d = parse_decimal(value, field)
-    return None if d is None else to_minor(d, currency_code)
+    if d is None:
+        return None
+    digits = exponent(currency_code)
+    minor = d.scaleb(digits)
+    if minor != minor.to_integral_value():
+        allowed = "no decimals" if digits == 0 else f"{digits} decimal{'s' if digits > 1 else ''}"
+        raise BadValue(
+            field,
+            value,
+            f"{field} '{value}' has more decimals than {currency_code} allows ({allowed}); "
+            "the amount is not rounded: correct it in the source",
+        )
+    return int(minor)
 
 
 def invoice_ref_from_metadata(metadata: Any) -> str | None:

@@ -51,6 +51,7 @@ from dagster_project.ingest.sources._common import (
     ref_id,
     reject_from,
     text_or_none,
+    with_record,
 )
 
 INVOICES = "billed_invoices"
@@ -81,7 +82,7 @@ def parse(f: LandingFile) -> Iterator[Row | Reject]:
         except BadValue as e:
             yield reject_from(n, e, raw)
             continue
-        yield from rows
+        yield from with_record(rows, obj, raw)
 
 
 def _invoice_rows(

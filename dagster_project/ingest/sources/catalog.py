@@ -18,8 +18,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from dagster_project.ingest.base import LandingFile, Reject, Row, UnreadableFile
-from dagster_project.ingest.readers import is_jsonl, iter_json_lines, load_json_document, unwrap_records
 from dagster_project.ingest.schema import TABLES
+from dagster_project.ingest.sources._common import (
+    is_jsonl,
+    iter_json_lines,
+    load_json_document,
+    record_json,
+    unwrap,
+    with_record,
+)
 
 RANGE_KINDS = ("graduated_ranges", "volume_ranges", "graduated_percentage_ranges")
 
@@ -36,6 +43,24 @@ ENTITIES: dict[str, tuple[str, str, str]] = {
     "wallet_transactions": ("wallet_transaction", "wallet_transactions", "lago_wallet_transactions"),
     "add_ons": ("add_on", "add_ons", "lago_add_ons"),
     "credit_notes": ("credit_note", "credit_notes", "lago_credit_notes"),
+}
+
+
+# fields Lago requires on an object, without which nothing can refer to it (charges, events,
+# coupons and subscriptions name metrics, plans, coupons, add-ons and taxes by code)
+REQUIRED: dict[str, str] = {
+    "billable_metrics": "code",
+    "plans": "code",
+    "coupons": "code",
+    "add_ons": "code",
+    "taxes": "code",
+}
+REQUIRED_WHY: dict[str, str] = {
+    "billable_metrics": "events and charges name a billable metric by its code",
+    "plans": "subscriptions name a plan by its code",
+    "coupons": "applied coupons name a coupon by its code",
+    "add_ons": "invoices name an add-on by its code",
+    "taxes": "customers, plans and charges name a tax by its code",
 }
 
 
@@ -187,12 +212,12 @@ def _records(f: LandingFile, singular: str, plural: str) -> Iterator[tuple[int, 
     if is_jsonl(f):
         for n, value, line, error in iter_json_lines(f):
             if isinstance(value, dict):
-                inner = unwrap_records(value, singular, plural)
+                inner = unwrap(value, (plural,), (singular,))
                 value = inner[0] if len(inner) == 1 else value
             yield n, value, line, error
     elif f.path.name.removesuffix(".gz").endswith(".json"):
-        for n, obj in enumerate(unwrap_records(load_json_document(f), singular, plural), start=1):
-            yield n, obj, None, None
+        for n, obj in enumerate(unwrap(load_json_document(f), (plural,), (singular,)), start=1):
+            yield n, obj, record_json(obj), None  # an element's own text, for quarantine
     else:
         raise UnreadableFile(f"{f.rel_path}: Lago catalog files must be .json or .jsonl")
 
@@ -215,17 +240,30 @@ def parse(f: LandingFile) -> Iterator[Row | Reject]:
         if not key:
             yield Reject(n, f"{singular} has no lago_id, code or external_id", field="lago_id", raw_text=line)
             continue
+        required = REQUIRED.get(f.entity)
+        if required and not str(obj.get(required) or "").strip():
+            yield Reject(
+                n,
+                f"{singular} has no {required}: {REQUIRED_WHY[f.entity]}",
+                field=required,
+                value=None if obj.get(required) is None else str(obj.get(required)),
+                raw_text=line,
+            )
+            continue
         version = obj.get("updated_at") or obj.get("created_at")
-        yield Row(table, n, _parent_values(f.entity, table, obj), natural_key=str(key), version_at=version)
-        yield from _children(f.entity, obj, n)
+        rows = [Row(table, n, _parent_values(f.entity, table, obj), natural_key=str(key), version_at=version)]
+        rows += _children(f.entity, obj, n)
         plan = obj.get("plan") if f.entity == "subscriptions" else None
         if isinstance(plan, dict) and (plan.get("lago_id") or plan.get("code")):
             # an embedded plan is a plan version like any other (deduplicated against plans/)
-            yield Row(
-                "lago_plans",
-                n,
-                _parent_values("plans", "lago_plans", plan),
-                natural_key=str(plan.get("lago_id") or plan.get("code")),
-                version_at=plan.get("updated_at") or plan.get("created_at"),
+            rows.append(
+                Row(
+                    "lago_plans",
+                    n,
+                    _parent_values("plans", "lago_plans", plan),
+                    natural_key=str(plan.get("lago_id") or plan.get("code")),
+                    version_at=plan.get("updated_at") or plan.get("created_at"),
+                )
             )
-            yield from _children("plans", plan, n)
+            rows += _children("plans", plan, n)
+        yield from with_record(rows, obj, line)

@@ -18,9 +18,16 @@ Rules applied here:
   was altered, e.g. case-folded by a spreadsheet). Reference ids (`AccountId` ...) are
   normalised the same way when they look like Salesforce ids and kept as sent otherwise.
 * Money (`Amount`, `UnitPrice`, `TotalPrice`, `ListPrice`) is major units in the row's
-  `CurrencyIsoCode`; without that column or value, `options["default_currency"]` (the org's
-  single currency) is used; without either, a row that carries an amount is quarantined. The
+  `CurrencyIsoCode`; an amount with more decimals than the currency has is quarantined, never
+  rounded. Without that column or value, an opportunity line item takes its opportunity's
+  currency (Salesforce: line items inherit the parent opportunity's currency; the opportunity
+  must have landed before, `opportunity/` sorts before `opportunity_line_item/`); otherwise the
+  settings key `default_currency.crm` (the org's single currency, `options["default_currency"]`)
+  is used; without any, a row that carries an amount is quarantined naming that key. The
   currency column holds the currency actually used.
+* A line item's `Quantity` cannot be negative (quarantined).
+* Every record is kept whole in `_record_json` (fields the mapping does not read, such as
+  `Description` or `Probability`, included).
 * `IsDeleted` rows are loaded (history) with is_deleted true; Fivetran's `_fivetran_deleted`
   (deleted in Salesforce after the sync) counts as deleted too. An empty IsDeleted means false.
 * Custom fields go to `custom_fields_json` keyed by their *lower-cased* API name
@@ -53,9 +60,12 @@ from dagster_project.ingest.sources._common import (
     parse_decimal,
     parse_int,
     parse_ts,
+    record_json,
     reject_from,
     text_or_none,
 )
+
+LINE_ITEM = "opportunitylineitem"
 
 # ---- Salesforce ids ---------------------------------------------------------------------------
 
@@ -175,7 +185,7 @@ ENTITIES: dict[str, Entity] = {
         ],
         ("Id", "AccountId", "StageName", "IsWon", "IsClosed", "CloseDate", "Amount"),
     ),
-    "opportunitylineitem": Entity(
+    LINE_ITEM: Entity(
         "sf_opportunity_line_items",
         [
             F("id", "Id", "id"),
@@ -265,6 +275,21 @@ def entity_for(name: str) -> Entity:
     return ENTITIES[key]
 
 
+def context(con, f: LandingFile) -> dict[str, Any]:
+    """Parser options read from the warehouse before a file is parsed: for line items, the
+    currency of every opportunity landed so far (its latest version)."""
+    try:
+        if entity_for(f.entity) is not ENTITIES[LINE_ITEM]:
+            return {}
+    except UnreadableFile:
+        return {}
+    rows = con.execute(
+        """select id, arg_max(currency_iso_code, coalesce(system_modstamp, _ingested_at))
+           from raw.sf_opportunities where currency_iso_code is not null group by id"""
+    ).fetchall()
+    return {"opportunity_currency": dict(rows)}
+
+
 # ---- parsing ----------------------------------------------------------------------------------
 
 
@@ -293,7 +318,7 @@ def _parse_csv(f: LandingFile, entity: Entity) -> Iterator[Row | Reject]:
             continue
         get = _getter(rec, columns)
         extras = {k: text_or_none(rec.values[h]) for h, k in custom.items()}
-        yield _build(f, entity, rec.row_number, get, extras, rec.raw_text)
+        yield _build(f, entity, rec.row_number, get, extras, rec.raw_text, rec.values)
 
 
 def _parse_json(f: LandingFile, entity: Entity) -> Iterator[Row | Reject]:
@@ -312,7 +337,7 @@ def _parse_json(f: LandingFile, entity: Entity) -> Iterator[Row | Reject]:
             return None if k is None else _obj[k]
 
         extras = {k.lower(): obj[k] for k in obj if k.lower().endswith("__c")}
-        yield _build(f, entity, n, get, extras, raw)
+        yield _build(f, entity, n, get, extras, raw, obj)
 
 
 _META = ("CurrencyIsoCode", "LastModifiedDate", "_fivetran_synced", "_fivetran_active", "_fivetran_deleted")
@@ -342,6 +367,7 @@ def _build(
     get: Callable[[str], Any],
     extras: dict[str, Any],
     raw: str,
+    record: Any,
 ) -> Row | Reject:
     try:
         values: dict[str, Any] = {}
@@ -351,7 +377,15 @@ def _build(
                 money.append(fd)
             else:
                 values[fd.column] = _SCALAR[fd.kind](get(fd.api), fd.api)
-        cur = _row_currency(f, get, has_amount=any(text_or_none(get(fd.api)) for fd in money))
+        if entity is ENTITIES[LINE_ITEM] and values["quantity"] is not None and values["quantity"] < 0:
+            raise BadValue(
+                "Quantity",
+                get("Quantity"),
+                f"Quantity is negative ({get('Quantity')}): a line item sells a number of units, "
+                "which cannot be below zero",
+            )
+        parent = values.get("opportunity_id") if entity is ENTITIES[LINE_ITEM] else None
+        cur = _row_currency(f, get, any(text_or_none(get(fd.api)) for fd in money), parent)
         for fd in money:
             values[fd.column] = major_to_minor(get(fd.api), fd.api, cur) if cur else None
         if entity.table in _HAS_CURRENCY:
@@ -372,21 +406,40 @@ def _build(
     if entity.table in _HAS_CUSTOM:
         extras = {k: v for k, v in extras.items() if v is not None and v != ""}
         values["custom_fields_json"] = dumps(extras) if extras else None
-    return Row(entity.table, row_number, values, natural_key=values["id"], version_at=version_at)
+    return Row(
+        entity.table,
+        row_number,
+        values,
+        natural_key=values["id"],
+        version_at=version_at,
+        record_json=record_json(record),
+        raw_text=raw,
+    )
 
 
-def _row_currency(f: LandingFile, get: Callable[[str], Any], has_amount: bool) -> str | None:
+def _row_currency(
+    f: LandingFile, get: Callable[[str], Any], has_amount: bool, opportunity_id: str | None = None
+) -> str | None:
     row_value = get("CurrencyIsoCode")
     if text_or_none(row_value):
         return currency(row_value, "CurrencyIsoCode")
+    if opportunity_id is not None:
+        inherited = (f.options.get("opportunity_currency") or {}).get(opportunity_id)
+        if inherited:
+            return currency(inherited, "CurrencyIsoCode")
     default = f.options.get("default_currency")
     if default:
-        return currency(default, "default_currency")
+        return currency(default, "default_currency.crm")
     if has_amount:
+        parent = (
+            f" and its opportunity {opportunity_id} has not landed with a currency"
+            if opportunity_id is not None
+            else ""
+        )
         raise BadValue(
             "CurrencyIsoCode",
             row_value,
-            "the amount has no currency: CurrencyIsoCode is empty or absent and no default currency "
-            "is set for the crm source (options default_currency)",
+            f"the amount has no currency: CurrencyIsoCode is empty or absent{parent}; set it in the "
+            "file, or set the key default_currency.crm (the org's currency, e.g. USD) in reference/settings",
         )
     return None

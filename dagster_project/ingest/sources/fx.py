@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from dagster_project.ingest.base import LandingFile, Reject, Row
-from dagster_project.ingest.readers import iter_csv
+from dagster_project.ingest.sources._common import iter_csv, with_record
 
 BASE = "EUR"
 NOT_QUOTED = {"", "N/A", "NA", "-"}
@@ -37,6 +37,7 @@ def parse(f: LandingFile) -> Iterator[Row | Reject]:
         except ValueError:
             yield Reject(n, "Date is not a date (YYYY-MM-DD or '13 April 2026')", "Date", row["Date"], raw)
             continue
+        rows: list[Row] = []
         for currency, value in row.items():
             if currency == "Date":
                 continue
@@ -50,9 +51,12 @@ def parse(f: LandingFile) -> Iterator[Row | Reject]:
             except InvalidOperation:
                 yield Reject(n, f"rate for {currency} is not a positive number", currency, text, raw)
                 continue
-            yield Row(
-                "fx_rates",
-                n,
-                {"rate_date": rate_date, "base_currency": BASE, "quote_currency": currency, "rate": rate},
-                natural_key=f"{BASE}|{currency}|{rate_date}",
+            rows.append(
+                Row(
+                    "fx_rates",
+                    n,
+                    {"rate_date": rate_date, "base_currency": BASE, "quote_currency": currency, "rate": rate},
+                    natural_key=f"{BASE}|{currency}|{rate_date}",
+                )
             )
+        yield from with_record(rows, row, raw)  # the ECB row once, on its first currency cell
