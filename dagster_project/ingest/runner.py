@@ -99,6 +99,13 @@ class IngestSummary:
 # discovery
 
 
+def landing_key(source: str, sha256: str, rel_path: str) -> str:
+    """What makes a landing file new. Content decides (the same bytes again are a no-op), except
+    for reference files: finance re-lands an earlier file to put its values back in force
+    (A -> B -> A), so there the same bytes under a new path are a new landing."""
+    return f"{sha256}|{rel_path}" if source == "reference" else sha256
+
+
 def sha256_of(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
@@ -446,9 +453,10 @@ def ingest_landing(
     ordered = con.execute("select current_setting('preserve_insertion_order')").fetchall()[0][0]
     create_raw_tables(con)
     known: dict[str, tuple[str, str | None]] = {
-        sha: (status, error)
-        for sha, status, error in con.execute(
-            f"select file_sha256, status, error from {RAW_SCHEMA}.landing_files order by loaded_at"
+        landing_key(source, sha, path): (status, error)
+        for source, sha, path, status, error in con.execute(
+            f"select source, file_sha256, file_path, status, error from {RAW_SCHEMA}.landing_files "
+            "order by loaded_at"
         ).fetchall()
     }
     settings = read_settings(landing_root)
@@ -467,7 +475,8 @@ def ingest_landing(
         for path in paths:
             source = path.relative_to(landing_root).parts[0]
             f = landing_file(landing_root, path, source_options(settings, source))
-            previous = known.get(f.sha256)
+            key = landing_key(f.source, f.sha256, f.rel_path)
+            previous = known.get(key)
             if previous is not None and previous[0] != "failed":
                 summary.files.append(FileResult(f.source, f.entity, f.rel_path, f.sha256, "unchanged"))
             else:
@@ -476,7 +485,7 @@ def ingest_landing(
                 con.execute(f"set preserve_insertion_order = {'true' if ordered else 'false'}")
                 summary.files.append(result)
                 if result.status != "unchanged":
-                    known[f.sha256] = (result.status, result.error)
+                    known[key] = (result.status, result.error)
             if bar is not None:
                 bar.update(task, advance=1, description=f.rel_path[-60:])
     finally:

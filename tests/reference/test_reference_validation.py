@@ -177,6 +177,24 @@ def test_setting_changed_back_a_b_a_is_loaded_again_as_the_latest_landing(landin
     ]
 
 
+def test_setting_changed_back_by_relanding_the_same_bytes_is_in_force_again(landing):
+    """A -> B -> A where the third file is a byte-for-byte copy of the first under a new name
+    (finance re-lands the earlier file): for reference files the same bytes at a new path are a
+    new landing, so A is loaded again as the newest; rerunning ingestion changes nothing."""
+    a = SETTINGS_HEADER + "grace_period_days,5,A\n"
+    for name, text in (("s1.csv", a), ("s2.csv", SETTINGS_HEADER + "grace_period_days,7,B\n"), ("s3.csv", a)):
+        landing.write(f"reference/settings/{name}", text)
+        (f,) = [x for x in landing.ingest(sources=["reference"]).files if x.file_path.endswith(name)]
+        assert (f.status, f.rows_loaded, f.rows_duplicate) == ("loaded", 1, 0), name
+    assert {x.status for x in landing.ingest(sources=["reference"]).files} == {"unchanged"}
+    history = landing.rows(
+        "select _source_file, json_extract_string(row_json, '$.value') from raw.reference_rows "
+        "order by _ingested_at desc, _source_file desc"
+    )
+    assert history[0] == ("reference/settings/s3.csv", "5")
+    assert len(history) == 3
+
+
 def test_same_row_twice_in_one_file_is_a_duplicate(landing):
     landing.write(
         "reference/settings/settings.csv", SETTINGS_HEADER + "grace_period_days,5,a\ngrace_period_days,5,a\n"

@@ -240,5 +240,5 @@ def parse(f: LandingFile) -> Iterator[Row | Reject]:
             "reference_rows",
             n,
             {"reference_kind": f.entity, "row_json": text},
-            natural_key=f"{f.entity}|{f.sha256}|{digest}",
+            natural_key=f"{f.entity}|{f.rel_path}|{f.sha256}|{digest}",
         )
