@@ -101,6 +101,25 @@ BALANCE_COLUMNS = [
 LINE_ORDER = "case fee_type when 'subscription' then 0 when 'charge' then 1 when 'charge_min_true_up' then 2 else 3 end"
 
 
+def number_hint(con) -> str:
+    """How numbers look in this warehouse: each billing entity's prefix with one real number
+    (its first finalized invoice), or the prefix alone when it has none yet."""
+    examples = con.execute(
+        "select entities.billing_entity_code, entities.invoice_number_prefix, min(invoices.invoice_number) "
+        "from billing.dim_billing_entities as entities "
+        "left join billing.fct_invoices as invoices "
+        "on invoices.billing_entity_code = entities.billing_entity_code and invoices.invoice_number is not null "
+        "group by all order by entities.billing_entity_code"
+    ).fetchall()
+    if not examples:
+        return "the warehouse has no billing entities"
+    known = [
+        f"{prefix} ({entity}, e.g. {example})" if example else f"{prefix} ({entity}, none finalized yet)"
+        for entity, prefix, example in examples
+    ]
+    return "finalized invoices are numbered by entity prefix: " + ", ".join(known)
+
+
 def load_invoice(con, number: str) -> InvoiceDocument:
     """The invoice numbered `number` (a draft may be named by its invoice_id)."""
     row = con.execute(
@@ -110,8 +129,8 @@ def load_invoice(con, number: str) -> InvoiceDocument:
     ).fetchone()
     if row is None:
         raise InvoiceNotFound(
-            f"no invoice numbered {number!r} in the published warehouse "
-            "(finalized invoices are numbered like RHUS-000001; a draft is named by its invoice_id)"
+            f"no invoice numbered {number!r} in the published warehouse ({number_hint(con)}; "
+            "a draft is named by its invoice_id)"
         )
     header = dict(zip(HEADER_COLUMNS, row, strict=True))
     invoice_id = header["invoice_id"]

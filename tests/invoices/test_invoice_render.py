@@ -37,6 +37,9 @@ create table billing.fct_invoice_taxes (
     invoice_id varchar, tax_code varchar, tax_name varchar, tax_rate decimal(18,6),
     taxable_base_amount_minor bigint, tax_amount_minor bigint
 );
+create table billing.dim_billing_entities (
+    billing_entity_code varchar, invoice_number_prefix varchar
+);
 create table billing.fct_invoice_discounts (
     invoice_id varchar, coupon_code varchar, coupon_type varchar, application_order integer,
     coupon_amount_minor bigint
@@ -70,6 +73,8 @@ insert into billing.fct_invoice_fees values
 insert into billing.fct_invoice_taxes values
  ('inv-jp', 'jp_ct', 'JP consumption tax', 10, 12234, 1223),
  ('inv-bh', 'bh_vat', 'Bahrain VAT', 10, 11734, 1173);
+insert into billing.dim_billing_entities values
+ ('rh-jp', 'RHJP'), ('rh-bh', 'RHBH'), ('rh-us', 'RHUS'), ('rh-eu', 'RHEU');
 insert into billing.fct_invoice_discounts values
  ('inv-jp', 'WELCOME1000', 'fixed_amount', 1, 1000);
 """
@@ -172,3 +177,18 @@ def test_unknown_number_is_a_clear_error(con) -> None:
         show(con, "RHUS-999999")
     with pytest.raises(LookupError):
         render_html(con, "nope")
+
+
+def test_unknown_number_hint_lists_the_entities_prefixes(con) -> None:
+    """The hint names the prefixes this warehouse numbers with, each with a real number (the
+    entity's first finalized one), not a fixed RHUS-000001 that may not exist."""
+    with pytest.raises(InvoiceNotFound) as caught:
+        show(con, "INV-42")
+    message = str(caught.value)
+    for expected in [
+        "RHBH (rh-bh, e.g. RHBH-000001)", "RHJP (rh-jp, e.g. RHJP-000007)",
+        "RHUS (rh-us, e.g. RHUS-000004)", "RHEU (rh-eu, none finalized yet)",
+    ]:  # fmt: skip
+        assert expected in message, message
+    # RHUS's first invoice in this warehouse is 000004: nothing suggests a number that is not there
+    assert "RHUS-000001" not in message
