@@ -21,6 +21,9 @@ class InvoiceLine:
     service_end_date: date | None
     amount_minor: int
     tax_codes: str | None
+    # What a proration is made of (None on lines frozen before the columns existed).
+    billed_days: int | None = None
+    full_period_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,11 @@ class InvoiceDiscount:
     coupon_code: str
     coupon_type: str
     amount_minor: int
+    # The applied coupon's state right after this invoice (None where Lago keeps none, or on
+    # rows frozen before the columns existed).
+    remaining_amount_minor: int | None = None
+    remaining_frequency_duration: int | None = None
+    coupon_status: str | None = None
 
 
 @dataclass(frozen=True)
@@ -138,7 +146,7 @@ def load_invoice(con, number: str) -> InvoiceDocument:
         InvoiceLine(*r)
         for r in con.execute(
             "select coalesce(description, fee_type), fee_type, plan_code, billable_metric_code, units, "
-            "service_start_date, service_end_date, amount_minor, tax_codes "
+            "service_start_date, service_end_date, amount_minor, tax_codes, billed_days, full_period_days "
             f"from billing.fct_invoice_fees where invoice_id = ? order by {LINE_ORDER}, description, fee_id",
             [invoice_id],
         ).fetchall()
@@ -154,7 +162,8 @@ def load_invoice(con, number: str) -> InvoiceDocument:
     discounts = [
         InvoiceDiscount(*r)
         for r in con.execute(
-            "select coupon_code, coupon_type, coupon_amount_minor "
+            "select coupon_code, coupon_type, coupon_amount_minor, remaining_amount_minor, "
+            "remaining_frequency_duration, coupon_status "
             "from billing.fct_invoice_discounts where invoice_id = ? order by application_order",
             [invoice_id],
         ).fetchall()
