@@ -2,8 +2,9 @@
 -- frozen invoices: rows frozen before keep their values byte for byte and read NULL there
 -- (on_schema_change append_new_columns, documented in _billing__models.yml). From the first
 -- run that froze a row with them, every row frozen must have them: no silent NULL on a new
--- build. (A warehouse where no frozen row has them yet cannot tell old from new; the draft
--- rows' not_null tests on fct_invoice_fees guard the same join meanwhile.)
+-- build. Wallet top-up lines (credit invoices) are not priced over days: NULL by design.
+-- (A warehouse where no frozen row has them yet cannot tell old from new; the relationships
+-- test on int_billing__invoice_fees.fee_id guards the same figures meanwhile.)
 with frozen_fees as (
     select * from {{ ref('fct_finalized_invoice_fees') }}
 ),
@@ -16,6 +17,7 @@ located as (
     select frozen_fees.fee_id, frozen_fees.billed_days, frozen_fees.full_period_days, frozen_invoices.frozen_at
     from frozen_fees
     inner join frozen_invoices on frozen_fees.invoice_id = frozen_invoices.invoice_id
+    where frozen_fees.fee_type <> 'wallet_top_up'
 ),
 
 introduced as (
