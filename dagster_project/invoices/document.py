@@ -21,6 +21,9 @@ class InvoiceLine:
     service_end_date: date | None
     amount_minor: int
     tax_codes: str | None
+    # What a proration is made of (None on lines frozen before the columns existed).
+    billed_days: int | None = None
+    full_period_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,11 @@ class InvoiceDiscount:
     coupon_code: str
     coupon_type: str
     amount_minor: int
+    # The applied coupon's state right after this invoice (None where Lago keeps none, or on
+    # rows frozen before the columns existed).
+    remaining_amount_minor: int | None = None
+    remaining_frequency_duration: int | None = None
+    coupon_status: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,25 @@ BALANCE_COLUMNS = [
 LINE_ORDER = "case fee_type when 'subscription' then 0 when 'charge' then 1 when 'charge_min_true_up' then 2 else 3 end"
 
 
+def number_hint(con) -> str:
+    """How numbers look in this warehouse: each billing entity's prefix with one real number
+    (its first finalized invoice), or the prefix alone when it has none yet."""
+    examples = con.execute(
+        "select entities.billing_entity_code, entities.invoice_number_prefix, min(invoices.invoice_number) "
+        "from billing.dim_billing_entities as entities "
+        "left join billing.fct_invoices as invoices "
+        "on invoices.billing_entity_code = entities.billing_entity_code and invoices.invoice_number is not null "
+        "group by all order by entities.billing_entity_code"
+    ).fetchall()
+    if not examples:
+        return "the warehouse has no billing entities"
+    known = [
+        f"{prefix} ({entity}, e.g. {example})" if example else f"{prefix} ({entity}, none finalized yet)"
+        for entity, prefix, example in examples
+    ]
+    return "finalized invoices are numbered by entity prefix: " + ", ".join(known)
+
+
 def load_invoice(con, number: str) -> InvoiceDocument:
     """The invoice numbered `number` (a draft may be named by its invoice_id)."""
     row = con.execute(
@@ -110,8 +137,8 @@ def load_invoice(con, number: str) -> InvoiceDocument:
     ).fetchone()
     if row is None:
         raise InvoiceNotFound(
-            f"no invoice numbered {number!r} in the published warehouse "
-            "(finalized invoices are numbered like RHUS-000001; a draft is named by its invoice_id)"
+            f"no invoice numbered {number!r} in the published warehouse ({number_hint(con)}; "
+            "a draft is named by its invoice_id)"
         )
     header = dict(zip(HEADER_COLUMNS, row, strict=True))
     invoice_id = header["invoice_id"]
@@ -119,7 +146,7 @@ def load_invoice(con, number: str) -> InvoiceDocument:
         InvoiceLine(*r)
         for r in con.execute(
             "select coalesce(description, fee_type), fee_type, plan_code, billable_metric_code, units, "
-            "service_start_date, service_end_date, amount_minor, tax_codes "
+            "service_start_date, service_end_date, amount_minor, tax_codes, billed_days, full_period_days "
             f"from billing.fct_invoice_fees where invoice_id = ? order by {LINE_ORDER}, description, fee_id",
             [invoice_id],
         ).fetchall()
@@ -135,7 +162,8 @@ def load_invoice(con, number: str) -> InvoiceDocument:
     discounts = [
         InvoiceDiscount(*r)
         for r in con.execute(
-            "select coupon_code, coupon_type, coupon_amount_minor "
+            "select coupon_code, coupon_type, coupon_amount_minor, remaining_amount_minor, "
+            "remaining_frequency_duration, coupon_status "
             "from billing.fct_invoice_discounts where invoice_id = ? order by application_order",
             [invoice_id],
         ).fetchall()

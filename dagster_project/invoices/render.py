@@ -20,6 +20,26 @@ def _period(line) -> str:
     return f"{line.service_start_date} – {line.service_end_date}"
 
 
+def _days(line) -> str:
+    """Billed days of the full period, e.g. "20/31" — what a prorated amount is made of."""
+    if line.billed_days is None or line.full_period_days is None:
+        return ""
+    return f"{line.billed_days}/{line.full_period_days}"
+
+
+def _coupon_state(discount, money) -> str:
+    """The applied coupon after this invoice: what is left of it and whether it still applies."""
+    parts = []
+    if discount.remaining_amount_minor is not None:
+        parts.append(f"{money(discount.remaining_amount_minor)} left")
+    if discount.remaining_frequency_duration is not None:
+        uses = discount.remaining_frequency_duration
+        parts.append(f"{uses} use{'' if uses == 1 else 's'} left")
+    if discount.coupon_status:
+        parts.append(discount.coupon_status)
+    return ", ".join(parts)
+
+
 def _decimal(value) -> str:
     """Units and rates without trailing zeros (DECIMAL(38,12) prints 1.000000000000)."""
     if value is None:
@@ -81,6 +101,7 @@ def show(con, number: str) -> str:
     for col, justify in [
         ("Description", "left"),
         ("Period", "left"),
+        ("Days", "right"),
         ("Units", "right"),
         ("Taxes", "left"),
         ("Amount", "right"),
@@ -90,6 +111,7 @@ def show(con, number: str) -> str:
         lines.add_row(
             line.description,
             _period(line),
+            _days(line),
             _decimal(line.units),
             line.tax_codes or "",
             money(line.amount_minor),
@@ -101,8 +123,9 @@ def show(con, number: str) -> str:
         coupons.add_column("Coupon")
         coupons.add_column("Type")
         coupons.add_column("Discount", justify="right")
+        coupons.add_column("After this invoice")
         for d in doc.discounts:
-            coupons.add_row(d.coupon_code, d.coupon_type, money(-d.amount_minor))
+            coupons.add_row(d.coupon_code, d.coupon_type, money(-d.amount_minor), _coupon_state(d, money))
         console.print(coupons)
 
     if doc.taxes:
@@ -154,22 +177,26 @@ def render_html(con, number: str) -> str:
         f"<div><strong>Bill to</strong><br>{e(doc.customer_legal_name or doc.customer_name or doc.external_customer_id)}<br>"
         f"{e(doc.external_customer_id)}<br>{e(doc.customer_email)} {e(doc.customer_country)}</div>",
         "</div>",
-        '<table class="lines"><thead><tr><th>Description</th><th>Period</th><th class="num">Units</th>'
-        '<th>Taxes</th><th class="num">Amount</th></tr></thead><tbody>',
+        '<table class="lines"><thead><tr><th>Description</th><th>Period</th><th class="num">Days</th>'
+        '<th class="num">Units</th><th>Taxes</th><th class="num">Amount</th></tr></thead><tbody>',
     ]
     for line in doc.lines:
         parts.append(
-            f'<tr><td>{e(line.description)}</td><td>{e(_period(line))}</td><td class="num">{e(_decimal(line.units))}</td>'
+            f'<tr><td>{e(line.description)}</td><td>{e(_period(line))}</td><td class="num">{e(_days(line))}</td>'
+            f'<td class="num">{e(_decimal(line.units))}</td>'
             f'<td>{e(line.tax_codes)}</td><td class="num">{money(line.amount_minor)}</td></tr>'
         )
     parts.append("</tbody></table>")
     if doc.discounts:
         parts.append(
-            '<table class="coupons"><thead><tr><th>Coupon</th><th>Type</th><th class="num">Discount</th></tr></thead><tbody>'
+            '<table class="coupons"><thead><tr><th>Coupon</th><th>Type</th><th class="num">Discount</th>'
+            "<th>After this invoice</th></tr></thead><tbody>"
         )
+        plain_money = lambda minor: format_money(minor, doc.currency)  # noqa: E731
         for d in doc.discounts:
             parts.append(
-                f'<tr><td>{e(d.coupon_code)}</td><td>{e(d.coupon_type)}</td><td class="num">{money(-d.amount_minor)}</td></tr>'
+                f'<tr><td>{e(d.coupon_code)}</td><td>{e(d.coupon_type)}</td><td class="num">{money(-d.amount_minor)}</td>'
+                f"<td>{e(_coupon_state(d, plain_money))}</td></tr>"
             )
         parts.append("</tbody></table>")
     if doc.taxes:

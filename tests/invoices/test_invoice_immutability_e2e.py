@@ -78,7 +78,19 @@ create table intermediate.int_billing__fees (
 create table intermediate.int_billing__progressive_billing_fees as
     select cast(null as varchar) as charge_period_id, * from intermediate.int_billing__fees where 1 = 0;
 create table intermediate.int_billing__charge_fees (fee_id varchar, charge_period_id varchar);
-create table intermediate.int_billing__charge_periods (charge_period_id varchar, as_of_date date);
+create table intermediate.int_billing__charge_periods (
+    charge_period_id varchar, as_of_date date, subscription_period_id varchar, charge_full_period_days integer
+);
+-- the periods behind each fee (int_billing__invoice_fee_days restates their days)
+create table intermediate.int_billing__subscription_fees (
+    fee_id varchar, subscription_period_id varchar, billed_days integer, full_period_days integer
+);
+create table intermediate.int_billing__subscription_periods (subscription_period_id varchar, full_period_days integer);
+create table intermediate.int_billing__advance_charge_fees (fee_id varchar, charge_period_id varchar);
+create table intermediate.int_billing__charge_min_true_ups (fee_id varchar, charge_period_id varchar);
+create table intermediate.int_billing__commitment_true_ups (fee_id varchar, subscription_period_id varchar);
+insert into intermediate.int_billing__subscription_periods values ('sp1', 31);
+insert into intermediate.int_billing__charge_periods values ('cp1', null, 'sp1', 31);
 create table intermediate.int_billing__progressive_billing_credits (
     progressive_credit_id varchar, invoice_group_key varchar, charge_period_id varchar,
     external_customer_id varchar, external_subscription_id varchar, billing_entity_code varchar,
@@ -105,6 +117,15 @@ def _fee(fee_id: str, issuing: str, amount: int, fee_type: str = "subscription",
 
 def _insert_fees(con, rows) -> None:
     con.executemany("insert into intermediate.int_billing__fees values (" + ", ".join(["?"] * 26) + ")", rows)
+    # Each fee's period: plan fees bill 20 of the 31 days of sp1 (as rating would have priced
+    # them), charge fees belong to the 31-day charge period cp1 (their service is one day).
+    for row in rows:
+        if row[7] == "subscription":
+            con.execute(
+                "insert into intermediate.int_billing__subscription_fees values (?, 'sp1', 20, 31)", [row[0]]
+            )
+        else:
+            con.execute("insert into intermediate.int_billing__charge_fees values (?, 'cp1')", [row[0]])
 
 
 def _dbt(tmp: Path, *args: str, as_of: str) -> None:
@@ -249,6 +270,18 @@ def test_finalized_invoices_are_never_rewritten(tmp_path: Path) -> None:
         "inv-c1-2026-03-01": ("draft", None, 0, 1000, 8700),
     }
     frozen = ["inv-c1-2026-01-01", "inv-c1-2026-02-01"]
+    # A fresh build freezes what a proration is made of and the coupon's state after each use:
+    # the once-fixed 150.00 left 15000 − 10000 = 5000 after Jan, 5000 − 5000 = 0 after Feb.
+    assert con.execute(
+        "select fee_id, billed_days, full_period_days from billing.fct_finalized_invoice_fees order by fee_id"
+    ).fetchall() == [("f-feb", 20, 31), ("f-feb-api", 1, 31), ("f-jan", 20, 31)]
+    assert con.execute(
+        "select invoice_id, coupon_amount_minor, remaining_amount_minor, remaining_frequency_duration, coupon_status "
+        "from billing.fct_finalized_invoice_discounts order by invoice_id"
+    ).fetchall() == [
+        ("inv-c1-2026-01-01", 10000, 5000, None, "active"),
+        ("inv-c1-2026-02-01", 5000, 0, None, "terminated"),
+    ]
     before = _frozen_hash(con, frozen)
     con.close()
 
@@ -291,3 +324,99 @@ def test_finalized_invoices_are_never_rewritten(tmp_path: Path) -> None:
         "select count(*), sum(coupons_amount_minor), sum(total_amount_minor) from billing.fct_finalized_invoices"
     ).fetchone() == (3, 20000, 0 + 0 + 3700)
     con.close()
+
+
+NEW_COLUMNS = {
+    "billing.fct_finalized_invoice_fees": ["billed_days", "full_period_days"],
+    "billing.fct_finalized_invoice_discounts": [
+        "remaining_amount_minor",
+        "remaining_frequency_duration",
+        "coupon_status",
+    ],
+}
+
+
+def _rows(con, table: str, columns: list[str], order: str) -> list[tuple]:
+    return con.execute(f"select {', '.join(columns)} from {table} order by {order}").fetchall()
+
+
+@pytest.mark.e2e
+def test_columns_added_to_frozen_marts_keep_rows_frozen_before(tmp_path: Path) -> None:
+    """A warehouse that froze invoices before the proration days and coupon state existed:
+    the next build adds the columns (append_new_columns) without rewriting a frozen row —
+    every old value stays identical and the new columns read NULL there — and every row
+    frozen from then on has them; the singular test fails if a newly frozen row lacks them."""
+    db = tmp_path / "wh.duckdb"
+    _seed_scenario(db)
+    con = duckdb.connect(str(db))
+    _insert_fees(con, [_fee("f-mar-api", "2026-03-01", 1000, "charge", "api_calls")])
+    con.close()
+    _dbt(tmp_path, "seed", as_of="2026-02-10 00:00:00")
+    _build(tmp_path, as_of="2026-02-10 00:00:00")
+
+    # Make it the warehouse an older revhouse would have left: the frozen marts without the
+    # columns (same rows, same other columns).
+    con = duckdb.connect(str(db))
+    for table, columns in NEW_COLUMNS.items():
+        for column in columns:
+            con.execute(f"alter table {table} drop column {column}")
+    old_fee_columns = [r[0] for r in con.execute("describe billing.fct_finalized_invoice_fees").fetchall()]
+    old_discount_columns = [
+        r[0] for r in con.execute("describe billing.fct_finalized_invoice_discounts").fetchall()
+    ]
+    fees_before = _rows(con, "billing.fct_finalized_invoice_fees", old_fee_columns, "fee_id")
+    discounts_before = _rows(
+        con, "billing.fct_finalized_invoice_discounts", old_discount_columns, "invoice_id"
+    )
+    assert len(fees_before) == 3 and len(discounts_before) == 2
+    con.close()
+
+    # March is finalized by this build, with the new code.
+    _build(tmp_path, as_of="2026-03-10 00:00:00")
+    con = duckdb.connect(str(db), read_only=True)
+    fee_columns = [r[0] for r in con.execute("describe billing.fct_finalized_invoice_fees").fetchall()]
+    assert fee_columns == old_fee_columns + NEW_COLUMNS["billing.fct_finalized_invoice_fees"]
+    frozen_before = "invoice_id <> 'inv-c1-2026-03-01'"
+    assert (
+        con.execute(
+            f"select {', '.join(old_fee_columns)} from billing.fct_finalized_invoice_fees "
+            f"where {frozen_before} order by fee_id"
+        ).fetchall()
+        == fees_before
+    )
+    assert (
+        _rows(con, "billing.fct_finalized_invoice_discounts", old_discount_columns, "invoice_id")
+        == discounts_before
+    )
+    # Not recorded when frozen: NULL on the old rows (documented), never a back-filled value.
+    assert con.execute(
+        f"select count(*), count(billed_days), count(full_period_days) from billing.fct_finalized_invoice_fees "
+        f"where {frozen_before}"
+    ).fetchone() == (3, 0, 0)
+    assert con.execute(
+        "select count(*), count(coupon_status) from billing.fct_finalized_invoice_discounts"
+    ).fetchone() == (2, 0)
+    # The newly frozen March plan fee has them, here and in the reporting mart.
+    assert con.execute(
+        "select fee_id, billed_days, full_period_days from billing.fct_finalized_invoice_fees "
+        "where invoice_id = 'inv-c1-2026-03-01' order by fee_id"
+    ).fetchall() == [("f-mar", 20, 31), ("f-mar-api", 1, 31)]
+    assert con.execute(
+        "select invoice_status, billed_days, full_period_days from billing.fct_invoice_fees where fee_id = 'f-mar'"
+    ).fetchone() == ("finalized", 20, 31)
+    con.close()
+
+    # A row frozen after the change without its days is not silent: the singular test fails.
+    con = duckdb.connect(str(db))
+    con.execute("update billing.fct_finalized_invoice_fees set billed_days = null where fee_id = 'f-mar'")
+    con.close()
+    env = {**os.environ, "REVHOUSE_DUCKDB_PATH": str(db)}
+    result = subprocess.run(
+        [
+            str(DBT), "--no-use-colors", "test", "--select", "assert_frozen_fee_days_recorded_since_introduced",
+            "--profiles-dir", str(DBT_DIR), "--project-dir", str(DBT_DIR),
+            "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
+        ],
+        env=env, capture_output=True, text=True, timeout=540,
+    )  # fmt: skip
+    assert result.returncode != 0 and "FAIL 1" in result.stdout, result.stdout[-2000:]

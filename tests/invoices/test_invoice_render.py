@@ -31,15 +31,20 @@ create table billing.fct_invoice_balances (
 create table billing.fct_invoice_fees (
     fee_id varchar, invoice_id varchar, fee_type varchar, plan_code varchar,
     billable_metric_code varchar, description varchar, units decimal(38,12),
-    service_start_date date, service_end_date date, amount_minor bigint, tax_codes varchar
+    service_start_date date, service_end_date date, amount_minor bigint, tax_codes varchar,
+    billed_days integer, full_period_days integer
 );
 create table billing.fct_invoice_taxes (
     invoice_id varchar, tax_code varchar, tax_name varchar, tax_rate decimal(18,6),
     taxable_base_amount_minor bigint, tax_amount_minor bigint
 );
+create table billing.dim_billing_entities (
+    billing_entity_code varchar, invoice_number_prefix varchar
+);
 create table billing.fct_invoice_discounts (
     invoice_id varchar, coupon_code varchar, coupon_type varchar, application_order integer,
-    coupon_amount_minor bigint
+    coupon_amount_minor bigint, remaining_amount_minor bigint, remaining_frequency_duration integer,
+    coupon_status varchar
 );
 """
 
@@ -62,16 +67,18 @@ insert into billing.fct_invoices values
 insert into billing.fct_invoice_balances values
  ('inv-jp', 0, 0, 13000), ('inv-bh', 2000, 0, 10000), ('inv-void', 0, 0, 5000);
 insert into billing.fct_invoice_fees values
- ('f1', 'inv-jp', 'subscription', 'pro_jp', null, 'Pro plan', 1, '2026-02-01', '2026-02-28', 12000, 'jp_ct'),
- ('f2', 'inv-jp', 'charge', 'pro_jp', 'api_calls', 'API calls', 1234, '2026-02-01', '2026-02-28', 1234, 'jp_ct'),
- ('f3', 'inv-bh', 'subscription', 'pro_bh', null, 'Pro plan Gulf', 1, '2026-02-01', '2026-02-28', 10500, 'bh_vat'),
- ('f4', 'inv-bh', 'charge', 'pro_bh', 'storage_gb', 'Storage', 12.34, '2026-02-01', '2026-02-28', 1234, 'bh_vat'),
- ('f5', 'draft-1', 'subscription', 'starter', null, 'Starter', 1, '2026-03-01', '2026-03-31', 100, null);
+ ('f1', 'inv-jp', 'subscription', 'pro_jp', null, 'Pro plan', 1, '2026-02-01', '2026-02-28', 12000, 'jp_ct', 28, 28),
+ ('f2', 'inv-jp', 'charge', 'pro_jp', 'api_calls', 'API calls', 1234, '2026-02-01', '2026-02-28', 1234, 'jp_ct', 28, 28),
+ ('f3', 'inv-bh', 'subscription', 'pro_bh', null, 'Pro plan Gulf', 1, '2026-02-10', '2026-02-28', 10500, 'bh_vat', 19, 28),
+ ('f4', 'inv-bh', 'charge', 'pro_bh', 'storage_gb', 'Storage', 12.34, '2026-02-01', '2026-02-28', 1234, 'bh_vat', null, null),
+ ('f5', 'draft-1', 'subscription', 'starter', null, 'Starter', 1, '2026-03-01', '2026-03-31', 100, null, 31, 31);
 insert into billing.fct_invoice_taxes values
  ('inv-jp', 'jp_ct', 'JP consumption tax', 10, 12234, 1223),
  ('inv-bh', 'bh_vat', 'Bahrain VAT', 10, 11734, 1173);
+insert into billing.dim_billing_entities values
+ ('rh-jp', 'RHJP'), ('rh-bh', 'RHBH'), ('rh-us', 'RHUS'), ('rh-eu', 'RHEU');
 insert into billing.fct_invoice_discounts values
- ('inv-jp', 'WELCOME1000', 'fixed_amount', 1, 1000);
+ ('inv-jp', 'WELCOME1000', 'fixed_amount', 1, 1000, 4000, null, 'active');
 """
 
 
@@ -172,3 +179,37 @@ def test_unknown_number_is_a_clear_error(con) -> None:
         show(con, "RHUS-999999")
     with pytest.raises(LookupError):
         render_html(con, "nope")
+
+
+def test_unknown_number_hint_lists_the_entities_prefixes(con) -> None:
+    """The hint names the prefixes this warehouse numbers with, each with a real number (the
+    entity's first finalized one), not a fixed RHUS-000001 that may not exist."""
+    with pytest.raises(InvoiceNotFound) as caught:
+        show(con, "INV-42")
+    message = str(caught.value)
+    for expected in [
+        "RHBH (rh-bh, e.g. RHBH-000001)", "RHJP (rh-jp, e.g. RHJP-000007)",
+        "RHUS (rh-us, e.g. RHUS-000004)", "RHEU (rh-eu, none finalized yet)",
+    ]:  # fmt: skip
+        assert expected in message, message
+    # RHUS's first invoice in this warehouse is 000004: nothing suggests a number that is not there
+    assert "RHUS-000001" not in message
+
+
+def test_lines_show_their_proration_days_and_coupons_their_state(con) -> None:
+    """What a proration is made of (billed / full-period days) and what each coupon left after
+    this invoice, as the marts carry them; a line frozen before the days existed shows none."""
+    text = show(con, "RHBH-000001")
+    assert re.search(r"Pro plan Gulf .*19/28", text), text
+    storage = next(line for line in text.splitlines() if "Storage" in line)
+    assert not re.search(r"\d+/\d+", storage), storage  # frozen before the days existed: blank
+    jp = show(con, "RHJP-000007")
+    assert "28/28" in jp and "After this invoice" in jp and "¥4,000 left, active" in jp
+    con.execute(
+        "update billing.fct_invoice_discounts set remaining_amount_minor = null, remaining_frequency_duration = 1"
+    )
+    assert "1 use left, active" in show(con, "RHJP-000007")
+    html = render_html(con, "RHBH-000001")
+    assert '<td class="num">19/28</td>' in html
+    html_jp = render_html(con, "RHJP-000007")
+    assert "After this invoice" in html_jp and "1 use left, active" in html_jp

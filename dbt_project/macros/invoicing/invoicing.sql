@@ -58,3 +58,25 @@
     where {{ fees_relation }}.is_invoiceable
       and {{ fees_relation }}.amount_minor > 0
 {%- endmacro %}
+
+{#- A lower bound (exclusive) on event_at for reading the billing day's events up to `as_of`
+    (int_billing__progressive_usage_days): two days before the billing instant, so every
+    timezone's local day of `as_of` is inside it. Inlined as a literal when the model runs so
+    it reaches the event scan before resolution (a scalar subquery would not be pushed down,
+    see usage_ingested_after_literal); the exact rule (local day = as_of date, event_at <=
+    as_of) is in the model's SQL, which alone applies in unit tests. -#}
+{% macro progressive_partial_day_after_literal() -%}
+    {%- set everything = "cast('1900-01-01' as timestamp)" -%}
+    {%- if not execute or model.resource_type == 'unit_test' -%}
+        {{ return(everything) }}
+    {%- endif -%}
+    {%- set query -%}
+        select cast({{ dbt.dateadd('day', -2, rating_as_of_at(ref('stg_reference__settings'))) }} as {{ dbt.type_string() }})
+    {%- endset -%}
+    {%- set result = run_query(query) -%}
+    {%- set after_at = result.columns[0].values()[0] -%}
+    {%- if after_at is none -%}
+        {{ return(everything) }}
+    {%- endif -%}
+    {{ return("cast('" ~ after_at ~ "' as timestamp)") }}
+{%- endmacro %}

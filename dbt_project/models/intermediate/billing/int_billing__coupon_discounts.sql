@@ -13,7 +13,10 @@ per_invoice as (
         lago_applied_coupon_id,
         coupon_slot,
         base_amount_minor,
-        coupon_amount_minor
+        coupon_amount_minor,
+        remaining_amount_minor,
+        remaining_frequency_duration,
+        coupon_status
     from coupon_fee_shares
 ),
 
@@ -27,7 +30,10 @@ final as (
         coupon_slots.limited_to,
         per_invoice.coupon_slot as application_order,
         per_invoice.base_amount_minor,
-        per_invoice.coupon_amount_minor
+        per_invoice.coupon_amount_minor,
+        per_invoice.remaining_amount_minor,
+        per_invoice.remaining_frequency_duration,
+        per_invoice.coupon_status
     from per_invoice
     inner join coupon_slots
         on per_invoice.lago_applied_coupon_id = coupon_slots.lago_applied_coupon_id

@@ -204,7 +204,23 @@ amount_{{ k }} as (
                     or (frequency = 'recurring' and use_number <= coalesce(frequency_duration, 0)))
                 then least(coupon_face_amount_minor, base_amount_minor)
             else 0
-        end as coupon_amount_minor
+        end as coupon_amount_minor,
+        -- The applied coupon's state once this invoice has used it (Lago's AppliedCoupon:
+        -- amount_cents_remaining for once-fixed, frequency_duration_remaining for recurring,
+        -- status), so an auditor reading one invoice sees what is left.
+        case when coupon_type = 'fixed_amount' and frequency = 'once'
+            then remaining_face_amount_minor - least(cumulative_base_amount_minor, remaining_face_amount_minor)
+        end as remaining_amount_minor,
+        case when frequency = 'recurring'
+            then greatest(coalesce(frequency_duration, 0) - use_number, 0)
+        end as remaining_frequency_duration,
+        case
+            when frequency = 'once' and coupon_type = 'percentage' and use_number >= 1 then 'terminated'
+            when frequency = 'once' and coupon_type = 'fixed_amount'
+                and cumulative_base_amount_minor >= remaining_face_amount_minor then 'terminated'
+            when frequency = 'recurring' and use_number >= coalesce(frequency_duration, 0) then 'terminated'
+            else 'active'
+        end as coupon_status
     from uses_{{ k }}
 ),
 
@@ -219,6 +235,9 @@ shares_{{ k }} as (
         {{ k }} as coupon_slot,
         cast(amount_{{ k }}.coupon_amount_minor as bigint) as coupon_amount_minor,
         amount_{{ k }}.base_amount_minor,
+        amount_{{ k }}.remaining_amount_minor,
+        amount_{{ k }}.remaining_frequency_duration,
+        amount_{{ k }}.coupon_status,
         case
             when fees_{{ k }}.is_covered = 1 and amount_{{ k }}.coupon_amount_minor > 0
                 then {{ exact_divide('amount_' ~ k ~ '.coupon_amount_minor * fees_' ~ k ~ '.net_amount_minor', 'amount_' ~ k ~ '.base_amount_minor') }}
@@ -249,7 +268,10 @@ final as (
         coupon_slot,
         base_amount_minor,
         coupon_amount_minor,
-        precise_coupon_share_minor
+        precise_coupon_share_minor,
+        cast(remaining_amount_minor as bigint) as remaining_amount_minor,
+        cast(remaining_frequency_duration as integer) as remaining_frequency_duration,
+        coupon_status
     from shares_{{ k }}
     where lago_applied_coupon_id is not null
       and coupon_amount_minor > 0

@@ -184,6 +184,7 @@ billed as (
         current_day.grouped_by,
         current_day.units,
         current_day.events_count,
+        current_day.usage_through_at,
         current_day.cumulative_amount_minor - coalesce(open_day.cumulative_amount_minor, 0)
             - coalesce(frozen_billed_before.amount_minor, 0) as amount_minor,
         current_day.cumulative_precise_amount_minor - coalesce(open_day.cumulative_precise_amount_minor, 0)
@@ -230,7 +231,9 @@ final as (
         charge_periods.charge_service_start_date as service_start_date,
         billed.as_of_usage_date as service_end_date,
         charge_periods.charge_from_at as period_from_at,
-        charge_periods.charge_to_at as period_to_at,
+        -- a threshold invoice bills usage up to the end of its day, or up to the billing
+        -- instant when it fires on the billing day (pricing.md 4)
+        billed.usage_through_at as period_to_at,
         billed.as_of_usage_date as issuing_date,
         false as is_pay_in_advance,
         properties.is_invoiceable,

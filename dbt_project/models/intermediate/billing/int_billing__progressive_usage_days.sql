@@ -1,7 +1,11 @@
 -- Progressive billing input (pricing.md 4): for plans with usage thresholds, the cumulative
 -- in-arrears charge amount from the charge period's start to the end of each local day that
 -- had usage, per fee key (charge × filter × pricing group), priced with the same charge
--- models as the period-end fee. Checked per day, not per event (documented choice).
+-- models as the period-end fee. Checked per day, not per event (documented choice), and
+-- never past the billing instant (`as_of`): days before the local day of `as_of` are read
+-- whole from the pre-aggregates; that day itself only up to `as_of`, from its resolved events
+-- (the pre-aggregates are per whole day); later days not at all. So an event after `as_of`
+-- is neither billed by a threshold invoice nor fires one.
 -- Supported aggregations: count, sum, max, unique count; others only bill at period end. The
 -- metric's rounding applies to the cumulative units, as on the period-end fee.
 {% set cumulative_units -%}
@@ -38,14 +42,35 @@ unique_values as (
     select * from {{ ref('int_billing__usage_daily_unique_values') }}
 ),
 
+-- The events of the billing day only: a literal bound first, so the scan reads about one
+-- day of events (macros/invoicing/invoicing.sql), then the exact rule in partial_day.
+resolved_events as (
+    select *
+    from {{ ref('int_billing__usage_events_resolved') }}
+    where is_charged
+        and event_at > {{ progressive_partial_day_after_literal() }}
+),
+
 ranges as (
     select * from {{ ref('stg_lago__charge_ranges') }}
 ),
 
-in_window as (
+billing_now as (
+    select {{ rating_as_of_at(ref('stg_reference__settings')) }} as as_of_at
+),
+
+threshold_periods as (
+    select charge_periods.*, billing_now.as_of_at
+    from charge_periods
+    inner join thresholds on charge_periods.plan_code = thresholds.plan_code
+    cross join billing_now
+),
+
+-- whole local days before the billing day (charge_periods.as_of_date is the local date of
+-- as_of in the subscription's timezone, as the events' usage_date)
+whole_days as (
     select
-        charge_periods.charge_period_id,
-        charge_periods.currency_exponent,
+        threshold_periods.charge_period_id,
         usage_daily.charge_lago_id,
         usage_daily.billable_metric_code,
         usage_daily.charge_filter_index,
@@ -53,37 +78,86 @@ in_window as (
         usage_daily.usage_date,
         usage_daily.events_count,
         usage_daily.value_sum,
-        usage_daily.value_max,
+        usage_daily.value_max
+    from threshold_periods
+    inner join usage_daily
+        on threshold_periods.lago_subscription_id = usage_daily.lago_subscription_id
+        and usage_daily.usage_date between threshold_periods.charge_service_start_date and threshold_periods.charge_service_end_date
+        and usage_daily.usage_date < threshold_periods.as_of_date
+),
+
+-- the billing day up to the billing instant, measured as usage_daily measures (events_count
+-- counts billable events; value_sum/value_max skip events without a usable value)
+partial_day as (
+    select
+        threshold_periods.charge_period_id,
+        resolved_events.charge_lago_id,
+        resolved_events.billable_metric_code,
+        resolved_events.charge_filter_index,
+        resolved_events.grouped_by,
+        resolved_events.usage_date,
+        count(case when resolved_events.is_billable then 1 end) as events_count,
+        sum(resolved_events.field_value) as value_sum,
+        max(resolved_events.field_value) as value_max
+    from threshold_periods
+    inner join resolved_events
+        on threshold_periods.lago_subscription_id = resolved_events.lago_subscription_id
+        and resolved_events.usage_date = threshold_periods.as_of_date
+        and resolved_events.usage_date between threshold_periods.charge_service_start_date and threshold_periods.charge_service_end_date
+        and resolved_events.event_at <= threshold_periods.as_of_at
+    group by threshold_periods.charge_period_id, resolved_events.charge_lago_id, resolved_events.billable_metric_code,
+        resolved_events.charge_filter_index, resolved_events.grouped_by, resolved_events.usage_date
+    having count(case when resolved_events.is_billable then 1 end) > 0
+),
+
+in_window as (
+    select
+        usage_rows.charge_period_id,
+        charge_periods.currency_exponent,
+        usage_rows.charge_lago_id,
+        usage_rows.billable_metric_code,
+        usage_rows.charge_filter_index,
+        usage_rows.grouped_by,
+        usage_rows.usage_date,
+        usage_rows.events_count,
+        usage_rows.value_sum,
+        usage_rows.value_max,
         metrics.aggregation_type,
         metrics.is_recurring,
         metrics.rounding_function,
         metrics.rounding_precision
-    from charge_periods
-    inner join thresholds on charge_periods.plan_code = thresholds.plan_code
-    inner join usage_daily
-        on charge_periods.lago_subscription_id = usage_daily.lago_subscription_id
-        and usage_daily.usage_date between charge_periods.charge_service_start_date and charge_periods.charge_service_end_date
-    inner join metrics on usage_daily.billable_metric_code = metrics.billable_metric_code
+    from (
+        select * from whole_days
+        union all
+        select * from partial_day
+    ) as usage_rows
+    inner join charge_periods on usage_rows.charge_period_id = charge_periods.charge_period_id
+    inner join metrics on usage_rows.billable_metric_code = metrics.billable_metric_code
 ),
 
 usage_days as (
     select distinct charge_period_id, usage_date as as_of_usage_date from in_window
 ),
 
+-- a value counts from the day it was first seen; on the billing day only if first seen by
+-- the billing instant (the pre-aggregate keeps the first instant per day and load)
 first_seen as (
     select
-        charge_periods.charge_period_id,
+        threshold_periods.charge_period_id,
         unique_values.charge_lago_id,
         unique_values.charge_filter_index,
         unique_values.grouped_by,
         unique_values.unique_value,
         min(unique_values.usage_date) as first_seen_date
-    from charge_periods
-    inner join thresholds on charge_periods.plan_code = thresholds.plan_code
+    from threshold_periods
     inner join unique_values
-        on charge_periods.lago_subscription_id = unique_values.lago_subscription_id
-        and unique_values.usage_date between charge_periods.charge_service_start_date and charge_periods.charge_service_end_date
-    group by charge_periods.charge_period_id, unique_values.charge_lago_id, unique_values.charge_filter_index,
+        on threshold_periods.lago_subscription_id = unique_values.lago_subscription_id
+        and unique_values.usage_date between threshold_periods.charge_service_start_date and threshold_periods.charge_service_end_date
+        and (
+            unique_values.usage_date < threshold_periods.as_of_date
+            or (unique_values.usage_date = threshold_periods.as_of_date and unique_values.first_seen_at <= threshold_periods.as_of_at)
+        )
+    group by threshold_periods.charge_period_id, unique_values.charge_lago_id, unique_values.charge_filter_index,
         unique_values.grouped_by, unique_values.unique_value
 ),
 
@@ -177,9 +251,16 @@ final as (
         inputs.units,
         inputs.events_count,
         amounts.precise_amount_minor as cumulative_precise_amount_minor,
-        {{ round_minor('amounts.precise_amount_minor') }} as cumulative_amount_minor
+        {{ round_minor('amounts.precise_amount_minor') }} as cumulative_amount_minor,
+        -- the instant usage is counted up to: the end of the local day, or the billing instant
+        -- on the billing day
+        case
+            when inputs.as_of_usage_date = threshold_periods.as_of_date then threshold_periods.as_of_at
+            else {{ local_date_end_at('inputs.as_of_usage_date', 'threshold_periods.timezone') }}
+        end as usage_through_at
     from inputs
     inner join amounts on inputs.price_key = amounts.price_key
+    inner join threshold_periods on inputs.charge_period_id = threshold_periods.charge_period_id
 )
 
 select * from final

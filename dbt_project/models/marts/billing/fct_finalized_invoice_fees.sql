@@ -1,6 +1,9 @@
 {#- The fee lines of finalized invoices, frozen with them (append only, see
-    fct_finalized_invoices). -#}
-{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail', full_refresh=false) }}
+    fct_finalized_invoices). New columns go at the end and arrive by append_new_columns: a
+    warehouse frozen before them keeps every existing row's values as they were (the new
+    columns read NULL there, meaning "not recorded when frozen"); every row frozen since has
+    them (assert_frozen_fee_days_recorded_since_introduced). -#}
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='append_new_columns', full_refresh=false) }}
 
 with finalized_invoices as (
     select * from {{ ref('fct_finalized_invoices') }}
@@ -8,6 +11,10 @@ with finalized_invoices as (
 
 invoice_fee_amounts as (
     select * from {{ ref('int_billing__invoice_fee_amounts') }}
+),
+
+invoice_fee_days as (
+    select * from {{ ref('int_billing__invoice_fee_days') }}
 ),
 
 final as (
@@ -37,10 +44,14 @@ final as (
         invoice_fee_amounts.precise_taxable_base_minor,
         invoice_fee_amounts.precise_tax_amount_minor,
         invoice_fee_amounts.tax_codes,
-        invoice_fee_amounts.precise_total_amount_minor
+        invoice_fee_amounts.precise_total_amount_minor,
+        -- added after the first frozen rows: keep them last (append_new_columns adds at the end)
+        invoice_fee_days.billed_days,
+        invoice_fee_days.full_period_days
     from invoice_fee_amounts
     inner join finalized_invoices
         on invoice_fee_amounts.invoice_id = finalized_invoices.invoice_id
+    left join invoice_fee_days on invoice_fee_amounts.fee_id = invoice_fee_days.fee_id
     {% if is_incremental() %}
     where not exists (select 1 from {{ this }} as frozen where frozen.invoice_id = invoice_fee_amounts.invoice_id)
     {% endif %}

@@ -1,5 +1,6 @@
 -- One row per invoice × applied coupon that discounted it, in application order
--- (pricing.md 5.3): frozen rows of finalized invoices, recomputed rows of drafts.
+-- (pricing.md 5.3): frozen rows of finalized invoices, recomputed rows of drafts; with the
+-- applied coupon's state right after that invoice.
 with finalized_discounts as (
     select * from {{ ref('fct_finalized_invoice_discounts') }}
 ),
@@ -15,12 +16,14 @@ invoices as (
 unioned as (
     select
         invoice_id, lago_applied_coupon_id, coupon_code, coupon_type, frequency, limited_to,
-        application_order, base_amount_minor, coupon_amount_minor
+        application_order, base_amount_minor, coupon_amount_minor,
+        remaining_amount_minor, remaining_frequency_duration, coupon_status
     from finalized_discounts
     union all
     select
         invoice_id, lago_applied_coupon_id, coupon_code, coupon_type, frequency, limited_to,
-        application_order, base_amount_minor, coupon_amount_minor
+        application_order, base_amount_minor, coupon_amount_minor,
+        remaining_amount_minor, remaining_frequency_duration, coupon_status
     from coupon_discounts
     where not exists (
         select 1 from finalized_discounts where finalized_discounts.invoice_id = coupon_discounts.invoice_id
@@ -41,7 +44,10 @@ final as (
         unioned.limited_to,
         unioned.application_order,
         unioned.base_amount_minor,
-        unioned.coupon_amount_minor
+        unioned.coupon_amount_minor,
+        unioned.remaining_amount_minor,
+        unioned.remaining_frequency_duration,
+        unioned.coupon_status
     from unioned
     inner join invoices on unioned.invoice_id = invoices.invoice_id
 )
