@@ -1,7 +1,7 @@
 """A finalized invoice never changes (pricing.md 8): build invoice assembly, change inputs,
 rebuild, and compare the frozen rows byte for byte.
 
-Rating's fees are the input contract (/tmp/fees_contract.md); to test assembly alone the test
+Rating's fees are the input contract (int_billing__fees, its columns in _int_billing__rating_models.yml); to test assembly alone the test
 creates `intermediate.int_billing__fees` (and the empty termination credits) by hand in its
 own DuckDB file and builds only the invoicing models on top, with dbt run as a subprocess.
 

@@ -18,6 +18,7 @@ from dagster_project.settings import Settings
 from dagster_project.warehouse import writer_lock
 
 WRITER_POOL = "duckdb_writer"
+FROZEN_STATE_SOURCE = "frozen_state"
 
 
 class RevhouseDbtTranslator(DagsterDbtTranslator):
@@ -26,13 +27,34 @@ class RevhouseDbtTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         # dbt has one source per source system (lago, salesforce, payments ...), but every raw
         # table is the ingestion asset `raw/<table>`: key sources by table, not by source name.
+        # The source `frozen_state` is the billing marts as earlier runs froze them, which invoice
+        # assembly reads back (macros/invoicing/frozen_state.sql): its own keys, not raw tables.
         if dbt_resource_props["resource_type"] == "source":
+            if dbt_resource_props["source_name"] == FROZEN_STATE_SOURCE:
+                return dg.AssetKey([FROZEN_STATE_SOURCE, dbt_resource_props["name"]])
             return dg.AssetKey([RAW_SCHEMA, dbt_resource_props["name"]])
         return super().get_asset_key(dbt_resource_props)
 
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        if unique_id.startswith(
+            f"source.{manifest['metadata'].get('project_name', 'revhouse')}.{FROZEN_STATE_SOURCE}."
+        ):
+            # The frozen state names the same table as the mart that writes it; Dagster would
+            # remap the dep onto the mart by table name (a cycle). It is the mart as it stood
+            # before this run, so it keeps no table name of its own.
+            spec = spec.replace_attributes(
+                metadata={k: v for k, v in spec.metadata.items() if k != "dagster/table_name"}
+            )
+        return spec
+
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "source":
-            return "ingestion"
+            return (
+                FROZEN_STATE_SOURCE
+                if dbt_resource_props["source_name"] == FROZEN_STATE_SOURCE
+                else "ingestion"
+            )
         fqn = dbt_resource_props.get("fqn", [])
         if dbt_resource_props["resource_type"] == "seed":
             return "reference"

@@ -28,8 +28,8 @@ from datetime import UTC, date, datetime
 from functools import cache
 
 from dagster_project.ingest.base import LandingFile, Reject, Row, UnreadableFile
-from dagster_project.ingest.sources._common import iter_csv
 from dagster_project.ingest.sources import SOURCES
+from dagster_project.ingest.sources._common import iter_csv
 from dagster_project.reference.currencies import is_known_currency
 
 # the columns each known kind must have (landing contract, "Reference files")

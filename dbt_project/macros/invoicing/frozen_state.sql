@@ -2,22 +2,44 @@
     coupon's remainder, a recurring coupon's uses, what is left of a credit note or a wallet.
     That state lives in the append-only marts fct_finalized_* written by EARLIER runs, which
     sit downstream of invoice assembly, so assembly reads them as they stood before this run
-    (like an incremental model reads {{ this }}), by relation, not by ref — a ref would be a
-    cycle. On a fresh warehouse they do not exist yet and the state is empty.
-    `invoicing_read_frozen_state: false` (unit tests) ignores them. -#}
+    (like an incremental model reads {{ this }}). A ref would be a cycle, so each frozen mart is
+    also declared as the source `frozen_state` (models/intermediate/billing/_frozen_state__sources.yml):
+    the edge shows in dbt docs and in the Dagster asset graph (keys frozen_state/<mart>), and
+    unit tests hand the frozen rows they mean as that source's input (format: sql).
+    The source must name a model of this project: a frozen mart renamed or disabled fails the
+    compile here instead of leaving assembly to treat nothing as frozen. On a fresh warehouse
+    the mart exists in the graph but was never built: then, and only then, the state is empty. -#}
 {% macro frozen_relation(model_name) -%}
-    {%- set found = namespace(relation=none) -%}
-    {%- if execute and var('invoicing_read_frozen_state', true) -%}
-        {%- for node in graph.nodes.values() -%}
-            {%- if node.resource_type == 'model' and node.name == model_name -%}
-                {%- set found.relation = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) -%}
-            {%- endif -%}
-        {%- endfor -%}
+    {%- set frozen = source('frozen_state', model_name) -%}
+    {%- if not execute -%}
+        {{ return(none) }}
     {%- endif -%}
-    {{ return(found.relation) }}
+    {%- if model.resource_type == 'unit_test' -%}
+        {#- the input the unit test gives for this source -#}
+        {{ return(frozen) }}
+    {%- endif -%}
+    {%- set found = namespace(node=none) -%}
+    {%- for node in graph.nodes.values() -%}
+        {%- if node.resource_type == 'model' and node.name == model_name and node.config.enabled -%}
+            {%- set found.node = node -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if found.node is none -%}
+        {{ exceptions.raise_compiler_error(
+            "Invoice assembly reads the frozen state of model '" ~ model_name ~ "' (source frozen_state."
+            ~ model_name ~ "), but no enabled model of that name is in the dbt graph: was it renamed or "
+            ~ "disabled? Without it every finalized invoice would be treated as open and recomputed.") }}
+    {%- endif -%}
+    {%- if (found.node.schema | lower) != (frozen.schema | lower) or (found.node.alias | lower) != (frozen.identifier | lower) -%}
+        {{ exceptions.raise_compiler_error(
+            "source frozen_state." ~ model_name ~ " points at " ~ frozen.schema ~ "." ~ frozen.identifier
+            ~ " but model " ~ model_name ~ " is written to " ~ found.node.schema ~ "." ~ found.node.alias) }}
+    {%- endif -%}
+    {{ return(adapter.get_relation(database=frozen.database, schema=frozen.schema, identifier=frozen.identifier)) }}
 {%- endmacro %}
 
-{#- Rows of a frozen mart, or no rows with the same columns (name: SQL type) when it is absent. -#}
+{#- Rows of a frozen mart, or no rows with the same columns (name: SQL type) when it was
+    never built. -#}
 {% macro frozen_rows(model_name, columns) -%}
     {%- set relation = frozen_relation(model_name) -%}
     {%- if relation is not none -%}
@@ -43,28 +65,4 @@
         {{ frozen_rows('fct_finalized_invoice_fees', {'fee_id': dbt.type_string(), 'amount_minor': 'bigint', 'precise_coupon_share_minor': 'decimal(38, 12)'}) }}
     ) as frozen_fees
         on invoice_fee_amounts.fee_id = frozen_fees.fee_id
-{%- endmacro %}
-
-{#- frozen_rows, unless the var `invoicing_frozen_rows` hands rows for this mart: a dict of
-    model name -> list of {column: value}. Unit tests cannot `given` a relation read without a
-    ref, so they pass the frozen state they mean through this var (overrides: vars:). -#}
-{% macro frozen_rows_or_given(model_name, columns) -%}
-    {%- set given = var('invoicing_frozen_rows', {}) -%}
-    {#- A unit test that hands none reads no frozen state (its graph has no nodes to look up). -#}
-    {%- if model_name not in given and graph.get('nodes') is none -%}
-        {%- set given = {model_name: []} -%}
-    {%- endif -%}
-    {%- if model_name in given -%}
-        {%- set rows = given[model_name] -%}
-        {%- if rows | length == 0 -%}
-            select {% for name, type in columns.items() %}cast(null as {{ type }}) as {{ name }}{% if not loop.last %}, {% endif %}{% endfor %}
-            where 1 = 0
-        {%- endif -%}
-        {%- for row in rows -%}
-            select {% for name, type in columns.items() %}cast({{ 'null' if row.get(name) is none else ("'" ~ (row[name] | string | replace("'", "''")) ~ "'") }} as {{ type }}) as {{ name }}{% if not loop.last %}, {% endif %}{% endfor %}
-            {% if not loop.last %} union all {% endif %}
-        {%- endfor -%}
-    {%- else -%}
-        {{ frozen_rows(model_name, columns) }}
-    {%- endif -%}
 {%- endmacro %}

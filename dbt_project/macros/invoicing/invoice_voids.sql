@@ -33,7 +33,7 @@
 {% macro frozen_invoice_voids() -%}
     select invoice_id, cast(voided_at as date) as voided_date
     from (
-        {{ invoice_void_decisions(frozen_rows_or_given('fct_finalized_invoices', {'invoice_id': dbt.type_string(), 'invoice_number': dbt.type_string(), 'finalized_at': 'timestamp'})) }}
+        {{ invoice_void_decisions(frozen_rows('fct_finalized_invoices', {'invoice_id': dbt.type_string(), 'invoice_number': dbt.type_string(), 'finalized_at': 'timestamp'})) }}
     ) as decisions
     where rejection_reason is null
 {%- endmacro %}

@@ -1,4 +1,4 @@
-{#- Deterministic keys of the fee hand-off contract (/tmp/fees_contract.md), each once. -#}
+{#- Deterministic keys of the fee hand-off contract (int_billing__fees, its columns in _int_billing__rating_models.yml), each once. -#}
 {% macro rating_hash(parts) -%}
     {%- set coalesced = [] -%}
     {%- for part in parts -%}

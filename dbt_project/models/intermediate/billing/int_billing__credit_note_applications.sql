@@ -17,11 +17,11 @@ credit_notes as (
 -- State frozen by earlier runs (macros/invoicing/frozen_state.sql): finalized invoices keep
 -- what they took; later invoices draw on what is left of each note.
 frozen_invoices as (
-    {{ frozen_rows_or_given('fct_finalized_invoices', {'invoice_id': dbt.type_string()}) }}
+    {{ frozen_rows('fct_finalized_invoices', {'invoice_id': dbt.type_string()}) }}
 ),
 
 frozen_credits as (
-    {{ frozen_rows_or_given('fct_finalized_invoice_credits', {'invoice_id': dbt.type_string(), 'credit_kind': dbt.type_string(), 'credit_source_id': dbt.type_string(), 'amount_minor': 'bigint'}) }}
+    {{ frozen_rows('fct_finalized_invoice_credits', {'invoice_id': dbt.type_string(), 'credit_kind': dbt.type_string(), 'credit_source_id': dbt.type_string(), 'amount_minor': 'bigint'}) }}
 ),
 
 frozen_usage as (

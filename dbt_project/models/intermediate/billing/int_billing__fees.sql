@@ -1,4 +1,4 @@
--- The hand-off to invoice assembly (/tmp/fees_contract.md): every fee rating made, issued by
+-- The hand-off to invoice assembly (int_billing__fees, its columns in _int_billing__rating_models.yml): every fee rating made, issued by
 -- the billing "now" (issuing_date <= as_of local date), before progressive credits, coupons,
 -- taxes, credit notes and wallets.
 with subscription_fees as (

@@ -32,11 +32,11 @@ charge_periods as (
 -- Frozen by earlier runs (macros/invoicing/frozen_state.sql), read without a ref: the marts
 -- sit downstream of this model.
 frozen_invoices as (
-    {{ frozen_rows_or_given('fct_finalized_invoices', {'invoice_id': dbt.type_string(), 'invoice_type': dbt.type_string(), 'issuing_date': 'date', 'sub_total_excluding_taxes_amount_minor': 'bigint'}) }}
+    {{ frozen_rows('fct_finalized_invoices', {'invoice_id': dbt.type_string(), 'invoice_type': dbt.type_string(), 'issuing_date': 'date', 'sub_total_excluding_taxes_amount_minor': 'bigint'}) }}
 ),
 
 frozen_fees as (
-    {{ frozen_rows_or_given('fct_finalized_invoice_fees', {'invoice_id': dbt.type_string(), 'external_subscription_id': dbt.type_string(), 'service_start_date': 'date'}) }}
+    {{ frozen_rows('fct_finalized_invoice_fees', {'invoice_id': dbt.type_string(), 'external_subscription_id': dbt.type_string(), 'service_start_date': 'date'}) }}
 ),
 
 -- The fees the deduction is spread over (int_billing__invoice_fees applies the spread).

@@ -32,11 +32,11 @@ properties as (
 -- Frozen by earlier runs (macros/invoicing/frozen_state.sql), read without a ref: the marts
 -- sit downstream of rating.
 frozen_fees as (
-    {{ frozen_rows_or_given('fct_finalized_invoice_fees', {'fee_id': dbt.type_string(), 'invoice_id': dbt.type_string(), 'external_subscription_id': dbt.type_string(), 'charge_lago_id': dbt.type_string(), 'charge_filter_index': 'integer', 'grouped_by': dbt.type_string(), 'service_start_date': 'date', 'service_end_date': 'date', 'precise_amount_minor': 'decimal(38, 12)', 'amount_minor': 'bigint'}) }}
+    {{ frozen_rows('fct_finalized_invoice_fees', {'fee_id': dbt.type_string(), 'invoice_id': dbt.type_string(), 'external_subscription_id': dbt.type_string(), 'charge_lago_id': dbt.type_string(), 'charge_filter_index': 'integer', 'grouped_by': dbt.type_string(), 'service_start_date': 'date', 'service_end_date': 'date', 'precise_amount_minor': 'decimal(38, 12)', 'amount_minor': 'bigint'}) }}
 ),
 
 frozen_invoices as (
-    {{ frozen_rows_or_given('fct_finalized_invoices', {'invoice_id': dbt.type_string(), 'invoice_type': dbt.type_string()}) }}
+    {{ frozen_rows('fct_finalized_invoices', {'invoice_id': dbt.type_string(), 'invoice_type': dbt.type_string()}) }}
 ),
 
 -- Finalized threshold invoice fees of each charge period (they run from its start), per fee
