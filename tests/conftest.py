@@ -24,3 +24,14 @@ def published_db(settings: Settings):
     con = duckdb.connect(str(settings.published_path), read_only=True)
     yield con
     con.close()
+
+
+# Fixtures that read the demo build `make test` makes before pytest: a test using one of them
+# is end-to-end whatever its folder, so `pytest -m "not e2e"` is the fast loop without a build.
+DEMO_BUILD_FIXTURES = {"published_db", "published_path", "query"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if DEMO_BUILD_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)
