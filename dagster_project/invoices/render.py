@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from dagster_project.invoices.document import InvoiceDocument, load_invoice
-from dagster_project.invoices.money import format_money
+from dagster_project.reference.currencies import format_money
 
 
 def _period(line) -> str:
