@@ -2,7 +2,7 @@
 
 Why: usage is the only source with millions of records per day; DuckDB's readers parse JSON
 Lines and Parquet in parallel, so one SQL pipeline per file validates, normalises and
-deduplicates every event (`python -m dagster_project.ingest.bench` measures it).
+deduplicates every event (`python -m dagster_project.bench.ingestion` measures it).
 
 How bad lines survive (the vectorised way): a JSON Lines file is read as *text lines* with
 `read_csv` (one VARCHAR column, a delimiter that cannot occur in valid JSON, no quoting, 1 GB

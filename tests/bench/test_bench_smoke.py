@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from dagster_project import bench
-from dagster_project.bench_support.dataset import BenchData, BenchParams
+from dagster_project.bench.dataset import BenchData, BenchParams
 
 EVENTS, CUSTOMERS = 12_000, 30
 

@@ -21,8 +21,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.bench_support import usage_grain
-from dagster_project.bench_support.measure import InProcessDbt
+from dagster_project.bench import usage_grain
+from dagster_project.bench.measure import InProcessDbt
 from dagster_project.ingest.runner import ingest_landing
 from dagster_project.settings import REPO_ROOT
 

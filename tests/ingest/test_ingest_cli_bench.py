@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import FORMATS
 
-from dagster_project.ingest.bench import bench_usage
+from dagster_project.bench.ingestion import bench_usage
 from dagster_project.ingest.cli import run_ingest
 
 

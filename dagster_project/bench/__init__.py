@@ -5,7 +5,7 @@ Size from the environment:
                             the full run of the issue is 100,000,000)
   REVHOUSE_BENCH_CUSTOMERS  customers = subscriptions (default 10,000)
   REVHOUSE_BENCH_INGEST_EVENTS  events of the JSON Lines / Parquet ingestion probe
-                            (ingest/bench.py; default 2,000,000)
+                            (bench/ingestion.py; default 2,000,000)
 
 Files go to <REVHOUSE_DATA_DIR>/bench/<customers>c_<events>e_s<seed>/ and are reused when
 generated with the same parameters; the bench warehouse in that folder is rebuilt every run,
@@ -30,7 +30,7 @@ One run, in this order, on the same events:
           (usage_daily, unique values, unbillable events) incrementally vs with --full-refresh;
           the results are compared row for row after aggregating both to the readers' grain
           (an incremental run appends one row per load, a full build has one per day)
-plus ingest/bench.py's JSON Lines and Parquet probe. Targets: (b)/(a) ≤ 1.5, (c)/(b) ≥ 10,
+plus bench/ingestion.py's JSON Lines and Parquet probe. Targets: (b)/(a) ≤ 1.5, (c)/(b) ≥ 10,
 (d) ≤ 5 % of the full build, Parquet ≥ 1M events/s, JSON Lines ≥ 200k events/s (2 cores).
 Nothing is capped or adjusted: a missed target prints MISS with what the measurements show.
 """
@@ -49,9 +49,9 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.bench_support import usage_grain
-from dagster_project.bench_support.dataset import BenchData, BenchParams, ensure_dataset
-from dagster_project.bench_support.measure import (
+from dagster_project.bench import usage_grain
+from dagster_project.bench.dataset import BenchData, BenchParams, ensure_dataset
+from dagster_project.bench.measure import (
     DbtError,
     InProcessDbt,
     Measure,
@@ -343,7 +343,7 @@ def step_pandas(db: Path, data: BenchData) -> tuple[dict, dict]:
 
 def step_incremental(dbt: InProcessDbt, db: Path, data: BenchData) -> list[dict]:
     """(d): one more day through the runner, then the usage pre-aggregates incrementally vs
-    with --full-refresh, compared at the readers' grain (bench_support/usage_grain.py).
+    with --full-refresh, compared at the readers' grain (bench/usage_grain.py).
 
     The incremental run reads the events ingested after each model's watermark (the newest
     _max_ingested_at among its rows) and appends: here exactly the new day's file. A second
@@ -414,8 +414,8 @@ def step_incremental(dbt: InProcessDbt, db: Path, data: BenchData) -> list[dict]
 
 
 def step_ingest_probe(work: Path, n: int) -> list[dict]:
-    """ingest/bench.py's probe: its own synthetic events as Parquet and as JSON Lines."""
-    from dagster_project.ingest.bench import bench_usage
+    """bench/ingestion.py's probe: its own synthetic events as Parquet and as JSON Lines."""
+    from dagster_project.bench.ingestion import bench_usage
 
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)

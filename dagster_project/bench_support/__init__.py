@@ -1,1 +1,0 @@
-"""Pieces of `make bench` (dagster_project.bench): the rateable bench data set and timing helpers."""
