@@ -106,6 +106,21 @@ def _stop_orphan(pid: int, start: str | None, grace_s: float = 10.0) -> None:
             time.sleep(0.1)
 
 
+def _free_slots(instance, run_id: str) -> int:
+    """Free every pool slot `run_id` holds; returns how many it held."""
+    storage = instance.event_log_storage
+    if not storage.supports_global_concurrency_limits:
+        return 0
+    held = sum(
+        1
+        for key in storage.get_concurrency_keys()
+        for slot in storage.get_concurrency_info(key).claimed_slots
+        if slot.run_id == run_id
+    )
+    storage.free_concurrency_slots_for_run(run_id)
+    return held
+
+
 def recover_dead_runs(instance, report: Callable[[str], None] = say) -> list[str]:
     """Mark failed every unfinished run whose process is gone (on this host) and free the pool
     slots of every finished run still holding one. One line per recovered run."""
@@ -124,12 +139,11 @@ def recover_dead_runs(instance, report: Callable[[str], None] = say) -> list[str
             continue
         if DBT_PID_TAG in run.tags:
             _stop_orphan(int(run.tags[DBT_PID_TAG]), run.tags.get(DBT_PID_START_TAG))
-        # free first: the count is what the dead run held (failing the run may free them too)
-        freed = instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        freed = _free_slots(instance, run.run_id)
         instance.report_run_failed(run, message=f"revhouse: the process running this run (pid {pid}) is gone")
         report(
             f"recovered run {run.run_id} of {run.job_name}: its process (pid {pid} on {host}) is gone; "
-            f"marked failed and freed {freed or 0} duckdb_writer slot(s)"
+            f"marked failed and freed {freed} duckdb_writer slot(s)"
         )
         recovered.append(run.run_id)
     storage = instance.event_log_storage
@@ -138,7 +152,7 @@ def recover_dead_runs(instance, report: Callable[[str], None] = say) -> list[str
         for record in instance.get_run_records(filters=RunsFilter(run_ids=list(holders))) if holders else []:
             run = record.dagster_run
             if run.is_finished and run.run_id not in recovered:
-                freed = storage.free_concurrency_slots_for_run(run.run_id)
+                freed = _free_slots(instance, run.run_id)
                 if freed:
                     report(f"freed {freed} duckdb_writer slot(s) still held by finished run {run.run_id}")
     return recovered
