@@ -36,6 +36,9 @@ def kill_point(name: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
+_HELD_BUILD_LOCKS: set = set()  # build locks this process holds (re-entrant, one thread)
+
+
 def build_lock_path(settings: Settings):
     return settings.duckdb_path.with_name(settings.duckdb_path.name + ".build.lock")
 
@@ -54,6 +57,9 @@ def build_lock(settings: Settings, say: Callable[[str], None] = print, poll_s: f
     interleave. Separate from `writer_lock`, which every step takes and releases. Waits without
     limit, saying once for whom; SIGINT/SIGTERM end the wait. The lock dies with its holder."""
     path = build_lock_path(settings)
+    if path in _HELD_BUILD_LOCKS:  # `revhouse build` holds it around the run it executes
+        yield
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
@@ -71,9 +77,11 @@ def build_lock(settings: Settings, say: Callable[[str], None] = print, poll_s: f
         }
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(info).encode(), 0)
+        _HELD_BUILD_LOCKS.add(path)
         try:
             yield
         finally:
+            _HELD_BUILD_LOCKS.discard(path)
             os.ftruncate(fd, 0)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:

@@ -69,3 +69,40 @@ def test_the_lock_is_free_again_once_its_holder_dies(tmp_path, monkeypatch):
     with build_lock(Settings.from_env(), say=said.append):
         pass
     assert said == []
+
+
+def test_a_dagster_run_that_writes_holds_the_whole_build_lock(tmp_path, monkeypatch):
+    """Runs from the UI, schedule or sensor wait for a build too: the writer resource takes the
+    build lock for the whole run."""
+    import dagster as dg
+
+    from dagster_project.defs.ingestion.assets import BOOKKEEPING_ASSET
+    from dagster_project.defs.ingestion.resources import DuckDBWriter
+
+    monkeypatch.setenv("REVHOUSE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("REVHOUSE_DUCKDB_PATH", raising=False)
+    hold_s = 4.0
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from dagster_project.settings import Settings\n"
+            "from dagster_project.warehouse import build_lock\n"
+            "with build_lock(Settings.from_env()):\n"
+            "    print('held', flush=True)\n"
+            f"    time.sleep({hold_s})\n",
+        ],
+        env=os.environ.copy(),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        result = dg.materialize([BOOKKEEPING_ASSET], resources={"duckdb_writer": DuckDBWriter()})
+        waited = time.monotonic() - started
+    finally:
+        holder.wait(timeout=30)
+    assert result.success
+    assert waited >= hold_s - 1.0, f"the run did not wait for the build lock ({waited:.1f}s)"

@@ -13,6 +13,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from dagster_project.defs.dbt.project import DBT_EXECUTABLE, dbt_project
+from dagster_project.defs.ingestion.resources import DuckDBWriter
 from dagster_project.settings import Settings
 from dagster_project.warehouse import kill_point, writer_lock
 
@@ -68,7 +69,12 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         pool=WRITER_POOL,
         name="revhouse_dbt",
     )
-    def revhouse_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
+    def revhouse_dbt(
+        context: dg.AssetExecutionContext,
+        dbt: DbtCliResource,
+        duckdb_writer: DuckDBWriter,  # unused here: it holds the whole-build lock for the run
+        config: DbtBuildConfig,
+    ):
         from dagster_project.pipeline import DBT_PID_START_TAG, DBT_PID_TAG, process_start
 
         settings = Settings.from_env()

@@ -20,6 +20,8 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         deps=upstream,
         group_name="publish",
         pool=WRITER_POOL,
+        # the writer resource holds the whole-build lock for the run
+        required_resource_keys={"duckdb_writer"},
         description="Read-only copy of the warehouse (REVHOUSE_PUBLISHED_PATH), replaced atomically "
         "after each successful build; its build id is a hash of the mart contents.",
     )
