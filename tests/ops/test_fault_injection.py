@@ -9,8 +9,10 @@ REVHOUSE_FAULT_KILL_AT makes the build SIGKILL itself at a named point (warehous
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -19,6 +21,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from dagster_project.settings import Settings
 from dagster_project.warehouse import FAULT_ENV, marts_fingerprint
 
 pytestmark = pytest.mark.e2e
@@ -42,7 +45,7 @@ while not os.path.exists(stop):
         reads += 1
     except Exception as exc:
         errors.append(f"{type(exc).__name__}: {exc}")
-    time.sleep(0.05)
+    time.sleep(0.1)
 json.dump({"reads": reads, "errors": errors, "seen": sorted(seen)}, open(out, "w"))
 """
 
@@ -70,6 +73,14 @@ def build(data_dir: Path, landing: Path, kill_at: str | None = None) -> subproce
     )
 
 
+def dbt_target(data_dir: Path) -> Path:
+    """The dbt target folder a build of this warehouse parses into (one per warehouse)."""
+    settings = dataclasses.replace(
+        Settings.from_env(), duckdb_path=(data_dir / "warehouse" / "revhouse.duckdb").resolve()
+    )
+    return settings.dbt_target_path
+
+
 def fingerprint(path: Path) -> dict[str, str]:
     con = duckdb.connect(str(path), read_only=True)
     try:
@@ -82,7 +93,15 @@ def tail(result: subprocess.CompletedProcess) -> str:
     return (result.stdout[-1500:] + "\n---\n" + result.stderr[-3000:]).strip()
 
 
-def test_killed_builds_recover_to_a_clean_build_and_readers_never_fail(tmp_path):
+@pytest.fixture
+def tmp_warehouses(tmp_path):
+    yield tmp_path
+    for name in ("clean", "killed"):  # their dbt targets live under dbt_project/target
+        shutil.rmtree(dbt_target(tmp_path / name), ignore_errors=True)
+
+
+def test_killed_builds_recover_to_a_clean_build_and_readers_never_fail(tmp_warehouses):
+    tmp_path = tmp_warehouses
     landing = tmp_path / "landing"
     gen = subprocess.run(
         [str(REVHOUSE), "generate", "--customers", "20", "--months", "2"],
