@@ -57,25 +57,29 @@ stop:  ## stop what make run started
 		fi; \
 	done
 
-build: install  ## ingest, dbt build (with tests), publish — no servers
+build: install  ## ingest, dbt build (data tests), publish — no servers
 	$(BIN)/revhouse build
 
 lint: install  ## ruff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: install  ## lint, build on fresh demo data (dbt unit + data tests), pytest
+test: install  ## lint, build on fresh demo data (dbt unit + data tests: --unit-tests), pytest
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	rm -rf $(TEST_DATA)
 	REVHOUSE_DATA_DIR=$(TEST_DATA) DAGSTER_HOME=$(TEST_DATA)/run/dagster_home $(BIN)/revhouse generate
-	REVHOUSE_DATA_DIR=$(TEST_DATA) DAGSTER_HOME=$(TEST_DATA)/run/dagster_home $(BIN)/revhouse build
+	REVHOUSE_DATA_DIR=$(TEST_DATA) DAGSTER_HOME=$(TEST_DATA)/run/dagster_home $(BIN)/revhouse build --unit-tests
 	REVHOUSE_DATA_DIR=$(TEST_DATA) DAGSTER_HOME=$(TEST_DATA)/run/dagster_home $(BIN)/python -m pytest -q -p no:cacheprovider --durations=10
 
+# dbt reads the warehouse path from REVHOUSE_DUCKDB_PATH in profiles.yml, `docs serve` too:
+# export it to the whole recipe, not to one command of it.
+DOCS_PORT ?= 8080
 docs: install  ## dbt docs (generate, then serve on :8080)
-	REVHOUSE_DATA_DIR=$(CURDIR)/data $(BIN)/revhouse prepare
-	cd dbt_project && REVHOUSE_DUCKDB_PATH=$$($(BIN)/revhouse paths | awk '/duckdb_path/ {print $$2}') \
-		$(BIN)/dbt docs generate --profiles-dir . && $(BIN)/dbt docs serve --profiles-dir . --port 8080
+	$(BIN)/revhouse prepare
+	export REVHOUSE_DUCKDB_PATH="$$($(BIN)/revhouse paths | awk '/duckdb_path/ {print $$2}')" && \
+		cd dbt_project && $(BIN)/dbt docs generate --profiles-dir . && \
+		$(BIN)/dbt docs serve --profiles-dir . --port $(DOCS_PORT)
 
 bench: install  ## speed of ingestion and rating vs a bare DuckDB aggregate (REVHOUSE_BENCH_EVENTS)
 	$(BIN)/revhouse bench

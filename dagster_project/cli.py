@@ -88,21 +88,43 @@ def prepare() -> None:
     typer.echo(f"dbt manifest at {run_prepare()}")
 
 
+ALLOW_EMPTY_HELP = (
+    "Publish even if no landing file was ever loaded, replacing a published copy that has data."
+)
+
+
 @app.command()
-def build() -> None:
-    """Materialise every asset (ingest, dbt build with tests, publish) in one Dagster job run."""
+def build(
+    unit_tests: Annotated[
+        bool, typer.Option("--unit-tests", help="Also run the dbt unit tests (make test and CI do).")
+    ] = False,
+    allow_empty: Annotated[bool, typer.Option("--allow-empty", help=ALLOW_EMPTY_HELP)] = False,
+) -> None:
+    """Materialise every asset (ingest, dbt build with data tests, publish) in one Dagster job run.
+
+    One build at a time per warehouse: a second one says whom it waits for. A run left behind
+    by a killed build is marked failed and its writer slot freed first."""
     from dagster_project.pipeline import materialize_all
 
-    ok = materialize_all()
+    ok = materialize_all(unit_tests=unit_tests, allow_empty=allow_empty)
     raise typer.Exit(0 if ok else 1)
 
 
 @app.command()
-def publish() -> None:
+def publish(
+    allow_empty: Annotated[bool, typer.Option("--allow-empty", help=ALLOW_EMPTY_HELP)] = False,
+) -> None:
     """Copy the live warehouse to the read-only published path."""
+    from dagster_project.warehouse import EmptyBuildError
     from dagster_project.warehouse import publish as run_publish
 
-    meta = run_publish(Settings.from_env())
+    try:
+        meta = run_publish(
+            Settings.from_env(), allow_empty=allow_empty, say=lambda m: typer.echo(m, err=True)
+        )
+    except EmptyBuildError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
     typer.echo(f"published build {meta['build_id']}")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,9 +36,20 @@ class Settings:
             dbt_project_dir=REPO_ROOT / "dbt_project",
         )
 
+    @property
+    def dbt_target_path(self) -> Path:
+        """dbt's target folder for this warehouse. dbt keeps partial parsing only while the
+        profile's connection keys (the DuckDB `path`) stay the same, so one shared target/
+        re-parsed the whole project (~3x slower) whenever the data dir changed; one folder per
+        warehouse keeps each warehouse's partial-parse state."""
+        key = hashlib.sha256(str(self.duckdb_path).encode()).hexdigest()[:10]
+        return self.dbt_project_dir / "target" / f"wh-{key}"
+
     def export_env(self) -> dict[str, str]:
-        """The env vars dbt's profiles.yml reads, so dbt opens the same file Dagster does."""
+        """The env vars dbt's profiles.yml reads, so dbt opens the same file Dagster does, and
+        DBT_TARGET_PATH (read by dbt and dagster-dbt) so it parses into this warehouse's target."""
         return {
             "REVHOUSE_DUCKDB_PATH": str(self.duckdb_path),
             "REVHOUSE_LANDING_DIR": str(self.landing_dir),
+            "DBT_TARGET_PATH": str(self.dbt_target_path),
         }

@@ -27,3 +27,25 @@ def test_paths_are_absolute_and_follow_env(monkeypatch, tmp_path):
     result = CliRunner().invoke(app, ["paths"])
     assert result.exit_code == 0
     assert f"{tmp_path}/warehouse/revhouse.duckdb" in result.output
+
+
+def test_build_and_publish_offer_their_flags():
+    env = {"COLUMNS": "200", "NO_COLOR": "1"}
+    build = CliRunner().invoke(app, ["build", "--help"], env=env)
+    assert build.exit_code == 0
+    assert "--unit-tests" in build.output and "--allow-empty" in build.output
+    publish = CliRunner().invoke(app, ["publish", "--help"], env=env)
+    assert publish.exit_code == 0 and "--allow-empty" in publish.output
+
+
+def test_build_passes_its_flags_to_the_run(monkeypatch):
+    import dagster_project.pipeline as pipeline
+
+    calls = []
+    monkeypatch.setattr(pipeline, "materialize_all", lambda **kw: calls.append(kw) or True)
+    assert CliRunner().invoke(app, ["build"]).exit_code == 0
+    assert CliRunner().invoke(app, ["build", "--unit-tests", "--allow-empty"]).exit_code == 0
+    assert calls == [
+        {"unit_tests": False, "allow_empty": False},
+        {"unit_tests": True, "allow_empty": True},
+    ]

@@ -131,3 +131,28 @@ def test_frozen_state_is_visible_in_the_asset_graph():
     readers = {child for key in keys for child in graph.get(key).child_keys}
     assert dg.AssetKey(["intermediate", "int_billing__invoices"]) in readers
     assert dg.AssetKey(["billing", "fct_finalized_invoices"]) in graph.get_all_asset_keys()
+
+
+def test_dagster_yaml_fails_dead_runs_and_frees_their_slots(tmp_path, monkeypatch):
+    """Under `dagster dev`, the daemon fails a run whose worker died and frees its pool slots."""
+    import shutil
+
+    from dagster_project.pipeline import DAGSTER_YAML
+
+    shutil.copyfile(DAGSTER_YAML, tmp_path / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    with dg.DagsterInstance.get() as instance:
+        assert instance.run_monitoring_enabled
+        assert instance.run_monitoring_max_resume_run_attempts == 0
+        assert instance.run_monitoring_settings["free_slots_after_run_end_seconds"] > 0
+        assert instance.event_log_storage.supports_global_concurrency_limits
+
+
+def test_operators_runs_are_data_only_and_publish_refuses_empty_by_default():
+    prepare()
+    from dagster_project.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    ops = {a.node_def.name: a.node_def for a in graph.assets_defs if a.is_executable}
+    assert ops["revhouse_dbt"].config_schema.as_field().default_value == {"unit_tests": False}
+    assert ops["published_warehouse"].config_schema.as_field().default_value == {"allow_empty": False}

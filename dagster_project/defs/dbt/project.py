@@ -20,6 +20,7 @@ def dbt_project() -> DbtProject:
     return DbtProject(
         project_dir=settings.dbt_project_dir,
         profiles_dir=settings.dbt_project_dir,
+        target_path=settings.dbt_target_path,
     )
 
 

@@ -16,6 +16,7 @@ from dagster_project.ingest.conservation import conservation_problems, source_co
 from dagster_project.ingest.runner import IngestSummary, ingest_landing, top_reasons
 from dagster_project.ingest.schema import RAW_SCHEMA, create_raw_tables
 from dagster_project.ingest.sources import SOURCES, source_tables
+from dagster_project.warehouse import kill_point
 
 GROUP = "ingestion"
 BOOKKEEPING_TABLES = ["landing_files", "quarantine", "duplicates", "loaded_keys"]
@@ -77,6 +78,7 @@ def build_source_asset(source: str) -> dg.AssetsDefinition:
         settings = duckdb_writer.settings()
         with duckdb_writer.connect() as con:
             summary = ingest_landing(con, settings.landing_dir, sources=[source])
+            kill_point("ingest")  # fault tests: rows written, connection still open
             shas = [f.sha256 for f in summary.processed()]
             reasons = top_reasons(con, limit=5, file_sha256=shas)
             counts = {

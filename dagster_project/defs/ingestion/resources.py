@@ -11,7 +11,7 @@ import dagster as dg
 import duckdb
 
 from dagster_project.settings import Settings
-from dagster_project.warehouse import writer_lock
+from dagster_project.warehouse import build_lock, writer_lock
 
 
 class DuckDBWriter(dg.ConfigurableResource):
@@ -23,6 +23,15 @@ class DuckDBWriter(dg.ConfigurableResource):
 
     path: str | None = None
     landing_dir: str | None = None
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[DuckDBWriter]:
+        """A run that writes the warehouse holds its whole-build lock from start to end (runs
+        from the UI, the schedule or the sensor too), so two runs' steps never interleave;
+        under `revhouse build` the lock is already this process's."""
+        say = context.log.warning if context.log else print
+        with build_lock(self.settings(), say=say):
+            yield self
 
     def settings(self) -> Settings:
         settings = Settings.from_env()

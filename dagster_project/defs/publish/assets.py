@@ -7,17 +7,26 @@ from dagster_project.settings import Settings
 from dagster_project.warehouse import publish
 
 
+class PublishConfig(dg.Config):
+    """An empty build (no landing file ever loaded) never replaces a published copy with data
+    unless allowed: a mis-set REVHOUSE_LANDING_DIR must not look like success."""
+
+    allow_empty: bool = False
+
+
 def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
     @dg.asset(
         key=["published_warehouse"],
         deps=upstream,
         group_name="publish",
         pool=WRITER_POOL,
+        # the writer resource holds the whole-build lock for the run
+        required_resource_keys={"duckdb_writer"},
         description="Read-only copy of the warehouse (REVHOUSE_PUBLISHED_PATH), replaced atomically "
         "after each successful build; its build id is a hash of the mart contents.",
     )
-    def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        meta = publish(Settings.from_env())
+    def published_warehouse(context: dg.AssetExecutionContext, config: PublishConfig) -> dg.MaterializeResult:
+        meta = publish(Settings.from_env(), allow_empty=config.allow_empty, say=context.log.warning)
         context.log.info(f"published build {meta['build_id']}")
         return dg.MaterializeResult(metadata={k: dg.MetadataValue.text(v) for k, v in meta.items()})
 
