@@ -12,13 +12,13 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from dagster_project.defs.common.resources import WRITER_POOL, DuckDBWriter
 from dagster_project.defs.dbt.project import DBT_EXECUTABLE, dbt_project
-from dagster_project.defs.ingestion.resources import DuckDBWriter
 from dagster_project.ingest.schema import RAW_SCHEMA
 from dagster_project.settings import Settings
 from dagster_project.warehouse import kill_point, writer_lock
 
-WRITER_POOL = "duckdb_writer"
+__all__ = ["WRITER_POOL", "build_dbt_assets", "dbt_resource"]
 FROZEN_STATE_SOURCE = "frozen_state"
 
 

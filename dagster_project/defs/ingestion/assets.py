@@ -10,8 +10,7 @@ from datetime import timedelta
 
 import dagster as dg
 
-from dagster_project.defs.dbt.assets import WRITER_POOL
-from dagster_project.defs.ingestion.resources import DuckDBWriter
+from dagster_project.defs.common.resources import WRITER_POOL, DuckDBWriter
 from dagster_project.ingest.conservation import conservation_problems, source_counts
 from dagster_project.ingest.runner import IngestSummary, ingest_landing, top_reasons
 from dagster_project.ingest.schema import RAW_SCHEMA, create_raw_tables

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import dagster as dg
 
+from dagster_project.defs.common.resources import DuckDBWriter
 from dagster_project.defs.ingestion.assets import (
     BOOKKEEPING_ASSET,
     CONSERVATION_CHECKS,
     SOURCE_ASSETS,
 )
-from dagster_project.defs.ingestion.resources import DuckDBWriter
 from dagster_project.defs.ingestion.sensors import ingest_job, landing_sensor
 
 defs = dg.Definitions(

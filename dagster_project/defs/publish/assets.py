@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from dagster_project.defs.dbt.assets import WRITER_POOL
+from dagster_project.defs.common.resources import WRITER_POOL
 from dagster_project.settings import Settings
 from dagster_project.warehouse import publish
 
