@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,3 +55,19 @@ class Settings:
             "REVHOUSE_LANDING_DIR": str(self.landing_dir),
             "DBT_TARGET_PATH": str(self.dbt_target_path),
         }
+
+
+@contextmanager
+def scoped_env(values: dict[str, str]) -> Iterator[None]:
+    """Set env vars for what runs inside (dbt reads its profile from them), then restore them,
+    so one call does not leak a warehouse path into the rest of the process."""
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v

@@ -5,7 +5,6 @@ downstream models and shows up as a failed asset check. Every dbt step takes the
 writer lock and runs in the `duckdb_writer` pool (limit 1), so only one process writes.
 """
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,7 +14,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from dagster_project.defs.common.resources import WRITER_POOL, DuckDBWriter
 from dagster_project.defs.dbt.project import DBT_EXECUTABLE, dbt_project
 from dagster_project.ingest.schema import RAW_SCHEMA
-from dagster_project.settings import Settings
+from dagster_project.settings import Settings, scoped_env
 from dagster_project.warehouse import kill_point, writer_lock
 
 __all__ = ["WRITER_POOL", "build_dbt_assets", "dbt_resource"]
@@ -108,8 +107,7 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         from dagster_project.pipeline import DBT_PID_START_TAG, DBT_PID_TAG, process_start
 
         settings = Settings.from_env()
-        os.environ.update(settings.export_env())
-        with writer_lock(settings):
+        with writer_lock(settings), scoped_env(settings.export_env()):
             invocation = dbt.cli(dbt_build_args(config.unit_tests), context=context)
             # if this process dies, the next build ends the orphaned dbt (it holds the DuckDB file)
             pid = invocation.process.pid

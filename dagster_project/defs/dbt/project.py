@@ -9,7 +9,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from dagster_project.settings import Settings
+from dagster_project.settings import Settings, scoped_env
 
 DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
 
@@ -30,7 +30,7 @@ def prepare() -> Path:
     bin_dir = str(DBT_EXECUTABLE.parent)
     if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
-    os.environ.update(Settings.from_env().export_env())
     project = dbt_project()
-    project.preparer.prepare(project)
+    with scoped_env(Settings.from_env().export_env()):
+        project.preparer.prepare(project)
     return project.manifest_path
