@@ -54,6 +54,7 @@ SELECT = [
     "path:models/staging/lago/stg_lago__credit_notes.sql",
     "path:models/staging/lago/stg_lago__customers.sql",
     "path:models/staging/usage/stg_usage__events.sql",
+    "path:models/staging/billed/stg_billed__invoices.sql",
     "path:models/intermediate/billing/int_billing__invoice*",
     "path:models/intermediate/billing/int_billing__coupon*",
     "path:models/intermediate/billing/int_billing__tax*",
