@@ -163,3 +163,26 @@
         or _catalog_fingerprint <> ({{ usage_catalog_fingerprint() }})
     {%- endif -%}
 {%- endmacro %}
+
+{#- The incremental configuration shared by the usage pre-aggregates (usage_daily,
+    usage_daily_unique_values, unbillable_events): append-only, stale rows deleted before a
+    run (usage_delete_stale), the load logged after it (usage_log_load), a schema change fails. -#}
+{% macro usage_preaggregate_config() -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook="{{ usage_delete_stale() }}",
+        post_hook="{{ usage_log_load() }}",
+        on_schema_change='fail'
+    ) }}
+{%- endmacro %}
+
+{#- The pre-aggregates' event filter on an incremental run: only events loaded since the
+    model's watermark (usage_ingested_after_literal, usage_watermark above). Nothing on a full
+    build. Goes after a `where` condition. -#}
+{% macro usage_new_events_filter() -%}
+    {%- if is_incremental() %}
+        and _ingested_at > {{ usage_ingested_after_literal() }}
+        and _ingested_at > ({{ usage_watermark() }})
+    {%- endif %}
+{%- endmacro %}
