@@ -50,10 +50,7 @@ inputs as (
         on charge_usage.charge_lago_id = properties.charge_lago_id
         and charge_usage.charge_filter_index = properties.charge_filter_index
     left join percentage_terms
-        on charge_usage.charge_period_id = percentage_terms.charge_period_id
-        and charge_usage.charge_lago_id = percentage_terms.charge_lago_id
-        and charge_usage.charge_filter_index = percentage_terms.charge_filter_index
-        and coalesce(charge_usage.grouped_by, '') = coalesce(percentage_terms.grouped_by, '')
+        on {{ same_fee_key('charge_usage', 'percentage_terms') }}
     where not properties.is_pay_in_advance
 ),
 

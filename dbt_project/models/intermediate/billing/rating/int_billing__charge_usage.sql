@@ -82,15 +82,9 @@ measured as (
         and keys.charge_lago_id = spine.charge_lago_id
         and keys.charge_filter_index = spine.charge_filter_index
     left join window_totals
-        on keys.charge_period_id = window_totals.charge_period_id
-        and keys.charge_lago_id = window_totals.charge_lago_id
-        and keys.charge_filter_index = window_totals.charge_filter_index
-        and coalesce(keys.grouped_by, '') = coalesce(window_totals.grouped_by, '')
+        on {{ same_fee_key('keys', 'window_totals') }}
     left join uniques
-        on keys.charge_period_id = uniques.charge_period_id
-        and keys.charge_lago_id = uniques.charge_lago_id
-        and keys.charge_filter_index = uniques.charge_filter_index
-        and coalesce(keys.grouped_by, '') = coalesce(uniques.grouped_by, '')
+        on {{ same_fee_key('keys', 'uniques') }}
 ),
 
 units_computed as (

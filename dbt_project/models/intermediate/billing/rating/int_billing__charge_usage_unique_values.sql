@@ -26,11 +26,7 @@ unique_rows as (
         unique_values.is_last_removed
     from usage_sources
     inner join unique_values
-        on usage_sources.source_subscription_id = unique_values.lago_subscription_id
-        and usage_sources.source_charge_lago_id = unique_values.charge_lago_id
-        and usage_sources.charge_filter_index = unique_values.charge_filter_index
-        and unique_values.usage_date <= usage_sources.charge_service_end_date
-        and (usage_sources.has_no_lower_bound or unique_values.usage_date >= usage_sources.charge_service_start_date)
+        on {{ usage_source_rows('usage_sources', 'unique_values') }}
 ),
 
 -- One row per distinct value and day read (loads and carried versions merged): whether the

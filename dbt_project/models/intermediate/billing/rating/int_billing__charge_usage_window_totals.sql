@@ -34,11 +34,7 @@ windowed as (
         usage_daily.precise_total_amount_cents_sum
     from usage_sources
     inner join usage_daily
-        on usage_sources.source_subscription_id = usage_daily.lago_subscription_id
-        and usage_sources.source_charge_lago_id = usage_daily.charge_lago_id
-        and usage_sources.charge_filter_index = usage_daily.charge_filter_index
-        and usage_daily.usage_date <= usage_sources.charge_service_end_date
-        and (usage_sources.has_no_lower_bound or usage_daily.usage_date >= usage_sources.charge_service_start_date)
+        on {{ usage_source_rows('usage_sources', 'usage_daily') }}
 ),
 
 window_totals as (
@@ -81,10 +77,7 @@ final as (
         latest.latest_value
     from window_totals
     left join latest
-        on window_totals.charge_period_id = latest.charge_period_id
-        and window_totals.charge_lago_id = latest.charge_lago_id
-        and window_totals.charge_filter_index = latest.charge_filter_index
-        and coalesce(window_totals.grouped_by, '') = coalesce(latest.grouped_by, '')
+        on {{ same_fee_key('window_totals', 'latest') }}
 )
 
 select * from final
