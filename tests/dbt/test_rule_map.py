@@ -34,10 +34,15 @@ def _model_names() -> set[str]:
 
 
 def _resolve_file(name: str) -> Path | None:
-    for base in (DBT, BILLING_INT, REPO_ROOT):
+    """A path relative to dbt_project/ or the repo, else a bare file name found in exactly one
+    sub-domain folder of models/intermediate/billing/ (an ambiguous name resolves to nothing)."""
+    for base in (DBT, REPO_ROOT):
         if (base / name).is_file():
             return base / name
-    return None
+    if "/" in name:
+        return None
+    found = [p for p in BILLING_INT.rglob(name) if p.is_file()]
+    return found[0] if len(found) == 1 else None
 
 
 def _unit_tested_models(yml: Path) -> set[str]:

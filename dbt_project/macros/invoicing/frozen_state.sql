@@ -3,7 +3,7 @@
     That state lives in the append-only marts fct_finalized_* written by EARLIER runs, which
     sit downstream of invoice assembly, so assembly reads them as they stood before this run
     (like an incremental model reads {{ this }}). A ref would be a cycle, so each frozen mart is
-    also declared as the source `frozen_state` (models/intermediate/billing/_frozen_state__sources.yml):
+    also declared as the source `frozen_state` (models/intermediate/billing/invoicing/_frozen_state__sources.yml):
     the edge shows in dbt docs and in the Dagster asset graph (keys frozen_state/<mart>), and
     unit tests hand the frozen rows they mean as that source's input (format: sql).
     The source must name a model of this project: a frozen mart renamed or disabled fails the

@@ -163,3 +163,47 @@
         or _catalog_fingerprint <> ({{ usage_catalog_fingerprint() }})
     {%- endif -%}
 {%- endmacro %}
+
+{#- The incremental configuration shared by the usage pre-aggregates (usage_daily,
+    usage_daily_unique_values, unbillable_events): append-only, stale rows deleted before a
+    run (usage_delete_stale), the load logged after it (usage_log_load), a schema change fails. -#}
+{% macro usage_preaggregate_config() -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook="{{ usage_delete_stale() }}",
+        post_hook="{{ usage_log_load() }}",
+        on_schema_change='fail'
+    ) }}
+{%- endmacro %}
+
+{#- The pre-aggregates' event filter on an incremental run: only events loaded since the
+    model's watermark (usage_ingested_after_literal, usage_watermark above). Nothing on a full
+    build. Goes after a `where` condition. -#}
+{% macro usage_new_events_filter() -%}
+    {%- if is_incremental() %}
+        and _ingested_at > {{ usage_ingested_after_literal() }}
+        and _ingested_at > ({{ usage_watermark() }})
+    {%- endif %}
+{%- endmacro %}
+
+{#- Join condition: the same fee key (charge × filter × pricing group, a null group matching a
+    null group) on two relations, after the `leading` key columns (by default the charge
+    period). -#}
+{% macro same_fee_key(left, right, leading=['charge_period_id']) -%}
+    {%- for column in leading + ['charge_lago_id', 'charge_filter_index'] %}
+        {% if not loop.first %}and {% endif %}{{ left }}.{{ column }} = {{ right }}.{{ column }}
+    {%- endfor %}
+        and coalesce({{ left }}.grouped_by, '') = coalesce({{ right }}.grouped_by, '')
+{%- endmacro %}
+
+{#- Join condition: the pre-aggregate rows (usage_daily, usage_daily_unique_values: `daily`)
+    a row of int_billing__charge_usage_sources (`sources`) reads: its source version, charge
+    and filter, up to the window's end, from the window's start unless it has no lower bound. -#}
+{% macro usage_source_rows(sources, daily) -%}
+    {{ sources }}.source_subscription_id = {{ daily }}.lago_subscription_id
+        and {{ sources }}.source_charge_lago_id = {{ daily }}.charge_lago_id
+        and {{ sources }}.charge_filter_index = {{ daily }}.charge_filter_index
+        and {{ daily }}.usage_date <= {{ sources }}.charge_service_end_date
+        and ({{ sources }}.has_no_lower_bound or {{ daily }}.usage_date >= {{ sources }}.charge_service_start_date)
+{%- endmacro %}

@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ usage_delete_stale() }}",
-    post_hook="{{ usage_log_load() }}",
-    on_schema_change='fail'
-) }}
+{{ usage_preaggregate_config() }}
 -- depends_on: {{ ref('stg_usage__events') }} (the post-hook usage_log_load reads it)
 -- Usage events that no fee counts, each with a reason a person understands (pricing.md 1:
 -- kept and reported, never billed). One event may appear once per charge it failed for.
@@ -13,11 +7,7 @@
 with resolved as (
     select * from {{ ref('int_billing__usage_events_resolved') }}
     where unbillable_reason is not null
-        {%- if is_incremental() %}
-        -- only events loaded since this model's watermark (macros/rating/usage.sql)
-        and _ingested_at > {{ usage_ingested_after_literal() }}
-        and _ingested_at > ({{ usage_watermark() }})
-        {%- endif %}
+        {{ usage_new_events_filter() }}
 ),
 
 catalog as (

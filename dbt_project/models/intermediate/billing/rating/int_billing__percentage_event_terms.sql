@@ -74,10 +74,7 @@ priced as (
         {{ per_transaction_amount_minor('ordered.field_value', 'ordered.rate', 'ordered.fixed_amount', 'ordered.per_transaction_min_amount', 'ordered.per_transaction_max_amount', 'ordered.currency_exponent') }} as transaction_amount_minor
     from ordered
     inner join free_terms
-        on ordered.charge_period_id = free_terms.charge_period_id
-        and ordered.charge_lago_id = free_terms.charge_lago_id
-        and ordered.charge_filter_index = free_terms.charge_filter_index
-        and coalesce(ordered.grouped_by, '') = coalesce(free_terms.grouped_by, '')
+        on {{ same_fee_key('ordered', 'free_terms') }}
 ),
 
 final as (

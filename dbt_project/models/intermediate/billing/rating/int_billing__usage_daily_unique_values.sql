@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ usage_delete_stale() }}",
-    post_hook="{{ usage_log_load() }}",
-    on_schema_change='fail'
-) }}
+{{ usage_preaggregate_config() }}
 -- depends_on: {{ ref('stg_usage__events') }} (the post-hook usage_log_load reads it)
 -- Distinct values cannot be summed across days, so unique_count_agg keeps this narrow
 -- pre-aggregate: one row per subscription version × charge × filter × group × local day ×
@@ -26,11 +20,7 @@ with resolved as (
             select billable_metric_code from {{ ref('stg_lago__billable_metrics') }}
             where aggregation_type = 'unique_count_agg'
         )
-        {%- if is_incremental() %}
-        -- only events loaded since this model's watermark (macros/rating/usage.sql)
-        and _ingested_at > {{ usage_ingested_after_literal() }}
-        and _ingested_at > ({{ usage_watermark() }})
-        {%- endif %}
+        {{ usage_new_events_filter() }}
 ),
 
 catalog as (

@@ -25,16 +25,7 @@ inputs as (
     select
         {{ rating_hash(['charge_usage.charge_period_id', 'charge_usage.charge_lago_id', 'charge_usage.charge_filter_index', 'charge_usage.grouped_by']) }} as price_key,
         charge_usage.*,
-        charge_periods.external_customer_id,
-        charge_periods.external_subscription_id,
-        charge_periods.billing_entity_code,
-        charge_periods.currency,
-        charge_periods.currency_exponent,
-        charge_periods.plan_code,
-        charge_periods.charge_service_start_date,
-        charge_periods.charge_service_end_date,
-        charge_periods.charge_from_at,
-        charge_periods.charge_to_at,
+        {{ charge_period_fee_columns('charge_periods') }},
         charge_periods.issuing_date,
         charge_periods.as_of_date,
         properties.charge_model,
@@ -59,10 +50,7 @@ inputs as (
         on charge_usage.charge_lago_id = properties.charge_lago_id
         and charge_usage.charge_filter_index = properties.charge_filter_index
     left join percentage_terms
-        on charge_usage.charge_period_id = percentage_terms.charge_period_id
-        and charge_usage.charge_lago_id = percentage_terms.charge_lago_id
-        and charge_usage.charge_filter_index = percentage_terms.charge_filter_index
-        and coalesce(charge_usage.grouped_by, '') = coalesce(percentage_terms.grouped_by, '')
+        on {{ same_fee_key('charge_usage', 'percentage_terms') }}
     where not properties.is_pay_in_advance
 ),
 
@@ -74,12 +62,7 @@ final as (
     select
         {{ fee_id('inputs.external_subscription_id', 'inputs.lago_subscription_id', 'inputs.charge_lago_id', 'inputs.charge_filter_index', 'inputs.grouped_by', 'inputs.charge_service_start_date', "'charge'") }} as fee_id,
         inputs.charge_period_id,
-        inputs.lago_subscription_id,
-        inputs.external_customer_id,
-        inputs.external_subscription_id,
-        inputs.billing_entity_code,
-        inputs.currency,
-        inputs.currency_exponent,
+        {{ fee_owner_columns('inputs.') }},
         'charge' as fee_type,
         inputs.plan_code,
         inputs.charge_lago_id,

@@ -46,16 +46,7 @@ located as (
         case when resolved.aggregation_type in ('count_agg', 'unique_count_agg')
             then cast(1 as decimal(38, 12)) else resolved.field_value end as event_units,
         charge_periods.charge_period_id,
-        charge_periods.external_customer_id,
-        charge_periods.external_subscription_id,
-        charge_periods.billing_entity_code,
-        charge_periods.currency,
-        charge_periods.currency_exponent,
-        charge_periods.plan_code,
-        charge_periods.charge_service_start_date,
-        charge_periods.charge_service_end_date,
-        charge_periods.charge_from_at,
-        charge_periods.charge_to_at,
+        {{ charge_period_fee_columns('charge_periods') }},
         charge_periods.as_of_date
     from resolved
     inner join charge_periods
@@ -148,12 +139,7 @@ final as (
     select
         {{ fee_id('external_subscription_id', 'lago_subscription_id', 'charge_lago_id', 'charge_filter_index', 'grouped_by', 'charge_service_start_date', "'charge'", 'event_key') }} as fee_id,
         charge_period_id,
-        lago_subscription_id,
-        external_customer_id,
-        external_subscription_id,
-        billing_entity_code,
-        currency,
-        currency_exponent,
+        {{ fee_owner_columns() }},
         'charge' as fee_type,
         plan_code,
         charge_lago_id,

@@ -24,10 +24,7 @@ final as (
     from charge_fees
     inner join metrics on charge_fees.billable_metric_code = metrics.billable_metric_code
     inner join usage_daily
-        on charge_fees.lago_subscription_id = usage_daily.lago_subscription_id
-        and charge_fees.charge_lago_id = usage_daily.charge_lago_id
-        and charge_fees.charge_filter_index = usage_daily.charge_filter_index
-        and coalesce(charge_fees.grouped_by, '') = coalesce(usage_daily.grouped_by, '')
+        on {{ same_fee_key('charge_fees', 'usage_daily', leading=['lago_subscription_id']) }}
         and usage_daily.usage_date <= charge_fees.service_end_date
         and (metrics.is_recurring or usage_daily.usage_date >= charge_fees.service_start_date)
 )

@@ -1,4 +1,4 @@
--- The hand-off to invoice assembly (int_billing__fees, its columns in _int_billing__rating_models.yml): every fee rating made, issued by
+-- The hand-off to invoice assembly (int_billing__fees, its columns in _int_billing__rating_models.yml, the list each producer emits: macros/rating/fee_columns.sql): every fee rating made, issued by
 -- the billing "now" (issuing_date <= as_of local date), before progressive credits, coupons,
 -- taxes, credit notes and wallets.
 with subscription_fees as (
@@ -22,7 +22,7 @@ commitment_true_ups as (
 ),
 
 unioned as (
-    {% set columns = ['fee_id', 'external_customer_id', 'external_subscription_id', 'billing_entity_code', 'currency', 'currency_exponent', 'fee_type', 'plan_code', 'charge_lago_id', 'billable_metric_code', 'charge_filter_index', 'grouped_by', 'units', 'events_count', 'precise_amount_minor', 'amount_minor', 'service_start_date', 'service_end_date', 'period_from_at', 'period_to_at', 'issuing_date', 'is_pay_in_advance', 'is_invoiceable', 'is_prorated', 'description', 'as_of_date'] %}
+    {% set columns = fee_contract_columns() %}
     select {{ columns | join(', ') }} from subscription_fees
     union all
     select {{ columns | join(', ') }} from charge_fees

@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ usage_delete_stale() }}",
-    post_hook="{{ usage_log_load() }}",
-    on_schema_change='fail'
-) }}
+{{ usage_preaggregate_config() }}
 -- depends_on: {{ ref('stg_usage__events') }} (the post-hook usage_log_load reads it)
 -- The pre-aggregate rating reads instead of raw events: one row per subscription version ×
 -- charge × charge filter × pricing group × local day × load (the ingestion runs whose events
@@ -21,11 +15,7 @@ with resolved as (
     select *
     from {{ ref('int_billing__usage_events_resolved') }}
     where is_charged
-        {%- if is_incremental() %}
-        -- only events loaded since this model's watermark (macros/rating/usage.sql)
-        and _ingested_at > {{ usage_ingested_after_literal() }}
-        and _ingested_at > ({{ usage_watermark() }})
-        {%- endif %}
+        {{ usage_new_events_filter() }}
 ),
 
 -- the external subscription id and the metric follow from the version and the charge: read

@@ -42,12 +42,7 @@ final as (
     select
         {{ fee_id('external_subscription_id', 'lago_subscription_id', 'charge_lago_id', "cast(null as integer)", "cast(null as varchar)", 'charge_service_start_date', "'charge_min_true_up'") }} as fee_id,
         charge_period_id,
-        lago_subscription_id,
-        external_customer_id,
-        external_subscription_id,
-        billing_entity_code,
-        currency,
-        currency_exponent,
+        {{ fee_owner_columns() }},
         'charge_min_true_up' as fee_type,
         plan_code,
         charge_lago_id,
