@@ -137,6 +137,41 @@ def bench() -> None:
 
 
 @app.command()
+def fingerprint(
+    compare: Annotated[
+        Path | None,
+        typer.Option(help="A JSON file written earlier by this command: exit 1 on any difference."),
+    ] = None,
+    warehouse: Annotated[
+        Path | None, typer.Option(help="A DuckDB file; default: the published copy.")
+    ] = None,
+) -> None:
+    """Print a hash of every mart table (wall-clock columns left out) as JSON; with --compare,
+    say which tables differ. A refactor that must not change behaviour keeps these identical."""
+    import json
+
+    import duckdb
+
+    from dagster_project.warehouse import marts_fingerprint
+
+    path = warehouse or Settings.from_env().published_path
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        now = marts_fingerprint(con)
+    finally:
+        con.close()
+    if compare is None:
+        typer.echo(json.dumps(now, indent=2, sort_keys=True))
+        return
+    before = json.loads(compare.read_text())
+    changed = sorted(t for t in before.keys() | now.keys() if before.get(t) != now.get(t))
+    for table in changed:
+        typer.echo(f"differs: {table} (before {before.get(table)}, now {now.get(table)})")
+    typer.echo(f"{len(now) - len(changed)} of {len(before.keys() | now.keys())} mart tables identical")
+    raise typer.Exit(1 if changed else 0)
+
+
+@app.command()
 def paths() -> None:
     """Print where revhouse reads and writes (from env vars, with defaults)."""
     s = Settings.from_env()
