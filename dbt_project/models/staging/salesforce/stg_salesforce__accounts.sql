@@ -13,12 +13,7 @@ final as (
         parent_id as parent_salesforce_account_id,
         is_deleted,
         custom_fields_json,
-        cast(system_modstamp as timestamp) as system_modstamp_at,
-        cast(synced_at as timestamp) as fivetran_synced_at,
-        is_fivetran_active,
-        _source_file,
-        _row_number,
-        _ingested_at
+        {{ salesforce_sync_columns() }}
     from source
 )
 

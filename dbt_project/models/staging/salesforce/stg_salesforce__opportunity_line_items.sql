@@ -18,12 +18,7 @@ final as (
         cast(service_date as date) as service_date,
         is_deleted,
         custom_fields_json,
-        cast(system_modstamp as timestamp) as system_modstamp_at,
-        cast(synced_at as timestamp) as fivetran_synced_at,
-        is_fivetran_active,
-        _source_file,
-        _row_number,
-        _ingested_at
+        {{ salesforce_sync_columns() }}
     from source
 )
 

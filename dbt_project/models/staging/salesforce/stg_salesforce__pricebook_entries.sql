@@ -12,12 +12,7 @@ final as (
         currency_iso_code as currency,
         is_active,
         is_deleted,
-        cast(system_modstamp as timestamp) as system_modstamp_at,
-        cast(synced_at as timestamp) as fivetran_synced_at,
-        is_fivetran_active,
-        _source_file,
-        _row_number,
-        _ingested_at
+        {{ salesforce_sync_columns() }}
     from source
 )
 
