@@ -9,7 +9,7 @@ from rich.table import Table
 
 from dagster_project.ingest.runner import IngestSummary, ingest_landing, top_reasons
 from dagster_project.settings import Settings
-from dagster_project.warehouse import connect_writer
+from dagster_project.warehouse import build_lock, connect_writer
 
 
 def _scope(path: Path | None, landing_dir: Path) -> tuple[Path, Path | None]:
@@ -62,7 +62,11 @@ def run_ingest(path: Path | None, progress: bool) -> int:
     if not root.is_dir():
         console.print(f"[red]no landing folder at {root}[/red]")
         return 2
-    with connect_writer(settings) as con:
+    # a whole build's lock, so this never loads raw rows between a build's dbt and its publish
+    with (
+        build_lock(settings, say=lambda line: console.print(line, soft_wrap=True, markup=False)),
+        connect_writer(settings) as con,
+    ):
         summary = ingest_landing(con, root, only=only, progress=progress)
         reasons = top_reasons(con, limit=10, file_sha256=[f.sha256 for f in summary.processed()])
     render_summary(summary, reasons, console)

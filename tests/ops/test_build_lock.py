@@ -106,3 +106,24 @@ def test_a_dagster_run_that_writes_holds_the_whole_build_lock(tmp_path, monkeypa
         holder.wait(timeout=30)
     assert result.success
     assert waited >= hold_s - 1.0, f"the run did not wait for the build lock ({waited:.1f}s)"
+
+
+def test_revhouse_ingest_waits_for_a_build(tmp_path, monkeypatch):
+    """`revhouse ingest` takes the whole-build lock too: its raw rows never land between a
+    build's dbt and its publish."""
+    monkeypatch.setenv("REVHOUSE_DATA_DIR", str(tmp_path))
+    (tmp_path / "landing").mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REVHOUSE_") or k == "REVHOUSE_DATA_DIR"}
+    monkeypatch.delenv("REVHOUSE_DUCKDB_PATH", raising=False)
+    with build_lock(Settings.from_env(), say=lambda _: None):
+        proc = subprocess.Popen(
+            [str(REVHOUSE), "ingest"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        said = ""
+        deadline = time.monotonic() + 60
+        while "to stop" not in said and time.monotonic() < deadline and proc.poll() is None:
+            said += os.read(proc.stdout.fileno(), 4096).decode(errors="replace")
+        assert "waiting for it to finish" in said, said
+        assert f"pid {os.getpid()}" in said, said
+        assert proc.poll() is None, "ingest did not wait for the build"
+    assert proc.wait(timeout=120) == 0
