@@ -13,7 +13,7 @@ from dagster_project.defs.ingestion.assets import (
     build_conservation_check,
 )
 from dagster_project.defs.ingestion.definitions import defs
-from dagster_project.defs.ingestion.resources import DuckDBWriter
+from dagster_project.defs.common.resources import DuckDBWriter
 from dagster_project.defs.ingestion.sensors import INGEST_JOB_NAME, landing_sensor
 from dagster_project.ingest.schema import NO_LINEAGE, TABLES
 
