@@ -177,9 +177,30 @@ def _run_dbt(
             yield event
 
 
+def parentless_tests(manifest: Mapping[str, Any]) -> list[str]:
+    """dbt tests that read no model (macro tests): no asset carries them as a check, and
+    DBT_INDIRECT_SELECTION=buildable selects tests only beside a selected model."""
+    return sorted(
+        n["name"]
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "test" and not n["depends_on"]["nodes"]
+    )
+
+
 def _dbt_assets(selection: DbtSelection, config_type: type[dg.Config]) -> dg.AssetsDefinition:
+    import json
+
     project = dbt_project()
     kill = "dbt" if selection is REST else None
+    manifest = json.loads(project.manifest_path.read_text())
+    # Dagster splits `rest` into one step per stretch of the graph between the other two; the
+    # parentless tests run once, in the step that builds the seeds (the first one).
+    extra_tests = parentless_tests(manifest) if selection is REST else []
+    seed_keys = {
+        TRANSLATOR.get_asset_spec(manifest, uid, project).key
+        for uid, n in manifest["nodes"].items()
+        if n["resource_type"] == "seed"
+    }
 
     @dbt_assets(
         manifest=project.manifest_path,
@@ -198,6 +219,8 @@ def _dbt_assets(selection: DbtSelection, config_type: type[dg.Config]) -> dg.Ass
         config: config_type,  # type: ignore[valid-type]
     ):
         args = dbt_build_args(config.unit_tests, getattr(config, "full_refresh", False), selection=selection)
+        if extra_tests and seed_keys & set(context.selected_asset_keys):
+            args += ["--select", " ".join(extra_tests)]  # dbt unions repeated --select
         yield from _run_dbt(context, dbt, revhouse_settings, args, kill)
 
     return _assets
