@@ -252,3 +252,21 @@ def test_frozen_marts_offer_no_full_refresh_in_the_launchpad():
         "ops": {**config["ops"], "revhouse_dbt_frozen_marts": {"config": {"full_refresh": True}}},
     }
     assert not validate_config(job.run_config_schema.config_type, bad).success
+
+
+def test_revhouse_settings_resource_follows_env_unless_set(monkeypatch, tmp_path):
+    """The assets take their paths from the `revhouse_settings` resource: env by default (read
+    when used, not at import), a run config can move them."""
+    from dagster_project.defs.common.resources import COMMON_RESOURCES, RevhouseSettings
+
+    monkeypatch.setenv("REVHOUSE_DATA_DIR", str(tmp_path / "env"))
+    for var in ("REVHOUSE_LANDING_DIR", "REVHOUSE_DUCKDB_PATH", "REVHOUSE_PUBLISHED_PATH"):
+        monkeypatch.delenv(var, raising=False)
+    shared = COMMON_RESOURCES["revhouse_settings"].get()
+    assert shared.duckdb_path == (tmp_path / "env" / "warehouse" / "revhouse.duckdb").resolve()
+    moved = RevhouseSettings(
+        data_dir=str(tmp_path / "other"), published_path=str(tmp_path / "pub.duckdb")
+    ).get()
+    assert moved.landing_dir == (tmp_path / "other" / "landing").resolve()
+    assert moved.duckdb_path == (tmp_path / "other" / "warehouse" / "revhouse.duckdb").resolve()
+    assert moved.published_path == (tmp_path / "pub.duckdb").resolve()
