@@ -92,6 +92,14 @@ ALLOW_EMPTY_HELP = (
     "Publish even if no landing file was ever loaded, replacing a published copy that has data."
 )
 
+FULL_REFRESH_HELP = (
+    "Rebuild the incremental usage pre-aggregates (int_billing__usage_daily, "
+    "int_billing__usage_daily_unique_values, int_billing__unbillable_events) from every loaded "
+    "event (dbt --full-refresh) instead of appending new events. Nothing else changes: other "
+    "models are rebuilt by every build, and the frozen invoice marts (fct_finalized_*) are never "
+    "full-refreshed."
+)
+
 
 @app.command()
 def build(
@@ -99,6 +107,7 @@ def build(
         bool, typer.Option("--unit-tests", help="Also run the dbt unit tests (make test and CI do).")
     ] = False,
     allow_empty: Annotated[bool, typer.Option("--allow-empty", help=ALLOW_EMPTY_HELP)] = False,
+    full_refresh: Annotated[bool, typer.Option("--full-refresh", help=FULL_REFRESH_HELP)] = False,
 ) -> None:
     """Materialise every asset (ingest, dbt build with data tests, publish) in one Dagster job run.
 
@@ -106,7 +115,7 @@ def build(
     by a killed build is marked failed and its writer slot freed first."""
     from dagster_project.pipeline import materialize_all
 
-    ok = materialize_all(unit_tests=unit_tests, allow_empty=allow_empty)
+    ok = materialize_all(unit_tests=unit_tests, allow_empty=allow_empty, full_refresh=full_refresh)
     raise typer.Exit(0 if ok else 1)
 
 

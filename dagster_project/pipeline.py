@@ -164,17 +164,37 @@ def landing_is_empty(settings: Settings) -> bool:
     return not settings.landing_dir.is_dir() or not any(True for _ in discover(settings.landing_dir))
 
 
-def build_run_config(unit_tests: bool = False, allow_empty: bool = False) -> dict:
-    return {
-        "loggers": {"console": {"config": {"log_level": "INFO"}}},
-        "ops": {
-            "revhouse_dbt": {"config": {"unit_tests": unit_tests}},
-            "published_warehouse": {"config": {"allow_empty": allow_empty}},
-        },
-    }
+DBT_PREAGGREGATES_OP = "revhouse_dbt_usage_preaggregates"
+DBT_OPS = (DBT_PREAGGREGATES_OP, "revhouse_dbt_frozen_marts", "revhouse_dbt")
 
 
-def materialize_all(unit_tests: bool = False, allow_empty: bool = False) -> bool:
+def dbt_node_names(job) -> dict[str, str]:
+    """{node name: dbt assets op} of the job's dbt steps. Dagster splits a dbt assets definition
+    into several steps where the asset graph loops through another one (rest -> pre-aggregates
+    -> rest), naming the copies revhouse_dbt_2, revhouse_dbt_3 ...; each needs its config."""
+    return {n.name: n.definition.name for n in job.graph.nodes if n.definition.name in DBT_OPS}
+
+
+def build_run_config(
+    unit_tests: bool = False,
+    allow_empty: bool = False,
+    full_refresh: bool = False,
+    dbt_nodes: dict[str, str] | None = None,
+) -> dict:
+    """`full_refresh` rebuilds only the incremental usage pre-aggregates (the frozen marts refuse
+    it; every other dbt model is a table or view, rebuilt by every build anyway)."""
+    nodes = dbt_nodes if dbt_nodes is not None else {op: op for op in DBT_OPS}
+    ops: dict[str, dict] = {}
+    for node, op in nodes.items():
+        config: dict = {"unit_tests": unit_tests}
+        if op == DBT_PREAGGREGATES_OP:
+            config["full_refresh"] = full_refresh
+        ops[node] = {"config": config}
+    ops["published_warehouse"] = {"config": {"allow_empty": allow_empty}}
+    return {"loggers": {"console": {"config": {"log_level": "INFO"}}}, "ops": ops}
+
+
+def materialize_all(unit_tests: bool = False, allow_empty: bool = False, full_refresh: bool = False) -> bool:
     from dagster_project.warehouse import build_lock
 
     settings = Settings.from_env()
@@ -198,7 +218,12 @@ def materialize_all(unit_tests: bool = False, allow_empty: bool = False) -> bool
             result = job.execute_in_process(
                 instance=instance,
                 raise_on_error=False,
-                run_config=build_run_config(unit_tests=unit_tests, allow_empty=allow_empty),
+                run_config=build_run_config(
+                    unit_tests=unit_tests,
+                    allow_empty=allow_empty,
+                    full_refresh=full_refresh,
+                    dbt_nodes=dbt_node_names(job),
+                ),
                 tags=process_tags(),
             )
     return result.success

@@ -34,6 +34,7 @@ def test_build_and_publish_offer_their_flags():
     build = CliRunner().invoke(app, ["build", "--help"], env=env)
     assert build.exit_code == 0
     assert "--unit-tests" in build.output and "--allow-empty" in build.output
+    assert "--full-refresh" in build.output and "int_billing__usage_daily" in build.output
     publish = CliRunner().invoke(app, ["publish", "--help"], env=env)
     assert publish.exit_code == 0 and "--allow-empty" in publish.output
 
@@ -45,7 +46,9 @@ def test_build_passes_its_flags_to_the_run(monkeypatch):
     monkeypatch.setattr(pipeline, "materialize_all", lambda **kw: calls.append(kw) or True)
     assert CliRunner().invoke(app, ["build"]).exit_code == 0
     assert CliRunner().invoke(app, ["build", "--unit-tests", "--allow-empty"]).exit_code == 0
+    assert CliRunner().invoke(app, ["build", "--full-refresh"]).exit_code == 0
     assert calls == [
-        {"unit_tests": False, "allow_empty": False},
-        {"unit_tests": True, "allow_empty": True},
+        {"unit_tests": False, "allow_empty": False, "full_refresh": False},
+        {"unit_tests": True, "allow_empty": True, "full_refresh": False},
+        {"unit_tests": False, "allow_empty": False, "full_refresh": True},
     ]

@@ -6,6 +6,7 @@ import dagster as dg
 import pytest
 from conftest import FORMATS
 
+from dagster_project.defs.common.resources import DuckDBWriter
 from dagster_project.defs.ingestion.assets import (
     BOOKKEEPING_ASSET,
     CONSERVATION_CHECKS,
@@ -13,7 +14,6 @@ from dagster_project.defs.ingestion.assets import (
     build_conservation_check,
 )
 from dagster_project.defs.ingestion.definitions import defs
-from dagster_project.defs.ingestion.resources import DuckDBWriter
 from dagster_project.defs.ingestion.sensors import INGEST_JOB_NAME, landing_sensor
 from dagster_project.ingest.schema import NO_LINEAGE, TABLES
 

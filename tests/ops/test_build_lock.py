@@ -76,8 +76,8 @@ def test_a_dagster_run_that_writes_holds_the_whole_build_lock(tmp_path, monkeypa
     build lock for the whole run."""
     import dagster as dg
 
+    from dagster_project.defs.common.resources import DuckDBWriter
     from dagster_project.defs.ingestion.assets import BOOKKEEPING_ASSET
-    from dagster_project.defs.ingestion.resources import DuckDBWriter
 
     monkeypatch.setenv("REVHOUSE_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("REVHOUSE_DUCKDB_PATH", raising=False)

@@ -96,3 +96,5 @@ def test_dagster_dbt_step_is_data_only_unless_asked():
     assert dbt_build_args(unit_tests=True) == ["build"]
     assert build_run_config()["ops"]["revhouse_dbt"]["config"] == {"unit_tests": False}
     assert build_run_config(unit_tests=True)["ops"]["revhouse_dbt"]["config"] == {"unit_tests": True}
+    preaggregates = build_run_config(full_refresh=True)["ops"]["revhouse_dbt_usage_preaggregates"]
+    assert preaggregates["config"] == {"unit_tests": False, "full_refresh": True}

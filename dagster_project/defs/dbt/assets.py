@@ -1,23 +1,32 @@
 """dbt models, seeds, snapshots and tests as Dagster assets and asset checks.
 
+Three `@dbt_assets`, split by selector (each one `dbt build` of its own selection):
+
+- `revhouse_dbt_usage_preaggregates`: the incremental usage pre-aggregates (usage_daily, its
+  unique values, unbillable events); `full_refresh` rebuilds them from every loaded event.
+- `revhouse_dbt_frozen_marts`: the append-only frozen billing marts (fct_finalized_*). They hold
+  every invoice ever finalized; a full refresh would destroy them, so it is refused.
+- `revhouse_dbt`: everything else (staging, intermediate, marts, seeds, snapshots).
+
 `dbt build` runs each model's tests right after it, so a failing data test stops its
 downstream models and shows up as a failed asset check. Every dbt step takes the warehouse
 writer lock and runs in the `duckdb_writer` pool (limit 1), so only one process writes.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from dagster_project.defs.common.resources import WRITER_POOL, DuckDBWriter
+from dagster_project.defs.common.resources import WRITER_POOL, DuckDBWriter, RevhouseSettings
 from dagster_project.defs.dbt.project import DBT_EXECUTABLE, dbt_project
 from dagster_project.ingest.schema import RAW_SCHEMA
-from dagster_project.settings import Settings, scoped_env
+from dagster_project.settings import scoped_env
 from dagster_project.warehouse import kill_point, writer_lock
 
-__all__ = ["WRITER_POOL", "build_dbt_assets", "dbt_resource"]
+__all__ = ["DBT_SELECTIONS", "WRITER_POOL", "build_dbt_assets", "dbt_build_args", "dbt_resource"]
 FROZEN_STATE_SOURCE = "frozen_state"
 
 
@@ -78,47 +87,149 @@ def dbt_resource() -> DbtCliResource:
     )
 
 
+@dataclass(frozen=True)
+class DbtSelection:
+    """One `@dbt_assets` definition: its op name, dbt selector, and whether a full refresh
+    (drop and rebuild the incremental tables) may be asked of it."""
+
+    name: str
+    select: str
+    exclude: str | None = None
+    full_refresh_allowed: bool = True
+
+
+USAGE_PREAGGREGATES = DbtSelection(
+    name="revhouse_dbt_usage_preaggregates",
+    # int_billing__usage_daily, int_billing__usage_daily_unique_values, int_billing__unbillable_events
+    select="config.materialized:incremental,path:models/intermediate/billing/rating",
+)
+FROZEN_MARTS = DbtSelection(
+    name="revhouse_dbt_frozen_marts",
+    # fct_finalized_invoices and its fees, taxes, credits, discounts: append-only history
+    select="config.materialized:incremental,path:models/marts/billing",
+    full_refresh_allowed=False,
+)
+REST = DbtSelection(
+    name="revhouse_dbt",
+    select="fqn:*",
+    exclude=f"{USAGE_PREAGGREGATES.select} {FROZEN_MARTS.select}",
+)
+DBT_SELECTIONS = (USAGE_PREAGGREGATES, FROZEN_MARTS, REST)
+
+
 class DbtBuildConfig(dg.Config):
-    """Operators' builds are data-only; the 206 dbt unit tests run in `make test` and CI."""
+    """Operators' builds are data-only; the dbt unit tests run in `make test` and CI."""
+
+    unit_tests: bool = False
+    full_refresh: bool = False
+
+
+class FrozenMartsBuildConfig(dg.Config):
+    """No `full_refresh` here: the frozen marts are never rebuilt (it would destroy invoices)."""
 
     unit_tests: bool = False
 
 
-def dbt_build_args(unit_tests: bool) -> list[str]:
-    return ["build"] if unit_tests else ["build", "--exclude-resource-type", "unit_test"]
+class FullRefreshRefused(dg.Failure):
+    pass
 
 
-def build_dbt_assets() -> dg.AssetsDefinition:
+def dbt_build_args(
+    unit_tests: bool, full_refresh: bool = False, *, selection: DbtSelection = REST
+) -> list[str]:
+    """`dbt build` arguments of one selection (dagster-dbt adds its --select/--exclude)."""
+    if full_refresh and not selection.full_refresh_allowed:
+        raise FullRefreshRefused(
+            f"{selection.name}: refusing --full-refresh. The frozen marts (fct_finalized_*) are "
+            "append-only: every invoice ever finalized lives only there, and a full refresh would "
+            "drop and rebuild them from today's state, destroying frozen invoices."
+        )
+    args = ["build"] if unit_tests else ["build", "--exclude-resource-type", "unit_test"]
+    return [*args, "--full-refresh"] if full_refresh else args
+
+
+def _run_dbt(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    revhouse_settings: RevhouseSettings,
+    args: list[str],
+    kill_point_name: str | None = None,
+) -> Iterator:
+    from dagster_project.pipeline import DBT_PID_START_TAG, DBT_PID_TAG, process_start
+
+    settings = revhouse_settings.get()
+    # A test reading models of two selections (e.g. unbillable events and the fees) runs in the
+    # invocation that builds the last of them, never before ("buildable"; dbt's default "eager"
+    # would run it as soon as any one of its models is selected, against a missing table).
+    env = {**settings.export_env(), "DBT_INDIRECT_SELECTION": "buildable"}
+    with writer_lock(settings), scoped_env(env):
+        invocation = dbt.cli(args, context=context)
+        # if this process dies, the next build ends the orphaned dbt (it holds the DuckDB file)
+        pid = invocation.process.pid
+        tags = {DBT_PID_TAG: str(pid)}
+        start = process_start(pid)
+        if start:
+            tags[DBT_PID_START_TAG] = start
+        context.instance.add_run_tags(context.run_id, tags)
+        for n, event in enumerate(invocation.stream()):
+            if n == 1 and kill_point_name:
+                kill_point(kill_point_name)  # fault tests: dbt is mid-build, a model already written
+            yield event
+
+
+def parentless_tests(manifest: Mapping[str, Any]) -> list[str]:
+    """dbt tests that read no model (macro tests): no asset carries them as a check, and
+    DBT_INDIRECT_SELECTION=buildable selects tests only beside a selected model."""
+    return sorted(
+        n["name"]
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "test" and not n["depends_on"]["nodes"]
+    )
+
+
+def _dbt_assets(selection: DbtSelection, config_type: type[dg.Config]) -> dg.AssetsDefinition:
+    import json
+
     project = dbt_project()
+    kill = "dbt" if selection is REST else None
+    manifest = json.loads(project.manifest_path.read_text())
+    # Dagster splits `rest` into one step per stretch of the graph between the other two; the
+    # parentless tests run once, in the step that builds the seeds (the first one).
+    extra_tests = parentless_tests(manifest) if selection is REST else []
+    seed_keys = {
+        TRANSLATOR.get_asset_spec(manifest, uid, project).key
+        for uid, n in manifest["nodes"].items()
+        if n["resource_type"] == "seed"
+    }
 
     @dbt_assets(
         manifest=project.manifest_path,
         project=project,
+        select=selection.select,
+        exclude=selection.exclude,
         dagster_dbt_translator=TRANSLATOR,
         pool=WRITER_POOL,
-        name="revhouse_dbt",
+        name=selection.name,
     )
-    def revhouse_dbt(
+    def _assets(
         context: dg.AssetExecutionContext,
         dbt: DbtCliResource,
         duckdb_writer: DuckDBWriter,  # unused here: it holds the whole-build lock for the run
-        config: DbtBuildConfig,
+        revhouse_settings: RevhouseSettings,
+        config: config_type,  # type: ignore[valid-type]
     ):
-        from dagster_project.pipeline import DBT_PID_START_TAG, DBT_PID_TAG, process_start
+        args = dbt_build_args(config.unit_tests, getattr(config, "full_refresh", False), selection=selection)
+        if extra_tests and seed_keys & set(context.selected_asset_keys):
+            args += ["--select", " ".join(extra_tests)]  # dbt unions repeated --select
+        yield from _run_dbt(context, dbt, revhouse_settings, args, kill)
 
-        settings = Settings.from_env()
-        with writer_lock(settings), scoped_env(settings.export_env()):
-            invocation = dbt.cli(dbt_build_args(config.unit_tests), context=context)
-            # if this process dies, the next build ends the orphaned dbt (it holds the DuckDB file)
-            pid = invocation.process.pid
-            tags = {DBT_PID_TAG: str(pid)}
-            start = process_start(pid)
-            if start:
-                tags[DBT_PID_START_TAG] = start
-            context.instance.add_run_tags(context.run_id, tags)
-            for n, event in enumerate(invocation.stream()):
-                if n == 1:
-                    kill_point("dbt")  # fault tests: dbt is mid-build, a model already written
-                yield event
+    return _assets
 
-    return revhouse_dbt
+
+def build_dbt_assets() -> list[dg.AssetsDefinition]:
+    """The three dbt assets definitions; together they hold every dbt node exactly once."""
+    return [
+        _dbt_assets(USAGE_PREAGGREGATES, DbtBuildConfig),
+        _dbt_assets(FROZEN_MARTS, FrozenMartsBuildConfig),
+        _dbt_assets(REST, DbtBuildConfig),
+    ]

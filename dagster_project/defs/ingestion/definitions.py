@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from dagster_project.defs.common.resources import DuckDBWriter
+from dagster_project.defs.common.resources import COMMON_RESOURCES
 from dagster_project.defs.ingestion.assets import (
     BOOKKEEPING_ASSET,
     CONSERVATION_CHECKS,
@@ -17,5 +17,5 @@ defs = dg.Definitions(
     asset_checks=CONSERVATION_CHECKS,
     jobs=[ingest_job],
     sensors=[landing_sensor],
-    resources={"duckdb_writer": DuckDBWriter()},
+    resources=COMMON_RESOURCES,
 )

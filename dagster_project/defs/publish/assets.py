@@ -2,8 +2,7 @@
 
 import dagster as dg
 
-from dagster_project.defs.common.resources import WRITER_POOL
-from dagster_project.settings import Settings
+from dagster_project.defs.common.resources import WRITER_POOL, DuckDBWriter, RevhouseSettings
 from dagster_project.warehouse import publish
 
 
@@ -20,13 +19,16 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         deps=upstream,
         group_name="publish",
         pool=WRITER_POOL,
-        # the writer resource holds the whole-build lock for the run
-        required_resource_keys={"duckdb_writer"},
         description="Read-only copy of the warehouse (REVHOUSE_PUBLISHED_PATH), replaced atomically "
         "after each successful build; its build id is a hash of the mart contents.",
     )
-    def published_warehouse(context: dg.AssetExecutionContext, config: PublishConfig) -> dg.MaterializeResult:
-        meta = publish(Settings.from_env(), allow_empty=config.allow_empty, say=context.log.warning)
+    def published_warehouse(
+        context: dg.AssetExecutionContext,
+        config: PublishConfig,
+        duckdb_writer: DuckDBWriter,  # unused here: it holds the whole-build lock for the run
+        revhouse_settings: RevhouseSettings,
+    ) -> dg.MaterializeResult:
+        meta = publish(revhouse_settings.get(), allow_empty=config.allow_empty, say=context.log.warning)
         context.log.info(f"published build {meta['build_id']}")
         return dg.MaterializeResult(metadata={k: dg.MetadataValue.text(v) for k, v in meta.items()})
 

@@ -154,5 +154,119 @@ def test_operators_runs_are_data_only_and_publish_refuses_empty_by_default():
 
     graph = defs.resolve_asset_graph()
     ops = {a.node_def.name: a.node_def for a in graph.assets_defs if a.is_executable}
-    assert ops["revhouse_dbt"].config_schema.as_field().default_value == {"unit_tests": False}
+    assert ops["revhouse_dbt"].config_schema.as_field().default_value == {
+        "unit_tests": False,
+        "full_refresh": False,
+    }
+    assert ops["revhouse_dbt_frozen_marts"].config_schema.as_field().default_value == {"unit_tests": False}
     assert ops["published_warehouse"].config_schema.as_field().default_value == {"allow_empty": False}
+
+
+def test_three_dbt_assets_partition_the_dbt_models():
+    """Pre-aggregates, frozen marts and the rest: every dbt model in exactly one of them."""
+    import json
+
+    from dagster_project.defs.dbt.assets import TRANSLATOR
+    from dagster_project.defs.dbt.definitions import DBT_ASSETS
+    from dagster_project.defs.dbt.project import dbt_project
+
+    manifest = json.loads(prepare().read_text())
+    models = {
+        TRANSLATOR.get_asset_spec(manifest, uid, dbt_project()).key: n["name"]
+        for uid, n in manifest["nodes"].items()
+        if n["resource_type"] == "model"
+    }
+    by_op = {a.node_def.name: {models[k] for k in a.keys if k in models} for a in DBT_ASSETS}
+    assert set(by_op) == {"revhouse_dbt_usage_preaggregates", "revhouse_dbt_frozen_marts", "revhouse_dbt"}
+    assert by_op["revhouse_dbt_usage_preaggregates"] == {
+        "int_billing__usage_daily",
+        "int_billing__usage_daily_unique_values",
+        "int_billing__unbillable_events",
+    }
+    assert by_op["revhouse_dbt_frozen_marts"] == {
+        "fct_finalized_invoices",
+        "fct_finalized_invoice_fees",
+        "fct_finalized_invoice_taxes",
+        "fct_finalized_invoice_credits",
+        "fct_finalized_invoice_discounts",
+    }
+    counted = [name for names in by_op.values() for name in names]
+    assert sorted(counted) == sorted(models.values())  # each model once, none missing
+    # dbt tests still attach as checks to the asset that builds their model
+    checks = {a.node_def.name: {c.to_user_string() for c in a.check_keys} for a in DBT_ASSETS}
+    assert (
+        "intermediate/int_billing__unbillable_events:assert_every_event_billed_or_reported"
+        in checks["revhouse_dbt_usage_preaggregates"]
+    )
+    assert any(c.startswith("billing/fct_finalized_invoices:") for c in checks["revhouse_dbt_frozen_marts"])
+
+
+def test_full_refresh_adds_the_flag_and_the_frozen_marts_refuse_it():
+    import pytest
+
+    from dagster_project.defs.dbt.assets import (
+        FROZEN_MARTS,
+        REST,
+        USAGE_PREAGGREGATES,
+        FullRefreshRefused,
+        dbt_build_args,
+    )
+
+    data_only = ["build", "--exclude-resource-type", "unit_test"]
+    assert dbt_build_args(False, selection=USAGE_PREAGGREGATES) == data_only
+    assert dbt_build_args(False, True, selection=USAGE_PREAGGREGATES) == [*data_only, "--full-refresh"]
+    assert dbt_build_args(True, True, selection=REST) == ["build", "--full-refresh"]
+    assert dbt_build_args(False, selection=FROZEN_MARTS) == data_only
+    with pytest.raises(FullRefreshRefused, match="destroying frozen invoices"):
+        dbt_build_args(False, True, selection=FROZEN_MARTS)
+
+
+def test_frozen_marts_offer_no_full_refresh_in_the_launchpad():
+    """The run config of the frozen marts has no `full_refresh`: asking for it is a config error."""
+    prepare()
+    from dagster_project.definitions import ALL_JOB_NAME, defs
+    from dagster_project.pipeline import build_run_config, dbt_node_names
+
+    job = defs.resolve_job_def(ALL_JOB_NAME)
+    nodes = dbt_node_names(job)
+    assert set(nodes.values()) == {
+        "revhouse_dbt_usage_preaggregates",
+        "revhouse_dbt_frozen_marts",
+        "revhouse_dbt",
+    }
+    config = build_run_config(full_refresh=True, unit_tests=True, dbt_nodes=nodes)
+    assert job.run_config_schema.config_type is not None
+    # every dbt step (Dagster splits `rest` where the graph loops through the others) gets the config
+    assert {n: c["config"] for n, c in config["ops"].items() if n in nodes} == {
+        n: {
+            "unit_tests": True,
+            **({"full_refresh": True} if op == "revhouse_dbt_usage_preaggregates" else {}),
+        }
+        for n, op in nodes.items()
+    }
+    from dagster._config import validate_config
+
+    assert validate_config(job.run_config_schema.config_type, config).success
+    bad = {
+        **config,
+        "ops": {**config["ops"], "revhouse_dbt_frozen_marts": {"config": {"full_refresh": True}}},
+    }
+    assert not validate_config(job.run_config_schema.config_type, bad).success
+
+
+def test_revhouse_settings_resource_follows_env_unless_set(monkeypatch, tmp_path):
+    """The assets take their paths from the `revhouse_settings` resource: env by default (read
+    when used, not at import), a run config can move them."""
+    from dagster_project.defs.common.resources import COMMON_RESOURCES, RevhouseSettings
+
+    monkeypatch.setenv("REVHOUSE_DATA_DIR", str(tmp_path / "env"))
+    for var in ("REVHOUSE_LANDING_DIR", "REVHOUSE_DUCKDB_PATH", "REVHOUSE_PUBLISHED_PATH"):
+        monkeypatch.delenv(var, raising=False)
+    shared = COMMON_RESOURCES["revhouse_settings"].get()
+    assert shared.duckdb_path == (tmp_path / "env" / "warehouse" / "revhouse.duckdb").resolve()
+    moved = RevhouseSettings(
+        data_dir=str(tmp_path / "other"), published_path=str(tmp_path / "pub.duckdb")
+    ).get()
+    assert moved.landing_dir == (tmp_path / "other" / "landing").resolve()
+    assert moved.duckdb_path == (tmp_path / "other" / "warehouse" / "revhouse.duckdb").resolve()
+    assert moved.published_path == (tmp_path / "pub.duckdb").resolve()
