@@ -11,8 +11,14 @@ import pytest
 
 from dagster_project.ingest.runner import IngestSummary, ingest_landing
 from dagster_project.ingest.schema import RAW_SCHEMA, TABLES
+from dagster_project.settings import REPO_ROOT
 
-FORMATS = Path("/work/shared/formats")
+# The shared sample files sit beside the repository (CI lays a copy of shared/ next to its clone);
+# /work/shared is where the workplace keeps them for a clone elsewhere.
+FORMATS = next(
+    (p for p in (REPO_ROOT.parent / "shared" / "formats", Path("/work/shared/formats")) if p.is_dir()),
+    REPO_ROOT.parent / "shared" / "formats",
+)
 
 
 class Landing:
