@@ -189,7 +189,12 @@ def paths() -> None:
 
 
 @invoice_app.command("show")
-def invoice_show(number: Annotated[str, typer.Argument(help="Invoice number, e.g. RHUS-000001.")]) -> None:
+def invoice_show(
+    number: Annotated[
+        str,
+        typer.Argument(help="Invoice number: the billing entity's prefix and a sequence, e.g. RHUS-000001."),
+    ],
+) -> None:
     """Print an invoice: lines, coupons, taxes, credits, totals."""
     from dagster_project.invoices import show
     from dagster_project.warehouse import connect_published
