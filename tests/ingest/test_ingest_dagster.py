@@ -6,7 +6,7 @@ import dagster as dg
 import pytest
 from conftest import FORMATS
 
-from dagster_project.defs.common.resources import DuckDBWriter
+from dagster_project.defs.common.resources import DuckDBWriter, RevhouseSettings
 from dagster_project.defs.ingestion.assets import (
     BOOKKEEPING_ASSET,
     CONSERVATION_CHECKS,
@@ -98,12 +98,15 @@ def test_conservation_check_fails_when_a_raw_row_is_deleted(env):
 
 def test_sensor_requests_a_run_only_when_the_landing_dir_changes(env):
     env.copy(FORMATS / "fx/eurofxref.csv", "fx/rates")
+    resources = {"revhouse_settings": RevhouseSettings()}
     with dg.instance_for_test() as instance:
-        first = landing_sensor(dg.build_sensor_context(instance=instance))
+        first = landing_sensor(dg.build_sensor_context(instance=instance, resources=resources))
         assert isinstance(first, dg.RunRequest)
         cursor = first.run_key
-        same = landing_sensor(dg.build_sensor_context(instance=instance, cursor=cursor))
+        same = landing_sensor(dg.build_sensor_context(instance=instance, cursor=cursor, resources=resources))
         assert isinstance(same, dg.SkipReason)
         env.copy(FORMATS / "fx/eurofxref-hist.csv", "fx/rates")
-        changed = landing_sensor(dg.build_sensor_context(instance=instance, cursor=cursor))
+        changed = landing_sensor(
+            dg.build_sensor_context(instance=instance, cursor=cursor, resources=resources)
+        )
         assert isinstance(changed, dg.RunRequest) and changed.run_key != cursor

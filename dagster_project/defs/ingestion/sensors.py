@@ -12,9 +12,9 @@ from pathlib import Path
 
 import dagster as dg
 
+from dagster_project.defs.common.resources import RevhouseSettings
 from dagster_project.defs.ingestion.assets import GROUP
 from dagster_project.ingest.runner import discover
-from dagster_project.settings import Settings
 
 INGEST_JOB_NAME = "ingest_landing_job"
 
@@ -39,8 +39,8 @@ def landing_fingerprint(landing_dir: Path) -> str:
 
 
 @dg.sensor(job=ingest_job, minimum_interval_seconds=30, description=__doc__)
-def landing_sensor(context: dg.SensorEvaluationContext):
-    landing_dir = Settings.from_env().landing_dir
+def landing_sensor(context: dg.SensorEvaluationContext, revhouse_settings: RevhouseSettings):
+    landing_dir = revhouse_settings.get().landing_dir
     fingerprint = landing_fingerprint(landing_dir)
     if not fingerprint or fingerprint == context.cursor:
         return dg.SkipReason(f"no new or changed files in {landing_dir}")
