@@ -160,20 +160,11 @@ WALL_CLOCK_COLUMNS = ("frozen_at", "ingested_at", "loaded_at", "published_at", "
 
 
 def content_hash(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...] = MART_SCHEMAS) -> str:
-    """Order-independent hash of the rows of every table in `schemas` (default: the marts)."""
-    rows = con.execute(
-        "select table_schema, table_name from information_schema.tables "
-        "where table_type = 'BASE TABLE' order by 1, 2"
-    ).fetchall()
+    """The build id: one hash over `marts_fingerprint`, so it names what users see (the mart
+    rows) and not when a build ran; two warehouses built from the same files get the same id."""
     h = hashlib.sha256()
-    for schema, table in rows:
-        if schema not in schemas:
-            continue
-        h.update(f"{schema}.{table}\n".encode())
-        digest = con.execute(
-            f'select coalesce(sum(hash(t)), 0), count(*) from "{schema}"."{table}" t'
-        ).fetchone()
-        h.update(f"{digest[0]}:{digest[1]}\n".encode())
+    for table, digest in sorted(marts_fingerprint(con, schemas).items()):
+        h.update(f"{table}\n{digest}\n".encode())
     return h.hexdigest()[:16]
 
 
