@@ -1,0 +1,124 @@
+-- One row per invoice a customer owes money on: revhouse's own finalized invoices and the
+-- incumbent's imported ones (`billed`), keyed by (invoice_source, invoice_id). Payment terms
+-- and due dates follow collections.md 1.1-1.2: the customer's net payment term wins whenever
+-- set (0 is a value), else the billing entity's, else 0; due = issuing date + term calendar
+-- days; a wallet top-up (credit) invoice is due on its issuing day. Imported invoices keep
+-- the due date they were sent with.
+with invoices as (
+    select * from {{ ref('fct_invoices') }}
+),
+
+customers as (
+    select * from {{ ref('stg_lago__customers') }}
+),
+
+entities as (
+    -- PENDING MERGE (wip/lagocoll): the staged entity term replaces this null
+    select *, cast(null as integer) as net_payment_term_days from {{ ref('stg_reference__billing_entities') }}
+),
+
+billed_invoices as (
+    -- PENDING MERGE (wip/lagocoll): the staged payment fields replace these nulls
+    select
+        *,
+        cast(null as integer) as net_payment_term_days,
+        cast(null as date) as payment_due_date,
+        cast(null as timestamp) as voided_at
+    from {{ ref('stg_billed__invoices') }}
+),
+
+currencies as (
+    select * from {{ ref('iso_4217_currencies') }}
+),
+
+credit_notes as (
+    select * from {{ ref('int_billing__credit_notes') }}
+),
+
+offsets as (
+    select
+        credited_invoice_id as invoice_id,
+        sum(offset_amount_minor) as offset_amount_minor
+    from credit_notes
+    where credit_note_source <> 'lago_import'
+    group by credited_invoice_id
+),
+
+own as (
+    select
+        'revhouse' as invoice_source,
+        invoices.invoice_id,
+        invoices.invoice_number,
+        invoices.invoice_type,
+        invoices.external_customer_id,
+        customers.provider_customer_id,
+        invoices.billing_entity_code,
+        invoices.currency,
+        invoices.currency_exponent,
+        invoices.total_amount_minor,
+        cast(coalesce(offsets.offset_amount_minor, 0) as bigint) as offset_amount_minor,
+        invoices.issuing_date,
+        invoices.finalized_at,
+        case
+            when invoices.invoice_type = 'credit' then 0
+            else coalesce(customers.net_payment_term_days, entities.net_payment_term_days, 0)
+        end as net_payment_term_days,
+        invoices.voided_at
+    from invoices
+    left join customers on invoices.external_customer_id = customers.external_customer_id
+    left join entities on invoices.billing_entity_code = entities.billing_entity_code
+    left join offsets on invoices.invoice_id = offsets.invoice_id
+    where invoices.finalized_at is not null
+),
+
+own_due as (
+    select
+        own.*,
+        cast({{ dbt.dateadd('day', 'net_payment_term_days', 'issuing_date') }} as date) as payment_due_date
+    from own
+),
+
+imported as (
+    select
+        billed_invoices.invoice_source,
+        billed_invoices.invoice_id,
+        billed_invoices.invoice_number,
+        'imported' as invoice_type,
+        billed_invoices.external_customer_id,
+        customers.provider_customer_id,
+        billed_invoices.billing_entity_code,
+        billed_invoices.currency,
+        currencies.minor_unit_exponent as currency_exponent,
+        billed_invoices.total_amount_minor,
+        cast(0 as bigint) as offset_amount_minor,
+        billed_invoices.issuing_date,
+        cast(billed_invoices.issuing_date as timestamp) as finalized_at,
+        billed_invoices.net_payment_term_days,
+        billed_invoices.voided_at,
+        coalesce(
+            billed_invoices.payment_due_date,
+            cast({{ dbt.dateadd('day', 'coalesce(billed_invoices.net_payment_term_days, 0)', 'billed_invoices.issuing_date') }} as date)
+        ) as payment_due_date
+    from billed_invoices
+    left join customers on billed_invoices.external_customer_id = customers.external_customer_id
+    left join currencies on billed_invoices.currency = currencies.currency
+    where billed_invoices.status not in ('draft', 'deleted')
+),
+
+final as (
+    select
+        invoice_source, invoice_id, invoice_number, invoice_type, external_customer_id,
+        provider_customer_id, billing_entity_code, currency, currency_exponent,
+        total_amount_minor, offset_amount_minor, issuing_date, finalized_at,
+        net_payment_term_days, payment_due_date, voided_at
+    from own_due
+    union all
+    select
+        invoice_source, invoice_id, invoice_number, invoice_type, external_customer_id,
+        provider_customer_id, billing_entity_code, currency, currency_exponent,
+        total_amount_minor, offset_amount_minor, issuing_date, finalized_at,
+        net_payment_term_days, payment_due_date, voided_at
+    from imported
+)
+
+select * from final
