@@ -4,8 +4,21 @@
 -- set (0 is a value), else the billing entity's, else 0; due = issuing date + term calendar
 -- days; a wallet top-up (credit) invoice is due on its issuing day. Imported invoices keep
 -- the due date they were sent with.
-with invoices as (
-    select * from {{ ref('fct_invoices') }}
+-- Reads the frozen invoices and their voids, not fct_invoices: fct_invoices shows the payment
+-- state derived from this model, so reading it here would be a cycle.
+with finalized_invoices as (
+    select * from {{ ref('fct_finalized_invoices') }}
+),
+
+voids as (
+    select * from {{ ref('fct_invoice_voids') }}
+    where is_applied
+),
+
+invoices as (
+    select finalized_invoices.*, voids.voided_at
+    from finalized_invoices
+    left join voids on finalized_invoices.invoice_id = voids.invoice_id
 ),
 
 customers as (
