@@ -482,6 +482,14 @@ def parse_int(value: Any, field: str) -> int | None:
     return int(d)
 
 
+def parse_count(value: Any, field: str, minimum: int) -> int | None:
+    """A whole number of at least `minimum` (days, attempts); null stays null, never 0."""
+    number = parse_int(value, field)
+    if number is not None and number < minimum:
+        raise BadValue(field, value, f"{field} must be a whole number of at least {minimum}, got {number}")
+    return number
+
+
 def minor_units(value: Any, field: str) -> int | None:
     """An amount the source already sends in integer minor units (Stripe, GoCardless, Lago)."""
     d = parse_decimal(value, field)

@@ -25,6 +25,12 @@ Rules:
   billing credits) are lines too, fee_type 'credit', amount negative (they reduce the invoice).
   The invoice period is the span of its lines' service periods: Lago invoices have no period
   of their own (`billing_periods` stays in payload_json).
+* Collections fields (collections.md §8): Lago's `payment_due_date`, `net_payment_term`,
+  `payment_status`, `payment_overdue`, `payment_dispute_lost_at`, `total_paid_amount_cents`,
+  `total_due_amount_cents`, `voided_at` as sent (absent = null, never derived here); Stripe's
+  `due_date` (its UTC date), `days_until_due`, `amount_paid`, `amount_remaining` and
+  `status_transitions.voided_at` into the same columns (Stripe sends no payment status, overdue
+  flag or lost-dispute time: those stay null). A negative term is refused.
 * Stripe lines are `lines.data[]` with `period.start/end` epoch seconds. An invoice whose
   `lines.has_more` is true holds only part of its lines and is quarantined (export it with
   all lines expanded).
@@ -45,6 +51,8 @@ from dagster_project.ingest.sources._common import (
     json_records,
     minor_units,
     norm_name,
+    parse_bool,
+    parse_count,
     parse_date,
     parse_decimal,
     parse_ts,
@@ -147,6 +155,14 @@ def _lago(n: int, inv: dict[str, Any]) -> list[Row]:
         ),
         "total_amount_minor": minor_units(inv.get("total_amount_cents"), "total_amount_cents"),
         "payload_json": dumps(inv),
+        "payment_due_date": parse_date(inv.get("payment_due_date"), "payment_due_date"),
+        "net_payment_term": parse_count(inv.get("net_payment_term"), "net_payment_term", 0),
+        "payment_status": text_or_none(inv.get("payment_status")),
+        "payment_overdue": parse_bool(inv.get("payment_overdue"), "payment_overdue"),
+        "payment_dispute_lost_at": parse_ts(inv.get("payment_dispute_lost_at"), "payment_dispute_lost_at"),
+        "total_paid_amount_minor": minor_units(inv.get("total_paid_amount_cents"), "total_paid_amount_cents"),
+        "total_due_amount_minor": minor_units(inv.get("total_due_amount_cents"), "total_due_amount_cents"),
+        "voided_at": parse_ts(inv.get("voided_at"), "voided_at"),
     }
     version_at = parse_ts(inv.get("updated_at"), "updated_at") or parse_ts(
         inv.get("created_at"), "created_at"
@@ -259,6 +275,12 @@ def _stripe(n: int, obj: dict[str, Any]) -> list[Row]:
         "prepaid_credit_amount_minor": None,
         "total_amount_minor": minor_units(inv.get("total"), "total"),
         "payload_json": dumps(obj),
+        # Stripe's due_date is an instant (epoch seconds): its UTC date is the due date
+        "payment_due_date": _utc_date(parse_ts(inv.get("due_date"), "due_date")),
+        "net_payment_term": parse_count(inv.get("days_until_due"), "days_until_due", 0),
+        "total_paid_amount_minor": minor_units(inv.get("amount_paid"), "amount_paid"),
+        "total_due_amount_minor": minor_units(inv.get("amount_remaining"), "amount_remaining"),
+        "voided_at": parse_ts(transitions.get("voided_at"), "status_transitions.voided_at"),
     }
     version_at = event_at or max(transition_times, default=None) or created
     return _invoice_rows(n, "stripe", invoice, lines, version_at)
