@@ -58,6 +58,7 @@ from dagster_project.ingest.sources._common import (
     parse_ts,
     ref_id,
     reject_from,
+    required_text,
     text_or_none,
     with_record,
 )
@@ -108,13 +109,6 @@ def _invoice_rows(
     return rows
 
 
-def _required(value: Any, field: str, what: str) -> str:
-    s = text_or_none(value)
-    if s is None:
-        raise BadValue(field, value, f"{field} is empty: {what}")
-    return s
-
-
 def _sum_minor(items: Any, field: str) -> int | None:
     if not isinstance(items, list) or not items:
         return None
@@ -125,7 +119,7 @@ def _sum_minor(items: Any, field: str) -> int | None:
 
 
 def _lago(n: int, inv: dict[str, Any]) -> list[Row]:
-    lago_id = _required(inv.get("lago_id"), "lago_id", "the Lago invoice has no lago_id")
+    lago_id = required_text(inv.get("lago_id"), "lago_id", "the Lago invoice has no lago_id")
     cur = currency(inv.get("currency"), "currency")
     lines = [_lago_fee(i, fee, cur) for i, fee in enumerate(inv.get("fees") or [], start=1)]
     lines += [_lago_credit(i, c, cur) for i, c in enumerate(inv.get("credits") or [], start=1)]
@@ -231,7 +225,7 @@ def _stripe_unwrap(obj: dict[str, Any], kind: str) -> tuple[dict[str, Any], date
 
 def _stripe(n: int, obj: dict[str, Any]) -> list[Row]:
     inv, event_at = _stripe_unwrap(obj, "invoice")
-    inv_id = _required(inv.get("id"), "id", "the Stripe invoice has no id")
+    inv_id = required_text(inv.get("id"), "id", "the Stripe invoice has no id")
     cur = currency(inv.get("currency"), "currency")
     lines_obj = inv.get("lines") if isinstance(inv.get("lines"), dict) else {}
     if lines_obj.get("has_more"):
@@ -330,7 +324,7 @@ def _credit_note_row(
 def _lago_credit_note(n: int, cn: dict[str, Any]) -> list[Row]:
     created = parse_ts(cn.get("created_at"), "created_at")
     values = {
-        "credit_note_id": _required(cn.get("lago_id"), "lago_id", "the Lago credit note has no lago_id"),
+        "credit_note_id": required_text(cn.get("lago_id"), "lago_id", "the Lago credit note has no lago_id"),
         "credit_note_number": text_or_none(cn.get("number")),
         "invoice_id": text_or_none(cn.get("lago_invoice_id")),
         "invoice_number": text_or_none(cn.get("invoice_number")),
@@ -354,7 +348,7 @@ def _stripe_credit_note(n: int, obj: dict[str, Any]) -> list[Row]:
     created = parse_ts(cn.get("created"), "created")
     issued = parse_ts(cn.get("effective_at"), "effective_at") or created
     values = {
-        "credit_note_id": _required(cn.get("id"), "id", "the Stripe credit note has no id"),
+        "credit_note_id": required_text(cn.get("id"), "id", "the Stripe credit note has no id"),
         "credit_note_number": text_or_none(cn.get("number")),
         "invoice_id": ref_id(cn.get("invoice")),
         "status": text_or_none(cn.get("status")),

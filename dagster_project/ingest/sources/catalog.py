@@ -23,6 +23,7 @@ from dagster_project.ingest.base import BadValue, LandingFile, Reject, Row, Unre
 from dagster_project.ingest.schema import TABLES
 from dagster_project.ingest.sources import lago_collections
 from dagster_project.ingest.sources._common import (
+    comma_joined,
     is_jsonl,
     iter_json_lines,
     load_json_document,
@@ -87,21 +88,13 @@ REQUIRED_WHY: dict[str, str] = {
 }
 
 
-def _joined(values: Any) -> str | None:
-    if values is None:
-        return None
-    if isinstance(values, list):
-        return ",".join(str(v) for v in values) if values else None
-    return str(values)
-
-
 def _pick(table: str, obj: dict) -> dict:
     """Columns of `table` that the object carries under the same name (Lago's names are the columns)."""
     out = {}
     for column, _ in TABLES[table]:
         if column in obj:
             value = obj[column]
-            out[column] = _joined(value) if isinstance(value, list) else value
+            out[column] = comma_joined(value) if isinstance(value, list) else value
     if any(c == "payload_json" for c, _ in TABLES[table]):
         out["payload_json"] = obj
     return out
@@ -155,7 +148,9 @@ def _plan_children(plan: dict, n: int) -> Iterator[Row]:
             plan_code=code,
             amount_currency=charge.get("amount_currency") or plan.get("amount_currency"),
             properties_json=properties,
-            pricing_group_keys=_joined(properties.get("pricing_group_keys") or properties.get("grouped_by"))
+            pricing_group_keys=comma_joined(
+                properties.get("pricing_group_keys") or properties.get("grouped_by")
+            )
             if isinstance(properties, dict)
             else None,
         )
@@ -205,8 +200,8 @@ def _parent_values(entity: str, table: str, obj: dict) -> dict:
         values.update(lago_collections.customer_collection_values(obj))
     elif entity == "wallets":
         applies = obj.get("applies_to") or {}
-        values["applies_to_fee_types"] = _joined(applies.get("fee_types"))
-        values["applies_to_billable_metric_codes"] = _joined(applies.get("billable_metric_codes"))
+        values["applies_to_fee_types"] = comma_joined(applies.get("fee_types"))
+        values["applies_to_billable_metric_codes"] = comma_joined(applies.get("billable_metric_codes"))
     return values
 
 

@@ -20,11 +20,13 @@ from typing import Any
 
 from dagster_project.ingest.base import BadValue, Row
 from dagster_project.ingest.sources._common import (
+    comma_joined,
     currency,
     dig,
     minor_units,
     parse_bool,
     parse_count,
+    required_text,
     text_or_none,
 )
 
@@ -105,24 +107,13 @@ def _one_of(obj: dict, field: str, allowed: tuple[str, ...], source_field: str |
     return value
 
 
-def _required(value: Any, field: str, why: str) -> str:
-    text = text_or_none(value)
-    if text is None:
-        raise BadValue(field, None, f"{field} is empty: {why}")
-    return text
-
-
-def _joined(values: Any) -> str | None:
-    if isinstance(values, list):
-        return ",".join(str(v) for v in values) or None
-    return text_or_none(values)
-
-
 # ---- dunning campaigns -------------------------------------------------------------------------
 
 
 def campaign_rows(n: int, obj: dict) -> list[Row]:
-    code = _required(obj.get("code"), "code", "customers and billing entities name a campaign by its code")
+    code = required_text(
+        obj.get("code"), "code", "customers and billing entities name a campaign by its code"
+    )
     thresholds = obj.get("thresholds")
     if not isinstance(thresholds, list) or not thresholds:
         raise BadValue(
@@ -159,7 +150,7 @@ def campaign_rows(n: int, obj: dict) -> list[Row]:
         "applied_to_organization": parse_bool(obj.get("applied_to_organization"), "applied_to_organization"),
         "days_between_attempts": _count(obj, "days_between_attempts", 1, default=1),
         "max_attempts": _count(obj, "max_attempts", 1, default=1),
-        "bcc_emails": _joined(obj.get("bcc_emails")),
+        "bcc_emails": comma_joined(obj.get("bcc_emails")),
         "created_at": obj.get("created_at"),
         "updated_at": obj.get("updated_at"),
         "deleted_at": obj.get("deleted_at"),
@@ -173,7 +164,7 @@ def campaign_rows(n: int, obj: dict) -> list[Row]:
 
 
 def payment_request_rows(n: int, obj: dict) -> list[Row]:
-    lago_id = _required(obj.get("lago_id"), "lago_id", "the payment request has no lago_id")
+    lago_id = required_text(obj.get("lago_id"), "lago_id", "the payment request has no lago_id")
     customer = obj.get("customer") if isinstance(obj.get("customer"), dict) else {}
     invoices = obj.get("invoices")
     if not isinstance(invoices, list) or not invoices:
@@ -185,13 +176,13 @@ def payment_request_rows(n: int, obj: dict) -> list[Row]:
         values = {
             "payment_request_lago_id": lago_id,
             "invoice_position": i,
-            "invoice_lago_id": _required(inv.get("lago_id"), field, "the requested invoice is not named"),
+            "invoice_lago_id": required_text(inv.get("lago_id"), field, "the requested invoice is not named"),
             "invoice_number": text_or_none(inv.get("number")),
         }
         children.append(Row(REQUEST_INVOICES, n, values))
     parent = {
         "lago_id": lago_id,
-        "external_customer_id": _required(
+        "external_customer_id": required_text(
             customer.get("external_id") or obj.get("external_customer_id"),
             "customer.external_id",
             "the payment request names no customer",
@@ -210,7 +201,7 @@ def payment_request_rows(n: int, obj: dict) -> list[Row]:
 
 
 def payment_rows(n: int, obj: dict) -> list[Row]:
-    lago_id = _required(obj.get("lago_id"), "lago_id", "the payment has no lago_id")
+    lago_id = required_text(obj.get("lago_id"), "lago_id", "the payment has no lago_id")
     ids = obj.get("invoice_ids") or []
     numbers = obj.get("invoice_numbers")
     if not isinstance(ids, list):
@@ -228,7 +219,7 @@ def payment_rows(n: int, obj: dict) -> list[Row]:
             {
                 "payment_lago_id": lago_id,
                 "invoice_position": i,
-                "invoice_lago_id": _required(
+                "invoice_lago_id": required_text(
                     invoice_id, f"invoice_ids[{i}]", "the paid invoice is not named"
                 ),
                 "invoice_number": text_or_none(numbers[i - 1]) if numbers else None,
