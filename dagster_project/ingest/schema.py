@@ -204,11 +204,20 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("timezone", "VARCHAR"),
         ("billing_entity_code", "VARCHAR"),
         ("invoice_grace_period", "INTEGER"),
-        ("net_payment_term", "INTEGER"),
+        ("net_payment_term", "INTEGER"),  # days >= 0; null = the billing entity's (0 is a value)
         ("payment_provider", "VARCHAR"),
         ("provider_customer_id", "VARCHAR"),
         ("created_at", "TIMESTAMP"),
         ("payload_json", "VARCHAR"),
+        ("applied_dunning_campaign_code", "VARCHAR"),  # null = the billing entity's default
+        ("exclude_from_dunning_campaign", "BOOLEAN"),
+        ("last_dunning_campaign_attempt_at", "TIMESTAMP"),
+    ],
+    # the customer's dunning_currency_attempts map (currency -> attempts), one row per currency
+    "lago_customer_dunning_attempts": [
+        ("external_customer_id", "VARCHAR"),
+        ("currency", "VARCHAR"),
+        ("attempts", "INTEGER"),
     ],
     "lago_customer_taxes": [
         ("external_customer_id", "VARCHAR"),
@@ -322,6 +331,57 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("created_at", "TIMESTAMP"),
         ("payload_json", "VARCHAR"),
     ],
+    # ---- catalog: collections (Lago dunning campaigns, payment requests, payments) ---------
+    "lago_dunning_campaigns": [
+        ("lago_id", "VARCHAR"),  # GraphQL `id`; null when the export has only the code
+        ("code", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("description", "VARCHAR"),
+        ("applied_to_organization", "BOOLEAN"),
+        ("days_between_attempts", "INTEGER"),  # > 0; 1 when absent
+        ("max_attempts", "INTEGER"),  # > 0; 1 when absent
+        ("bcc_emails", "VARCHAR"),  # comma-joined
+        ("created_at", "TIMESTAMP"),
+        ("updated_at", "TIMESTAMP"),
+        ("deleted_at", "TIMESTAMP"),
+    ],
+    "lago_dunning_campaign_thresholds": [
+        ("dunning_campaign_code", "VARCHAR"),
+        ("currency", "VARCHAR"),  # one threshold per currency
+        ("amount_cents", "BIGINT"),  # >= 0, minor units
+    ],
+    "lago_payment_requests": [
+        ("lago_id", "VARCHAR"),
+        ("external_customer_id", "VARCHAR"),  # customer.external_id
+        ("email", "VARCHAR"),
+        ("amount_cents", "BIGINT"),
+        ("amount_currency", "VARCHAR"),
+        ("payment_status", "VARCHAR"),  # pending | succeeded | failed
+        ("dunning_campaign_code", "VARCHAR"),  # null = created by hand
+        ("created_at", "TIMESTAMP"),
+    ],
+    "lago_payment_request_invoices": [
+        ("payment_request_lago_id", "VARCHAR"),
+        ("invoice_position", "INTEGER"),  # 1-based position in invoices[]
+        ("invoice_lago_id", "VARCHAR"),
+        ("invoice_number", "VARCHAR"),
+    ],
+    "lago_payments": [
+        ("lago_id", "VARCHAR"),
+        ("amount_cents", "BIGINT"),
+        ("amount_currency", "VARCHAR"),
+        ("payment_status", "VARCHAR"),  # pending | processing | succeeded | failed
+        ("payment_type", "VARCHAR"),  # Lago `type`: manual | provider
+        ("reference", "VARCHAR"),
+        ("external_payment_id", "VARCHAR"),
+        ("created_at", "TIMESTAMP"),
+    ],
+    "lago_payment_invoices": [
+        ("payment_lago_id", "VARCHAR"),
+        ("invoice_position", "INTEGER"),  # 1-based position in invoice_ids[]
+        ("invoice_lago_id", "VARCHAR"),
+        ("invoice_number", "VARCHAR"),  # invoice_numbers[] at the same position, when sent
+    ],
     # ---- billed: incumbent invoices (Lago or Stripe shape) ---------------------------------
     "billed_invoices": [
         ("invoice_source", "VARCHAR"),  # lago | stripe
@@ -342,6 +402,16 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("prepaid_credit_amount_minor", "BIGINT"),
         ("total_amount_minor", "BIGINT"),
         ("payload_json", "VARCHAR"),
+        # collections (Lago's names; Stripe: due_date, days_until_due, amount_paid, amount_remaining,
+        # status_transitions.voided_at; Stripe has no payment_status / overdue / dispute fields)
+        ("payment_due_date", "DATE"),
+        ("net_payment_term", "INTEGER"),
+        ("payment_status", "VARCHAR"),  # pending | succeeded | failed
+        ("payment_overdue", "BOOLEAN"),
+        ("payment_dispute_lost_at", "TIMESTAMP"),
+        ("total_paid_amount_minor", "BIGINT"),
+        ("total_due_amount_minor", "BIGINT"),
+        ("voided_at", "TIMESTAMP"),
     ],
     "billed_credit_notes": [
         ("invoice_source", "VARCHAR"),  # lago | stripe
@@ -547,7 +617,7 @@ DBT_SOURCES: dict[str, tuple[tuple[str, ...], str, str]] = {
     "lago": (
         ("lago_",),
         "lago",
-        "Lago API objects: catalog, customers, subscriptions, coupons, wallets, credit notes.",
+        "Lago API objects: catalog, customers, subscriptions, coupons, wallets, credit notes, dunning campaigns, payment requests, payments.",
     ),
     "salesforce": (("sf_",), "salesforce", "Salesforce exports or Fivetran-synced Salesforce tables."),
     "payments": (
