@@ -96,6 +96,130 @@ def _month(dt: datetime) -> str:
     return dt.strftime("%Y-%m")
 
 
+def balance_txn(
+    txn_id: str,
+    source: str,
+    at: datetime,
+    amount: int,
+    ccy: str,
+    description: str,
+    category: str = "charge",
+    typ: str = "charge",
+    fee: int | None = None,
+) -> dict:
+    """A Stripe balance transaction; a charge's fee defaults to the card rate (2.9% + 0.30, JPY 3.6%)
+    and it becomes available two days later, everything else at once."""
+    if fee is None:
+        fee = _fee(amount, ccy, "3.6" if ccy == "JPY" else "2.9", "0.30") if category == "charge" else 0
+    return {
+        "id": txn_id,
+        "object": "balance_transaction",
+        "amount": amount,
+        "available_on": unix(at + timedelta(days=2 if category == "charge" else 0)),
+        "created": unix(at),
+        "currency": ccy.lower(),
+        "description": description,
+        "exchange_rate": None,
+        "fee": fee,
+        "fee_details": []
+        if category != "charge"
+        else [
+            {
+                "amount": fee,
+                "application": None,
+                "currency": ccy.lower(),
+                "description": "Stripe processing fees",
+                "type": "stripe_fee",
+            }
+        ],
+        "net": amount - fee,
+        "reporting_category": category,
+        "source": source,
+        "status": "available",
+        "type": typ,
+        "balance_type": "payments",
+    }
+
+
+def charge_object(
+    ch_id: str,
+    at: datetime,
+    amount: int,
+    ccy: str,
+    cust_id: str,
+    inv: Invoice | None,
+    status: str,
+    pi: str | None,
+    meta: dict,
+    bt: dict | None,
+    pm_id: str,
+    last4: str,
+    country: str,
+) -> dict:
+    """A Stripe charge object (API shape) for a card payment, succeeded or failed."""
+    ok = status == "succeeded"
+    return {
+        "id": ch_id,
+        "object": "charge",
+        "amount": amount,
+        "amount_captured": amount if ok else 0,
+        "amount_refunded": 0,
+        "balance_transaction": bt["id"] if bt else None,
+        "captured": ok,
+        "created": unix(at),
+        "currency": ccy.lower(),
+        "customer": cust_id,
+        "description": f"Revhouse Demo - Invoice {inv.number}" if inv else "Revhouse Demo - manual charge",
+        "disputed": False,
+        "failure_code": None if ok else "card_declined",
+        "failure_message": None if ok else "Your card was declined.",
+        "invoice": inv.number if inv else None,
+        "livemode": True,
+        "metadata": meta,
+        "outcome": {
+            "network_status": "approved_by_network" if ok else "declined_by_network",
+            "reason": None if ok else "generic_decline",
+            "risk_level": "normal",
+            "seller_message": "Payment complete."
+            if ok
+            else "The bank did not return any further details with this decline.",
+            "type": "authorized" if ok else "issuer_declined",
+        },
+        "paid": ok,
+        "payment_intent": pi,
+        "payment_method": pm_id,
+        "payment_method_details": {
+            "card": {"brand": "visa", "country": country, "last4": last4, "funding": "credit"},
+            "type": "card",
+        },
+        "refunded": False,
+        "refunds": {"object": "list", "data": [], "has_more": False, "url": f"/v1/charges/{ch_id}/refunds"},
+        "status": status,
+    }
+
+
+def intent_object(latest: dict, at: datetime, status: str) -> dict:
+    """The payment intent whose latest charge is `latest`."""
+    return {
+        "id": latest["payment_intent"],
+        "object": "payment_intent",
+        "amount": latest["amount"],
+        "amount_received": latest["amount"] if status == "succeeded" else 0,
+        "capture_method": "automatic",
+        "created": unix(at),
+        "currency": latest["currency"],
+        "customer": latest["customer"],
+        "description": latest["description"],
+        "invoice": latest["invoice"],
+        "last_payment_error": None,
+        "latest_charge": latest["id"],
+        "livemode": True,
+        "metadata": latest["metadata"],
+        "payment_method_types": ["card"],
+        "status": status,
+    }
+
+
 def write_stripe(
     rng: random.Random,
     landing: Path,
@@ -125,33 +249,9 @@ def write_stripe(
         ch_id = stripe_id(rng, "ch")
         bt = None
         if status == "succeeded":
-            fee = _fee(amount, ccy, "3.6" if ccy == "JPY" else "2.9", "0.30")
-            bt = {
-                "id": stripe_id(rng, "txn"),
-                "object": "balance_transaction",
-                "amount": amount,
-                "available_on": unix(at + timedelta(days=2)),
-                "created": unix(at),
-                "currency": ccy.lower(),
-                "description": f"Invoice {inv.number}" if inv else "Payment",
-                "exchange_rate": None,
-                "fee": fee,
-                "fee_details": [
-                    {
-                        "amount": fee,
-                        "application": None,
-                        "currency": ccy.lower(),
-                        "description": "Stripe processing fees",
-                        "type": "stripe_fee",
-                    }
-                ],
-                "net": amount - fee,
-                "reporting_category": "charge",
-                "source": ch_id,
-                "status": "available",
-                "type": "charge",
-                "balance_type": "payments",
-            }
+            bt = balance_txn(
+                stripe_id(rng, "txn"), ch_id, at, amount, ccy, f"Invoice {inv.number}" if inv else "Payment"
+            )
             bts.append(bt)
         meta = (
             {
@@ -162,81 +262,29 @@ def write_stripe(
             if inv
             else {}
         )
-        obj = {
-            "id": ch_id,
-            "object": "charge",
-            "amount": amount,
-            "amount_captured": amount if status == "succeeded" else 0,
-            "amount_refunded": 0,
-            "balance_transaction": bt["id"] if bt else None,
-            "captured": status == "succeeded",
-            "created": unix(at),
-            "currency": ccy.lower(),
-            "customer": cust_id,
-            "description": f"Revhouse Demo - Invoice {inv.number}"
-            if inv
-            else "Revhouse Demo - manual charge",
-            "disputed": False,
-            "failure_code": None if status == "succeeded" else "card_declined",
-            "failure_message": None if status == "succeeded" else "Your card was declined.",
-            "invoice": inv.number if inv else None,
-            "livemode": True,
-            "metadata": meta,
-            "outcome": {
-                "network_status": "approved_by_network" if status == "succeeded" else "declined_by_network",
-                "reason": None if status == "succeeded" else "generic_decline",
-                "risk_level": "normal",
-                "seller_message": "Payment complete."
-                if status == "succeeded"
-                else "The bank did not return any further details with this decline.",
-                "type": "authorized" if status == "succeeded" else "issuer_declined",
-            },
-            "paid": status == "succeeded",
-            "payment_intent": pi,
-            "payment_method": stripe_id(rng, "pm"),
-            "payment_method_details": {
-                "card": {
-                    "brand": "visa",
-                    "country": inv.customer.country if inv else "US",
-                    "last4": f"{rng.randint(0, 9999):04d}",
-                    "funding": "credit",
-                },
-                "type": "card",
-            },
-            "refunded": False,
-            "refunds": {
-                "object": "list",
-                "data": [],
-                "has_more": False,
-                "url": f"/v1/charges/{ch_id}/refunds",
-            },
-            "status": status,
-        }
+        pm_id, last4 = stripe_id(rng, "pm"), f"{rng.randint(0, 9999):04d}"
+        obj = charge_object(
+            ch_id,
+            at,
+            amount,
+            ccy,
+            cust_id,
+            inv,
+            status,
+            pi,
+            meta,
+            bt,
+            pm_id,
+            last4,
+            inv.customer.country if inv else "US",
+        )
         objs["charges"][_month(at)].append(obj)
         return obj
 
     def intent(
         inv: Invoice | None, at: datetime, amount: int, ccy: str, cust: str, latest: dict, status: str
     ):
-        obj = {
-            "id": latest["payment_intent"],
-            "object": "payment_intent",
-            "amount": amount,
-            "amount_received": amount if status == "succeeded" else 0,
-            "capture_method": "automatic",
-            "created": unix(at),
-            "currency": ccy.lower(),
-            "customer": cust,
-            "description": latest["description"],
-            "invoice": inv.number if inv else None,
-            "last_payment_error": None,
-            "latest_charge": latest["id"],
-            "livemode": True,
-            "metadata": latest["metadata"],
-            "payment_method_types": ["card"],
-            "status": status,
-        }
-        objs["payment_intents"][_month(at)].append(obj)
+        objs["payment_intents"][_month(at)].append(intent_object(latest, at, status))
 
     for kind, items in (extra or {}).items():
         for o in items:

@@ -17,6 +17,7 @@ from dagster_project.demo.billing import Invoice
 from dagster_project.demo.common import iso_z, unix
 from dagster_project.demo.company import Customer, Sub
 from dagster_project.demo.ids import lago_uuid, stripe_id
+from dagster_project.demo.payments import balance_txn, charge_object, intent_object
 from dagster_project.demo.writers import lago_list, write_csv, write_json
 
 # ---------------------------------------------------------------- terms and the campaign
@@ -156,35 +157,8 @@ class _Stripe:
         for k in ("charges", "payment_intents", "refunds", "disputes", "balance_transactions"):
             self.objs.setdefault(k, [])
 
-    def bt(self, at, amount, ccy, category, typ, source, fee=0, description=None) -> dict:
-        bt = {
-            "id": stripe_id(self.rng, "txn"),
-            "object": "balance_transaction",
-            "amount": amount,
-            "available_on": unix(at + timedelta(days=2)) if category == "charge" else unix(at),
-            "created": unix(at),
-            "currency": ccy.lower(),
-            "description": description,
-            "exchange_rate": None,
-            "fee": fee,
-            "fee_details": []
-            if not fee
-            else [
-                {
-                    "amount": fee,
-                    "application": None,
-                    "currency": ccy.lower(),
-                    "description": "Stripe processing fees",
-                    "type": "stripe_fee",
-                }
-            ],
-            "net": amount - fee,
-            "reporting_category": category,
-            "source": source,
-            "status": "available",
-            "type": typ,
-            "balance_type": "payments",
-        }
+    def bt(self, at, amount, ccy, category, typ, source, fee=None, description=None) -> dict:
+        bt = balance_txn(stripe_id(self.rng, "txn"), source, at, amount, ccy, description, category, typ, fee)
         self.objs["balance_transactions"].append(bt)
         return bt
 
@@ -199,79 +173,33 @@ class _Stripe:
         metadata: dict | None = None,
     ) -> dict:
         ch_id, pi_id = stripe_id(self.rng, "ch"), stripe_id(self.rng, "pi")
-        ok = status == "succeeded"
         bt = None
-        if ok:
-            fee = stripe_fee(amount, ccy)
-            bt = self.bt(at, amount, ccy, "charge", "charge", ch_id, fee, "Payment")
+        if status == "succeeded":
+            bt = self.bt(at, amount, ccy, "charge", "charge", ch_id, description="Payment")
         meta = (
             metadata
             if metadata is not None
             else {"invoice_number": inv.number, "lago_invoice_id": inv.lago_id, "lago_customer_id": c.lago_id}
         )
-        obj = {
-            "id": ch_id,
-            "object": "charge",
-            "amount": amount,
-            "amount_captured": amount if ok else 0,
-            "amount_refunded": 0,
-            "balance_transaction": bt["id"] if bt else None,
-            "captured": ok,
-            "created": unix(at),
-            "currency": ccy.lower(),
-            "customer": c.provider_customer_id,
-            "description": f"Revhouse Demo - Invoice {inv.number}" if inv else "Revhouse Demo - payment",
-            "disputed": False,
-            "failure_code": None if ok else "card_declined",
-            "failure_message": None if ok else "Your card was declined.",
-            "invoice": inv.number if inv else None,
-            "livemode": True,
-            "metadata": meta,
-            "outcome": {
-                "network_status": "approved_by_network" if ok else "declined_by_network",
-                "reason": None if ok else "generic_decline",
-                "risk_level": "normal",
-                "seller_message": "Payment complete." if ok else "The bank declined the payment.",
-                "type": "authorized" if ok else "issuer_declined",
-            },
-            "paid": ok,
-            "payment_intent": pi_id,
-            "payment_method": stripe_id(self.rng, "pm"),
-            "payment_method_details": {
-                "card": {"brand": "visa", "country": c.country, "last4": "4242", "funding": "credit"},
-                "type": "card",
-            },
-            "refunded": False,
-            "refunds": {
-                "object": "list",
-                "data": [],
-                "has_more": False,
-                "url": f"/v1/charges/{ch_id}/refunds",
-            },
-            "status": status,
-        }
+        pm_id = stripe_id(self.rng, "pm")
+        obj = charge_object(
+            ch_id,
+            at,
+            amount,
+            ccy,
+            c.provider_customer_id,
+            inv,
+            status,
+            pi_id,
+            meta,
+            bt,
+            pm_id,
+            "4242",
+            c.country,
+        )
         self.objs["charges"].append(obj)
         self.objs["payment_intents"].append(
-            {
-                "id": pi_id,
-                "object": "payment_intent",
-                "amount": amount,
-                "amount_received": amount if ok else 0,
-                "capture_method": "automatic",
-                "created": unix(at),
-                "currency": ccy.lower(),
-                "customer": c.provider_customer_id,
-                "description": obj["description"],
-                "invoice": obj["invoice"],
-                "last_payment_error": None
-                if ok
-                else {"code": "card_declined", "message": "Your card was declined.", "type": "card_error"},
-                "latest_charge": ch_id,
-                "livemode": True,
-                "metadata": meta,
-                "payment_method_types": ["card"],
-                "status": "succeeded" if ok else "requires_payment_method",
-            }
+            intent_object(obj, at, "succeeded" if status == "succeeded" else "requires_payment_method")
         )
         return obj
 
@@ -335,13 +263,6 @@ class _Stripe:
         return dp
 
 
-def stripe_fee(amount: int, ccy: str) -> int:
-    """2.9% + 0.30 (JPY 3.6%), half up, in minor units (the rate payments.write_stripe charges)."""
-    from dagster_project.demo.payments import _fee
-
-    return _fee(amount, ccy, "3.6" if ccy == "JPY" else "2.9", "0.30")
-
-
 def plant(
     rng: random.Random,
     invoices: list[Invoice],
@@ -397,9 +318,10 @@ def plant(
         inv.payment_status = status
         paid_at.pop(inv.lago_id, None)
 
-    def case(
-        name, gateway, pid, inv, pay_ccy, amount, applied, unapplied, refunded, cb, reinst, due, match, note
-    ):
+    def case(name, gateway, pid, inv, amount, note, pay_ccy=None, match="reference", **parts) -> None:
+        """One expected outcome; `parts` are applied, unapplied, refunded, cb, reinst, due (default 0)."""
+        p = {k: 0 for k in ("applied", "unapplied", "refunded", "cb", "reinst", "due")} | parts
+        ccy = inv.customer.currency
         plan.cases.append(
             [
                 name,
@@ -407,18 +329,12 @@ def plant(
                 pid,
                 inv.number,
                 inv.customer.external_id,
-                inv.customer.currency,
-                pay_ccy,
+                ccy,
+                pay_ccy or ccy,
                 amount,
-                applied,
-                unapplied,
-                refunded,
-                cb,
-                reinst,
-                due,
-                match,
-                note,
+                *p.values(),
             ]
+            + [match, note]
         )
 
     last_ok = window_end - timedelta(days=12)
@@ -513,22 +429,8 @@ def plant(
         plan.lago_payments.append(lp)
         plan.paid_cents[inv.lago_id] = amount
         due = inv.total_cents - amount
-        case(
-            "partial_payment",
-            "lago",
-            lp["lago_id"],
-            inv,
-            inv.customer.currency,
-            amount,
-            amount,
-            0,
-            0,
-            0,
-            0,
-            due,
-            "reference",
-            f"{inv.total_cents} total - {amount} paid = {due} still due; pending, partially paid",
-        )
+        note = f"{inv.total_cents} total - {amount} paid = {due} still due; pending, partially paid"
+        case("partial_payment", "lago", lp["lago_id"], inv, amount, note, applied=amount, due=due)
 
     # overpayment: an Adyen payment link (reference = the number alone) settled for more than the total
     inv = pick(eu("adyen"), strict=False) or pick(eu("adyen", "BHD"), strict=False)
@@ -536,22 +438,16 @@ def plant(
         ccy = inv.customer.currency
         extra = 1250 if ccy == "EUR" else 12500  # 12.50 EUR or 12.500 BHD
         plan.adyen_amount[inv.lago_id] = inv.total_cents + extra
+        note = f"{inv.total_cents + extra} paid on {inv.total_cents} due: {inv.total_cents} applied, {extra} unapplied"
         case(
             "overpayment",
             "adyen",
             f"adyen:{inv.number}",
             inv,
-            ccy,
             inv.total_cents + extra,
-            inv.total_cents,
-            extra,
-            0,
-            0,
-            0,
-            0,
-            "reference",
-            f"{inv.total_cents + extra} paid on {inv.total_cents} due: "
-            f"{inv.total_cents} applied, {extra} unapplied cash",
+            note,
+            applied=inv.total_cents,
+            unapplied=extra,
         )
 
     stripe_eu = eu("stripe")
@@ -568,65 +464,34 @@ def plant(
     def refund_case(name, inv, ch, at):
         part = inv.total_cents * 2 // 5
         stripe.refund(ch, at + timedelta(days=4), part)
+        note = (
+            f"{inv.total_cents} paid, {part} refunded without a credit note: applied "
+            f"{inv.total_cents - part}, due {part} again (refund_without_credit_note)"
+        )
         case(
             name,
             "stripe",
             ch["id"],
             inv,
-            "EUR",
             inv.total_cents,
-            inv.total_cents - part,
-            0,
-            part,
-            0,
-            0,
-            part,
-            "reference",
-            f"{inv.total_cents} paid, {part} refunded without a credit note: applied "
-            f"{inv.total_cents - part}, due {part} again (refund_without_credit_note)",
+            note,
+            applied=inv.total_cents - part,
+            refunded=part,
+            due=part,
         )
 
     def chargeback_case(name, inv, ch, at):
         d_at = at + timedelta(days=10)
         stripe.dispute(ch, d_at, None)
         plan.dispute_lost_at[inv.lago_id] = d_at
-        case(
-            name,
-            "stripe",
-            ch["id"],
-            inv,
-            "EUR",
-            inv.total_cents,
-            0,
-            0,
-            0,
-            inv.total_cents,
-            0,
-            inv.total_cents,
-            "reference",
-            f"dispute lost: {inv.total_cents} charged back, invoice reopened for {inv.total_cents}",
-        )
+        note = f"dispute lost: {inv.total_cents} charged back, invoice reopened for {inv.total_cents}"
+        case(name, "stripe", ch["id"], inv, inv.total_cents, note, cb=inv.total_cents, due=inv.total_cents)
 
     def won_case(name, inv, ch, at):
         stripe.dispute(ch, at + timedelta(days=8), at + timedelta(days=30))
-        case(
-            name,
-            "stripe",
-            ch["id"],
-            inv,
-            "EUR",
-            inv.total_cents,
-            inv.total_cents,
-            0,
-            0,
-            inv.total_cents,
-            inv.total_cents,
-            0,
-            "reference",
-            f"dispute won: {inv.total_cents} withdrawn then reinstated, "
-            f"{inv.total_cents} = {inv.total_cents} applied + {inv.total_cents} charged back - "
-            f"{inv.total_cents} reinstated",
-        )
+        t = inv.total_cents
+        note = f"dispute won: {t} withdrawn then reinstated; {t} = {t} applied + {t} charged back - {t} reinstated"
+        case(name, "stripe", ch["id"], inv, t, note, applied=t, cb=t, reinst=t)
 
     stripe_paid("refund_without_credit_note", refund_case)
     stripe_paid("chargeback", chargeback_case)
@@ -641,50 +506,37 @@ def plant(
         ch = stripe.charge(_at(pay_day, 11), inv.total_cents, "EUR", inv.customer, None, metadata={})
         days = abs((due - pay_day).days)
         score = Decimal("0.5") + Decimal("0.3") + Decimal("0.2") * max(Decimal(0), 1 - Decimal(days) / 30)
+        note = f"no reference: 0.5 + 0.3 (amount = due) + 0.2 x {30 - days}/30 (paid {days} days before due)"
+        match = f"score {score.quantize(Decimal('0.0001'), ROUND_HALF_UP)}"
         case(
             "payment_without_reference",
             "stripe",
             ch["id"],
             inv,
-            "EUR",
             inv.total_cents,
-            inv.total_cents,
-            0,
-            0,
-            0,
-            0,
-            0,
-            f"score {score.quantize(Decimal('0.0001'), ROUND_HALF_UP)}",
-            f"no reference: 0.5 + 0.3 (amount = due) + 0.2 x {30 - days}/30 (paid {days} days before due)",
+            note,
+            match=match,
+            applied=inv.total_cents,
         )
 
     # a USD card payment naming an EUR invoice: never applied (currency_mismatch)
     inv = pick(stripe_eu, strict=False)
     if inv is not None:
+        at = paid_at[inv.lago_id]
         unpay(inv)
         amount = inv.total_cents + 1000  # roughly the USD equivalent, whatever it is: never applied
-        ch = stripe.charge(
-            paid_at.get(inv.lago_id) or _at(inv.issuing_date + timedelta(days=3)),
-            amount,
-            "USD",
-            inv.customer,
-            inv,
-        )
+        ch = stripe.charge(at, amount, "USD", inv.customer, inv)
+        note = "USD payment on an EUR invoice: unapplied (currency_mismatch), invoice still due"
         case(
             "currency_mismatch",
             "stripe",
             ch["id"],
             inv,
-            "USD",
             amount,
-            0,
-            amount,
-            0,
-            0,
-            0,
-            inv.total_cents,
-            "reference",
-            "USD payment on an EUR invoice: unapplied (currency_mismatch), invoice still due",
+            note,
+            pay_ccy="USD",
+            unapplied=amount,
+            due=inv.total_cents,
         )
 
     # ---- Lago's view of every invoice, then the campaign replayed by its rule

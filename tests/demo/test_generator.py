@@ -23,6 +23,7 @@ from dagster_project.demo.billing import _period_containing, charge_amount
 from dagster_project.demo.catalog import Charge, build_plans
 from dagster_project.demo.generator import LANDING_FOLDERS
 from dagster_project.demo.ids import sf_checksum
+from dagster_project.demo.receivables import CASE_COLUMNS, PAYOUT_COLUMNS
 from dagster_project.demo.truth import FAULT_TYPES
 
 SMALL = {"customers": 40, "months": 3, "seed": 7, "start": date(2026, 1, 1)}
@@ -624,17 +625,7 @@ def test_collections_cases_are_landed_as_the_truth_says(demo):
         inv = billed[c["invoice_number"]]
         total = inv["total_amount_cents"]
         amount = int(c["amount_minor"])
-        applied, unapplied, refunded, cb, reinst, due = (
-            int(c[k])
-            for k in (
-                "expected_applied_minor",
-                "expected_unapplied_minor",
-                "expected_refunded_minor",
-                "expected_charged_back_minor",
-                "expected_reinstated_minor",
-                "expected_invoice_due_minor",
-            )
-        )
+        applied, unapplied, refunded, cb, reinst, due = (int(c[k]) for k in CASE_COLUMNS[8:14])
         # collections.md §4.6: nothing lost, every part >= 0
         assert amount == applied + unapplied + refunded + cb - reinst, c["case"]
         assert min(applied, unapplied, refunded, cb, reinst) >= 0
@@ -746,18 +737,7 @@ def test_every_payout_reconciles_in_truth_and_landing(demo):
     payouts = _csv_rows(truth / "payouts.csv")
     assert {p["gateway"] for p in payouts} == {"stripe", "adyen", "gocardless"}
     for p in payouts:
-        g, r, cb, f, adj, net, amt = (
-            int(p[k])
-            for k in (
-                "gross_minor",
-                "refunds_minor",
-                "chargebacks_minor",
-                "fees_minor",
-                "adjustments_minor",
-                "net_minor",
-                "payout_amount_minor",
-            )
-        )
+        g, r, cb, f, adj, net, amt = (int(p[k]) for k in PAYOUT_COLUMNS[3:10])
         assert g - r - cb - f + adj == net == amt, p["payout_id"]
     bts = _all(landing, "payments/stripe/balance_transactions_*.json", "data")
     stripe_po = {o["id"]: o for o in _all(landing, "payments/stripe/payouts_*.json", "data")}
