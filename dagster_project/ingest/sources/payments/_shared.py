@@ -25,7 +25,8 @@ def file_suffix(f: LandingFile) -> str:
 def path_parts(f: LandingFile) -> list[str]:
     """The file's name (without extensions), then its folders from the nearest up: where a
     landed file says what it holds when its content does not."""
-    return [f.path.name.split(".", 1)[0], *reversed(f.rel_path.replace("\\", "/").split("/")[:-1])]
+    *folders, name = f.rel_path.replace("\\", "/").split("/")
+    return [name.split(".", 1)[0], *reversed(folders)]
 
 
 def movement_row(n: int, gateway: str, obj: str, gid: str, version_at: datetime | None, **values: Any) -> Row:
