@@ -437,7 +437,13 @@ def test_stripe_fivetran_payout_balance_transactions():
     first = rows[0]
     assert first.natural_key == "stripe|po_0IB8cXig6peNXzgDJWLvHBB7|xyz_0IV4rIig6peNXzgDK3XAFbaN"
     v = first.values
-    assert (v["gateway_object"], v["payout_id"], v["parent_id"], v.get("amount_minor"), v.get("currency")) == (
+    assert (
+        v["gateway_object"],
+        v["payout_id"],
+        v["parent_id"],
+        v.get("amount_minor"),
+        v.get("currency"),
+    ) == (
         "payout_balance_transaction",
         "po_0IB8cXig6peNXzgDJWLvHBB7",
         "xyz_0IV4rIig6peNXzgDK3XAFbaN",
@@ -449,7 +455,11 @@ def test_stripe_fivetran_payout_balance_transactions():
 
 def test_stripe_lago_metadata_on_charge_and_payment_intent(tmp_path):
     charge = _sample("stripe/charge.json") | {
-        "metadata": {"lago_invoice_id": "inv-lago-1", "lago_payable_type": "Invoice", "lago_payable_id": "inv-lago-1"}
+        "metadata": {
+            "lago_invoice_id": "inv-lago-1",
+            "lago_payable_type": "Invoice",
+            "lago_payable_id": "inv-lago-1",
+        }
     }
     intent = _sample("stripe/payment_intent.json") | {
         "metadata": {"lago_payable_type": "PaymentRequest", "lago_payable_id": "pr-lago-7"}
@@ -462,7 +472,9 @@ def test_stripe_lago_metadata_on_charge_and_payment_intent(tmp_path):
         "Invoice",
         "inv-lago-1",
     )
-    assert c.values["invoice_reference"] is None  # kept as before: invoice_number/invoice_id/invoice keys only
+    assert (
+        c.values["invoice_reference"] is None
+    )  # kept as before: invoice_number/invoice_id/invoice keys only
     assert (i.values["lago_invoice_id"], i.values["lago_payable_type"], i.values["lago_payable_id"]) == (
         None,
         "PaymentRequest",
@@ -530,7 +542,9 @@ def test_stripe_customers_api_and_fivetran(tmp_path):
         "metadata": {"lago_customer_id": "lago-uuid-1", "customer_id": "acme-42"},
     }
     deleted = {"id": "cus_D", "object": "customer", "deleted": True}
-    (lr, dr), rejects = _parse(_json(tmp_path, "customers.json", {"object": "list", "data": [lago, deleted]}), "stripe")
+    (lr, dr), rejects = _parse(
+        _json(tmp_path, "customers.json", {"object": "list", "data": [lago, deleted]}), "stripe"
+    )
     assert rejects == []
     assert (lr.values["lago_customer_id"], lr.values["external_customer_id"]) == ("lago-uuid-1", "acme-42")
     assert (dr.values["is_deleted"], dr.values["created_at"]) == (True, None)
@@ -555,7 +569,11 @@ def test_gocardless_lago_metadata(tmp_path):
         "metadata": {"lago_payable_type": "Invoice", "lago_payable_id": "inv-9", "lago_invoice_id": "inv-9"}
     }
     (row,), _ = _parse(_json(tmp_path, "payments.json", {"payments": pm}), "gocardless")
-    assert (row.values["lago_invoice_id"], row.values["lago_payable_type"], row.values["lago_payable_id"]) == (
+    assert (
+        row.values["lago_invoice_id"],
+        row.values["lago_payable_type"],
+        row.values["lago_payable_id"],
+    ) == (
         "inv-9",
         "Invoice",
         "inv-9",
@@ -580,7 +598,9 @@ def test_gocardless_customers(file):
 
 def test_gocardless_payout_items_sample_in_its_payout_folder():
     rows, rejects = _parse(
-        FORMATS / "gocardless/payout_items_list.json", "gocardless", rel="payout_items/PO123/payout_items_list.json"
+        FORMATS / "gocardless/payout_items_list.json",
+        "gocardless",
+        rel="payout_items/PO123/payout_items_list.json",
     )
     assert rejects == []
     assert [r.natural_key for r in rows] == ["gocardless|PO123|1", "gocardless|PO123|2"]
@@ -593,7 +613,11 @@ def test_gocardless_payout_items_sample_in_its_payout_folder():
         "PM123",
     )
     # "45.0" minor units, exact; no integer amount and no currency (the payout's)
-    assert (v["amount_minor_decimal"], v.get("amount_minor"), v.get("currency")) == (Decimal("45.0"), None, None)
+    assert (v["amount_minor_decimal"], v.get("amount_minor"), v.get("currency")) == (
+        Decimal("45.0"),
+        None,
+        None,
+    )
 
 
 def test_gocardless_payout_items_need_their_payout(tmp_path):
@@ -603,7 +627,9 @@ def test_gocardless_payout_items_need_their_payout(tmp_path):
     doc["meta"]["payout"] = "PO777"  # the request's payout parameter, recorded by the exporter
     rows, _ = _parse(_json(tmp_path, "items.json", doc), "gocardless")
     assert {r.values["payout_id"] for r in rows} == {"PO777"}
-    rows, _ = _parse(FORMATS / "gocardless/payout_items_list.json", "gocardless", rel="payout_items_PO0000ABC.json")
+    rows, _ = _parse(
+        FORMATS / "gocardless/payout_items_list.json", "gocardless", rel="payout_items_PO0000ABC.json"
+    )
     assert {r.values["payout_id"] for r in rows} == {"PO0000ABC"}
 
 
@@ -740,7 +766,9 @@ def test_duplicate_payout_files_go_to_duplicates(landing):
         "payments/gocardless/payout_items/PO123/again.json", json.dumps(json.loads(items.read_text()))
     )
     summary = landing.ingest()
-    counts = {f.file_path.rsplit("/", 1)[-1]: (f.rows_read, f.rows_loaded, f.rows_duplicate) for f in summary.files}
+    counts = {
+        f.file_path.rsplit("/", 1)[-1]: (f.rows_read, f.rows_loaded, f.rows_duplicate) for f in summary.files
+    }
     # files load in path order: again.json before payout_items_list.json, payouts_get before payouts_list
     assert counts == {
         "again.json": (2, 2, 0),
