@@ -560,7 +560,8 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         (
             "gateway_object",
             "VARCHAR",
-        ),  # charge | refund | dispute | payment_intent | balance_transaction | payout | settlement_row | payment | event
+        ),  # charge | refund | dispute | payment_intent | balance_transaction | payout | invoice_payment |
+        # payout_balance_transaction | settlement_row | payment | payout_item | event
         ("gateway_id", "VARCHAR"),  # natural key per landing contract (Adyen: composite)
         ("object_version_at", "TIMESTAMP"),  # source timestamp ordering versions
         ("record_type", "VARCHAR"),  # Stripe type / Adyen Type / GoCardless status or action
@@ -575,10 +576,49 @@ TABLES: dict[str, list[tuple[str, str]]] = {
             "VARCHAR",
         ),  # Stripe invoice / Adyen Merchant Reference / GoCardless metadata.invoice or reference
         ("customer_reference", "VARCHAR"),
-        ("parent_id", "VARCHAR"),  # charge of a refund/dispute, payment of a GoCardless event
+        ("parent_id", "VARCHAR"),  # charge of a refund/dispute, payment of a GoCardless event/payout item,
+        # payment intent or charge of a Stripe invoice_payment, balance transaction of a payout link
         ("failure_code", "VARCHAR"),
         ("payload_json", "VARCHAR"),
         ("net_currency", "VARCHAR"),  # currency of net_minor/fee_minor when it differs (Adyen NC)
+        # the payout holding the movement: Stripe balance transaction `payout` (Fivetran
+        # payout_id) or the payout itself; Adyen `Merchant Account/Batch Number`; GoCardless
+        # payment links.payout, payout item's payout, payout itself
+        ("payout_id", "VARCHAR"),
+        ("reporting_category", "VARCHAR"),  # Stripe balance transaction reporting_category
+        (
+            "payment_method",
+            "VARCHAR",
+        ),  # Stripe payment_method_details.type / Adyen Payment Method / GoCardless scheme
+        ("lago_invoice_id", "VARCHAR"),  # metadata.lago_invoice_id (Lago sets it on gateway payments)
+        ("lago_payable_type", "VARCHAR"),  # metadata.lago_payable_type: Invoice | PaymentRequest
+        ("lago_payable_id", "VARCHAR"),  # metadata.lago_payable_id
+        ("arrival_date", "DATE"),  # payouts: the day the money reaches the bank (Adyen: MerchantPayout row)
+        ("gross_minor", "BIGINT"),  # Adyen Gross Credit - Gross Debit (GC), signed like amount_minor
+        ("gross_currency", "VARCHAR"),  # Adyen Gross Currency
+        ("exchange_rate", "DECIMAL(38,12)"),  # Adyen Exchange Rate (GC -> NC), as stated
+        ("batch_number", "VARCHAR"),  # Adyen Batch Number
+        ("merchant_account", "VARCHAR"),  # Adyen Merchant Account
+        ("amount_requested_minor", "BIGINT"),  # Stripe invoice_payment amount_requested
+        # GoCardless payout item amount: minor units with one decimal ("45.5"), kept exact
+        ("amount_minor_decimal", "DECIMAL(38,4)"),
+        ("item_position", "INTEGER"),  # GoCardless payout item: 1-based position in its payout's list
+    ],
+    "payment_customers": [
+        # one row per gateway customer version (Stripe, GoCardless): who pays, for cash application
+        ("gateway", "VARCHAR"),  # stripe | gocardless
+        ("gateway_id", "VARCHAR"),  # cus_… / CU…
+        ("object_version_at", "TIMESTAMP"),  # source timestamp ordering versions
+        ("email", "VARCHAR"),
+        ("customer_name", "VARCHAR"),  # Stripe name / GoCardless given + family name
+        ("company_name", "VARCHAR"),  # GoCardless company_name
+        ("currency", "VARCHAR"),  # Stripe default currency (null when unset)
+        ("country_code", "VARCHAR"),  # Stripe address.country / GoCardless country_code
+        ("is_deleted", "BOOLEAN"),  # Stripe deleted / Fivetran is_deleted
+        ("lago_customer_id", "VARCHAR"),  # metadata.lago_customer_id (set by Lago)
+        ("external_customer_id", "VARCHAR"),  # metadata.customer_id (Lago's external_id)
+        ("created_at", "TIMESTAMP"),  # UTC
+        ("payload_json", "VARCHAR"),
     ],
     # ---- fx and reference ------------------------------------------------------------------
     "fx_rates": [
@@ -623,7 +663,7 @@ DBT_SOURCES: dict[str, tuple[tuple[str, ...], str, str]] = {
     "payments": (
         ("payment_",),
         "payments",
-        "Money movements of the payment gateways (Stripe, Adyen, GoCardless), one table told apart by `gateway`.",
+        "Money movements of the payment gateways (Stripe, Adyen, GoCardless) and their customers, told apart by `gateway`.",
     ),
     "billed": (
         ("billed_",),
