@@ -3,7 +3,9 @@
 -- credit-note settlements, never below 0 (an overpayment is unapplied cash, not a negative due);
 -- `succeeded` once nothing is left due (an invoice of total 0 too, as Lago marks it at
 -- finalization); `failed` needs the last gateway attempt, which the cash-application interface
--- does not carry yet (left to the cash-application merge); overdue ON the due date.
+-- does not carry yet (left to the cash-application merge); overdue ON the due date. A lost
+-- dispute (Lago's payment_dispute_lost_at on imported invoices; revhouse's own get theirs with
+-- cash application's chargebacks) takes the invoice out of overdue.
 -- paid_at: the movement that last brought the settled amount up to what was owed, when that was
 -- cash and the invoice is settled now (collections.md 6.4).
 with invoices as (
@@ -42,7 +44,8 @@ running as (
         settled_by_now.invoice_source,
         settled_by_now.invoice_id,
         settled_by_now.settlement_id,
-        settled_by_now.is_cash,
+        -- Lago's undated report of a payment cannot date when the invoice was paid.
+        settled_by_now.is_cash and settled_by_now.settlement_kind <> 'lago_reported_paid' as is_dated_cash,
         settled_by_now.effective_at,
         invoices.total_amount_minor,
         sum(settled_by_now.amount_minor) over (
@@ -73,7 +76,7 @@ crossings as (
 ),
 
 paid_crossing as (
-    select invoice_source, invoice_id, effective_at as crossed_at, is_cash
+    select invoice_source, invoice_id, effective_at as crossed_at, is_dated_cash
     from crossings
     where latest_first = 1
 ),
@@ -105,8 +108,7 @@ statused as (
             when not state.is_voided and state.unsettled_amount_minor <= 0 then 'succeeded'
             else 'pending'
         end as payment_status,
-        -- PENDING (Lago dispute_lost_at of imported invoices, wip/lagocoll; chargebacks, cash application)
-        cast(null as timestamp) as dispute_lost_at
+        case when state.dispute_lost_at <= state.as_of_at then state.dispute_lost_at end as lost_dispute_at
     from state
 ),
 
@@ -137,13 +139,13 @@ final as (
         end as bigint) as amount_due_minor,
         statused.payment_status,
         statused.paid_amount_minor > 0 and statused.paid_amount_minor < statused.total_amount_minor as is_partially_paid,
-        statused.dispute_lost_at,
+        statused.lost_dispute_at as dispute_lost_at,
         not statused.is_voided
             and statused.payment_status <> 'succeeded'
-            and statused.dispute_lost_at is null
+            and statused.lost_dispute_at is null
             and statused.payment_due_date <= statused.as_of_date as is_payment_overdue,
-        case when statused.payment_status = 'succeeded' and paid_crossing.is_cash then paid_crossing.crossed_at end as paid_at,
-        cast(case when statused.payment_status = 'succeeded' and paid_crossing.is_cash then paid_crossing.crossed_at end as date) as paid_date,
+        case when statused.payment_status = 'succeeded' and paid_crossing.is_dated_cash then paid_crossing.crossed_at end as paid_at,
+        cast(case when statused.payment_status = 'succeeded' and paid_crossing.is_dated_cash then paid_crossing.crossed_at end as date) as paid_date,
         statused.as_of_date
     from statused
     left join paid_crossing
