@@ -188,6 +188,45 @@ def paths() -> None:
         typer.echo(f"{name:16} {getattr(s, name)}")
 
 
+@app.command()
+def collections(
+    as_of: Annotated[str, typer.Option("--as-of", help="Date to report at (YYYY-MM-DD).")],
+    entity: Annotated[str | None, typer.Option(help="Billing entity code; default: all.")] = None,
+    currency: Annotated[str | None, typer.Option(help="ISO 4217 currency; default: each one.")] = None,
+    format: Annotated[str, typer.Option("--format", help="table (rich) or csv.")] = "table",
+) -> None:
+    """Receivables aging by bucket per customer, entity and currency at DATE; DSO (simple and
+    countback) per currency at the latest month end on or before it; unapplied cash; the
+    dunning actions due that day. From the published warehouse; never summed across currencies."""
+    from dagster_project.collections_report import load_report, render_csv, render_table
+    from dagster_project.warehouse import connect_published
+
+    try:
+        day = date.fromisoformat(as_of)
+    except ValueError as exc:
+        typer.echo(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)", err=True)
+        raise typer.Exit(2) from exc
+    if format not in ("table", "csv"):
+        typer.echo(f"--format {format!r}: use table or csv", err=True)
+        raise typer.Exit(2)
+    settings = Settings.from_env()
+    if not settings.published_path.is_file():
+        typer.echo(f"no published warehouse at {settings.published_path}: run `revhouse build` first", err=True)
+        raise typer.Exit(2)
+    con = connect_published(settings)
+    try:
+        report = load_report(con, day, entity=entity, currency=currency.upper() if currency else None)
+    finally:
+        con.close()
+    if format == "csv":
+        for section in report.sections:
+            for note in section.notes:
+                typer.echo(f"{section.name}: {note}", err=True)
+        typer.echo(render_csv(report), nl=False)
+    else:
+        typer.echo(render_table(report), nl=False)
+
+
 @invoice_app.command("show")
 def invoice_show(
     number: Annotated[

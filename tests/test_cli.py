@@ -2,7 +2,7 @@ from typer.testing import CliRunner
 
 from dagster_project.cli import app
 
-COMMANDS = ["generate", "ingest", "prepare", "build", "publish", "bench", "paths", "invoice"]
+COMMANDS = ["generate", "ingest", "prepare", "build", "publish", "bench", "paths", "invoice", "collections"]
 
 
 def test_help_lists_every_command_with_a_line_of_help():
