@@ -28,6 +28,8 @@ from dagster_project.warehouse import kill_point, writer_lock
 
 __all__ = ["DBT_SELECTIONS", "WRITER_POOL", "build_dbt_assets", "dbt_build_args", "dbt_resource"]
 FROZEN_STATE_SOURCE = "frozen_state"
+COLLECTIONS_GROUP = "collections"
+COLLECTIONS_LAYERS = ("intermediate", "marts")
 
 
 class RevhouseDbtTranslator(DagsterDbtTranslator):
@@ -67,6 +69,10 @@ class RevhouseDbtTranslator(DagsterDbtTranslator):
         fqn = dbt_resource_props.get("fqn", [])
         if dbt_resource_props["resource_type"] == "seed":
             return "reference"
+        # collections (receivables, cash application, dunning, settlement) is one group from
+        # its intermediate models to its marts, so the Collections page reads like one room
+        if len(fqn) > 2 and fqn[1] in COLLECTIONS_LAYERS and fqn[2] == COLLECTIONS_GROUP:
+            return COLLECTIONS_GROUP
         if len(fqn) > 2 and fqn[1] == "marts":
             return f"marts_{fqn[2]}"
         if len(fqn) > 1 and fqn[1] in ("staging", "intermediate"):
