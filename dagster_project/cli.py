@@ -211,7 +211,9 @@ def collections(
         raise typer.Exit(2)
     settings = Settings.from_env()
     if not settings.published_path.is_file():
-        typer.echo(f"no published warehouse at {settings.published_path}: run `revhouse build` first", err=True)
+        typer.echo(
+            f"no published warehouse at {settings.published_path}: run `revhouse build` first", err=True
+        )
         raise typer.Exit(2)
     con = connect_published(settings)
     try:

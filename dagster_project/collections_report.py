@@ -269,7 +269,9 @@ def build_as_of(con) -> date | None:
     return row[0] if row else None
 
 
-def load_report(con, as_of: date, entity: str | None = None, currency: str | None = None) -> CollectionsReport:
+def load_report(
+    con, as_of: date, entity: str | None = None, currency: str | None = None
+) -> CollectionsReport:
     built = build_as_of(con)
     return CollectionsReport(
         as_of=as_of,
@@ -352,9 +354,7 @@ def render_table(report: CollectionsReport, width: int = 160) -> str:
 
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, color_system=None)
-    scope = ", ".join(
-        f"{k} {v}" for k, v in (("entity", report.entity), ("currency", report.currency)) if v
-    )
+    scope = ", ".join(f"{k} {v}" for k, v in (("entity", report.entity), ("currency", report.currency)) if v)
     console.print(
         f"Collections as of {report.as_of}" + (f" ({scope})" if scope else "")
         + (f"; warehouse built as of {report.build_as_of}" if report.build_as_of else ""),
@@ -411,8 +411,14 @@ def render_csv(report: CollectionsReport) -> str:
                         row["currency"], label, _cell(row, col, False), ""])  # fmt: skip
     for row in report.section("dso").rows:
         for measure in ("simple_dso_days", "countback_dso_days"):
-            detail = "capped at 12 months" if measure.startswith("countback") and row["is_countback_capped"] else ""
-            w.writerow(["dso", row["report_date"], "", "", row["currency"], measure, _cell(row, measure), detail])
+            detail = (
+                "capped at 12 months"
+                if measure.startswith("countback") and row["is_countback_capped"]
+                else ""
+            )
+            w.writerow(
+                ["dso", row["report_date"], "", "", row["currency"], measure, _cell(row, measure), detail]
+            )
         w.writerow(["dso", row["report_date"], "", "", row["currency"], "receivables_amount",
                     _cell(row, "receivables_amount_minor", False), ""])  # fmt: skip
     for row in report.section("unapplied").rows:

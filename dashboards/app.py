@@ -36,6 +36,12 @@ page = st.navigation(
             icon=":material/rule:",
             url_path="data-quality",
         ),
+        st.Page(
+            PAGES_DIR / "06_collections.py",
+            title="Collections",
+            icon=":material/account_balance_wallet:",
+            url_path="collections",
+        ),
     ]
 )
 

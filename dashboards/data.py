@@ -28,9 +28,29 @@ REVENUE_SCHEDULE = "revrec.fct_revenue_schedule"
 MRR = "metrics.fct_mrr"
 LANDING_FILES = "raw.landing_files"
 QUARANTINE = "raw.quarantine"
+AGING = "collections.fct_receivables_aging"
+DSO = "collections.fct_dso"
+DUNNING_INVOICES = "collections.fct_dunning_invoices"
+DUNNING_ATTEMPTS = "collections.fct_dunning_attempts"
+DUNNING_ATTEMPT_INVOICES = "collections.fct_dunning_attempt_invoices"
+INVOLUNTARY_CHURN = "collections.fct_involuntary_churn"
+UNAPPLIED_CASH = "collections.fct_unapplied_cash"
+CASH_APPLICATION_SUGGESTIONS = "collections.fct_cash_application_suggestions"
+PAYMENTS = "collections.fct_payments"
+INVOICE_PAYMENT_STATE = "intermediate.int_collections__invoice_payment_state"
+INVOICE_SETTLEMENTS = "intermediate.int_collections__invoice_settlements"
 
 # Drafts get their number only when finalized; until then the id names them on the page.
 INVOICE_LABEL = "coalesce(invoice_number, 'draft ' || invoice_id)"
+
+# Aging buckets as fct_receivables_aging names them (collections.md 6.2), youngest first.
+AGING_BUCKETS = {
+    "current": "current_amount_minor",
+    "1-30": "days_1_30_amount_minor",
+    "31-60": "days_31_60_amount_minor",
+    "61-90": "days_61_90_amount_minor",
+    "90+": "days_over_90_amount_minor",
+}
 
 # The MRR bridge, in the order a reader walks from opening to closing.
 MRR_MOVEMENTS = ["new", "expansion", "contraction", "churn", "reactivation"]
@@ -386,4 +406,182 @@ def quarantine_rows(limit: int = 500) -> pd.DataFrame:
         limit ?
         """,
         limit,
+    )
+
+
+# ---- collections ---------------------------------------------------------------------------
+# Every amount stays in one currency: each query takes the currency and returns its rows only.
+
+
+def collections_filter_options() -> dict[str, list]:
+    df = _frame(
+        f"""
+        select list(distinct billing_entity_code order by billing_entity_code) as entities,
+               list(distinct currency order by currency) as currencies
+        from {AGING}
+        """
+    )
+    row = df.iloc[0]
+    return {k: [v for v in (row[k] if row[k] is not None else []) if v is not None] for k in df.columns}
+
+
+def aging_by_month_end(currency: str, entity: str | None = None) -> pd.DataFrame:
+    """Open receivables per bucket at each month end and at the build's as_of date."""
+    bucket_sums = ",\n".join(f"sum({c})::bigint as {c}" for c in AGING_BUCKETS.values())
+    return _frame(
+        f"""
+        select report_date, bool_or(is_as_of_date) as is_as_of_date, currency,
+               {bucket_sums},
+               sum(open_amount_minor)::bigint as open_amount_minor,
+               sum(open_invoices_count)::bigint as open_invoices_count
+        from {AGING}
+        where currency = $1 and ($2::varchar is null or billing_entity_code = $2::varchar)
+          and (is_month_end or is_as_of_date)
+        group by report_date, currency
+        order by report_date
+        """,
+        currency,
+        entity,
+    )
+
+
+def dso_trend(currency: str) -> pd.DataFrame:
+    return _frame(
+        f"""
+        select report_date, currency, receivables_amount_minor, window_sales_amount_minor, window_days,
+               simple_dso_days, countback_dso_days, is_countback_capped
+        from {DSO}
+        where currency = ?
+        order by report_date
+        """,
+        currency,
+    )
+
+
+def dunning_funnel(currency: str, entity: str | None = None) -> pd.DataFrame:
+    """Invoices (count and amount) that entered dunning, reached each attempt, were recovered
+    (net cash after entry > 0) and whose subscription churned involuntarily, in one currency."""
+    return _frame(
+        f"""
+        with entered as (
+            select * from {DUNNING_INVOICES}
+            where currency = $1 and ($2::varchar is null or billing_entity_code = $2::varchar)
+        ),
+        reached as (
+            select ai.invoice_source, ai.invoice_id, a.attempt_number
+            from {DUNNING_ATTEMPT_INVOICES} ai
+            join {DUNNING_ATTEMPTS} a using (dunning_attempt_id)
+            join entered e using (invoice_source, invoice_id)
+        ),
+        stages as (
+            select 0 as step, 'entered' as stage, count(*) as invoices,
+                   coalesce(sum(entered_amount_minor), 0) as amount_minor
+            from entered
+            union all
+            select attempt_number, 'attempt ' || attempt_number, count(distinct invoice_source || invoice_id),
+                   coalesce(sum(e.entered_amount_minor), 0)
+            from (select distinct invoice_source, invoice_id, attempt_number from reached) r
+            join entered e using (invoice_source, invoice_id)
+            group by attempt_number
+            union all
+            select 1000, 'recovered', count(*), coalesce(sum(recovered_amount_minor), 0)
+            from entered where recovered_amount_minor > 0
+            union all
+            select 1001, 'churned (involuntary)', count(distinct e.invoice_id), coalesce(sum(e.entered_amount_minor), 0)
+            from {INVOLUNTARY_CHURN} c
+            join entered e on e.invoice_id = c.unpaid_invoice_id
+            where c.churn_type = 'involuntary'
+        )
+        select stage, invoices, amount_minor::bigint as amount_minor, $1 as currency
+        from stages
+        order by step
+        """,
+        currency,
+        entity,
+    )
+
+
+def unapplied_cash(currency: str) -> pd.DataFrame:
+    return _frame(
+        f"""
+        select customer_key, external_customer_id, currency, unapplied_minor, payment_count, suggested_minor,
+               currency_mismatch_minor, oldest_paid_at
+        from {UNAPPLIED_CASH}
+        where currency = ? and unapplied_minor <> 0
+        order by unapplied_minor desc, customer_key
+        """,
+        currency,
+    )
+
+
+def cash_application_suggestions(currency: str) -> pd.DataFrame:
+    return _frame(
+        f"""
+        select payment_id, gateway, paid_at, payment_amount_minor, invoice_number, external_customer_id,
+               invoice_due_minor, payment_due_date, days_from_due, match_confidence, score_rank,
+               suggestion_reason, currency
+        from {CASH_APPLICATION_SUGGESTIONS}
+        where currency = ?
+        order by paid_at desc, payment_id, score_rank
+        """,
+        currency,
+    )
+
+
+def customers_with_receivables(currency: str, entity: str | None = None) -> list[str]:
+    df = _frame(
+        f"""
+        select distinct external_customer_id from {INVOICE_PAYMENT_STATE}
+        where currency = $1 and ($2::varchar is null or billing_entity_code = $2::varchar)
+          and amount_due_minor > 0
+        order by 1
+        """,
+        currency,
+        entity,
+    )
+    return df["external_customer_id"].tolist()
+
+
+def customer_open_invoices(customer_id: str, currency: str) -> pd.DataFrame:
+    """The customer's invoices with something still due at the build's as_of."""
+    return _frame(
+        f"""
+        select invoice_number, invoice_source, billing_entity_code, issuing_date, payment_due_date,
+               is_payment_overdue, payment_status, currency, total_amount_minor, paid_amount_minor,
+               amount_due_minor
+        from {INVOICE_PAYMENT_STATE}
+        where external_customer_id = ? and currency = ? and amount_due_minor > 0
+        order by payment_due_date, invoice_number
+        """,
+        customer_id,
+        currency,
+    )
+
+
+def customer_payments(customer_id: str, currency: str) -> pd.DataFrame:
+    return _frame(
+        f"""
+        select payment_id, gateway, paid_at, invoice_reference, outcome, unapplied_reason, currency,
+               amount_minor, applied_minor, unapplied_minor, refunded_minor, charged_back_minor
+        from {PAYMENTS}
+        where external_customer_id = ? and currency = ?
+        order by paid_at desc, payment_id
+        """,
+        customer_id,
+        currency,
+    )
+
+
+def customer_settlements(customer_id: str, currency: str) -> pd.DataFrame:
+    """Dated movements settling the customer's invoices (cash, credit notes, Lago-reported)."""
+    return _frame(
+        f"""
+        select s.effective_at, s.settlement_kind, i.invoice_number, s.settlement_id, i.currency, s.amount_minor
+        from {INVOICE_SETTLEMENTS} s
+        join {INVOICE_PAYMENT_STATE} i using (invoice_source, invoice_id)
+        where i.external_customer_id = ? and i.currency = ?
+        order by s.effective_at desc, i.invoice_number, s.settlement_id
+        """,
+        customer_id,
+        currency,
     )

@@ -64,7 +64,8 @@ def tiny_published(tmp_path, monkeypatch):
         "invoice_id varchar, amount_minor bigint, effective_at timestamp)"
     )
     con.executemany(
-        "insert into intermediate.int_collections__invoice_settlements values ('revhouse', ?, ?, ?)", SETTLEMENTS
+        "insert into intermediate.int_collections__invoice_settlements values ('revhouse', ?, ?, ?)",
+        SETTLEMENTS,
     )
     con.execute(
         "create table intermediate.int_collections__report_dates as "
@@ -100,7 +101,10 @@ def _csv(output: str) -> list[dict]:
 def test_bucket_boundaries_are_those_of_collections_6_2():
     days = [-5, 0, 1, 30, 31, 60, 61, 90, 91, 110]
     con = duckdb.connect()
-    got = [con.execute(f"select {bucket_case('d')} from (select ?::integer as d)", [d]).fetchone()[0] for d in days]
+    got = [
+        con.execute(f"select {bucket_case('d')} from (select ?::integer as d)", [d]).fetchone()[0]
+        for d in days
+    ]
     assert got == ["current", "current", "1-30", "1-30", "31-60", "31-60", "61-90", "61-90", "90+", "90+"]
 
 
@@ -137,7 +141,13 @@ def test_table_shows_90_plus_per_currency_and_names_the_missing_mart(tiny_publis
     assert result.exit_code == 0, result.output
     out = result.stdout
     header = next(ln for ln in out.splitlines() if "90+" in ln)
-    assert [h.strip() for h in header.strip("┃ ").split("┃")][3:8] == ["current", "1-30", "31-60", "61-90", "90+"]
+    assert [h.strip() for h in header.strip("┃ ").split("┃")][3:8] == [
+        "current",
+        "1-30",
+        "31-60",
+        "61-90",
+        "90+",
+    ]
     # 15 April: only d (95 days) is 90+ in EUR (e is 76, f 75); JPY m is 104 days
     total_eur = next(ln for ln in out.splitlines() if "TOTAL" in ln and "EUR" in ln)
     cells = [c.strip() for c in total_eur.strip("│ ").split("│")]
@@ -154,7 +164,8 @@ def test_table_shows_90_plus_per_currency_and_names_the_missing_mart(tiny_publis
 
 def test_entity_and_currency_filters(tiny_published):
     result = CliRunner().invoke(
-        app, ["collections", "--as-of", "2025-04-30", "--entity", "e1", "--currency", "bhd", "--format", "csv"]
+        app,
+        ["collections", "--as-of", "2025-04-30", "--entity", "e1", "--currency", "bhd", "--format", "csv"],
     )
     assert result.exit_code == 0, result.output
     aging = [r for r in _csv(result.stdout) if r["section"] == "aging"]

@@ -13,6 +13,7 @@ PAGES = {
     "revenue": "pages/03_revenue.py",
     "mrr": "pages/04_mrr.py",
     "data-quality": "pages/05_data_quality.py",
+    "collections": "pages/06_collections.py",
 }
 # The first run imports pandas, plotly and babel; generous so a slow CI box does not flake.
 APP_TIMEOUT_S = 90

@@ -59,10 +59,14 @@ def test_collections_models_form_their_own_group_and_others_keep_theirs():
 def test_collections_singular_tests_are_asset_checks_on_collections_assets():
     tests = sorted(p.stem for p in COLLECTIONS_TESTS.glob("*.sql"))
     if not tests:
-        pytest.skip(f"no singular test under {COLLECTIONS_TESTS} yet ({CONSERVATION_TEST} comes with cash application)")
+        pytest.skip(
+            f"no singular test under {COLLECTIONS_TESTS} yet ({CONSERVATION_TEST} comes with cash application)"
+        )
     graph = _graph()
     checks = {k.name: k.asset_key for k in graph.asset_check_keys if k.name in tests}
-    assert sorted(checks) == tests, f"singular tests without an asset check: {sorted(set(tests) - set(checks))}"
+    assert sorted(checks) == tests, (
+        f"singular tests without an asset check: {sorted(set(tests) - set(checks))}"
+    )
     for name, key in checks.items():
         assert graph.get(key).group_name == "collections", f"{name} is a check on {key.to_user_string()}"
     if CONSERVATION_TEST in tests:

@@ -21,7 +21,9 @@ FIGURES = (*AGING_COLUMNS, "open_amount_minor", "open_invoices_count")
 
 
 def test_cli_aging_equals_the_mart_on_every_report_date(published_db):
-    dates = [r[0] for r in published_db.execute(f"select distinct report_date from {AGING} order by 1").fetchall()]
+    dates = [
+        r[0] for r in published_db.execute(f"select distinct report_date from {AGING} order by 1").fetchall()
+    ]
     assert dates, f"{AGING} is empty on the demo build"
     for day in dates:
         cli = {tuple(r[k] for k in KEY): tuple(r[f] for f in FIGURES) for r in aging(published_db, day).rows}

@@ -34,7 +34,8 @@ def truth_rows(settings, name: str) -> list[dict]:
 
 def require(con, *tables: str) -> None:
     present = {
-        f"{s}.{t}" for s, t in con.execute("select table_schema, table_name from information_schema.tables").fetchall()
+        f"{s}.{t}"
+        for s, t in con.execute("select table_schema, table_name from information_schema.tables").fetchall()
     }
     missing = [t for t in tables if t not in present]
     if missing:
@@ -75,10 +76,16 @@ def test_payment_terms_and_due_dates(published_db, settings):
         if r is None:
             problems.append(f"{t['invoice_number']}: not a receivable invoice of source {TRUTH_SOURCE}")
             continue
-        expected = (t["external_customer_id"], int(t["net_payment_term"]), date.fromisoformat(t["payment_due_date"]))
+        expected = (
+            t["external_customer_id"],
+            int(t["net_payment_term"]),
+            date.fromisoformat(t["payment_due_date"]),
+        )
         got = (r["external_customer_id"], r["net_payment_term_days"], r["payment_due_date"])
         if got != expected:
-            problems.append(f"{t['invoice_number']} ({t['term_source']} term): (customer, term, due) {got} != {expected}")
+            problems.append(
+                f"{t['invoice_number']} ({t['term_source']} term): (customer, term, due) {got} != {expected}"
+            )
     assert_all_found(problems, len(rows), "invoices' payment terms")
 
 
@@ -150,7 +157,9 @@ def test_dunning_entries_attempts_and_churn(published_db, settings):
         "select external_subscription_id, churn_type, unpaid_invoice_id, terminated_at "
         "from collections.fct_involuntary_churn",
     )
-    involuntary_invoices = {c["unpaid_invoice_id"] for c in churn.values() if c["churn_type"] == "involuntary"}
+    involuntary_invoices = {
+        c["unpaid_invoice_id"] for c in churn.values() if c["churn_type"] == "involuntary"
+    }
     problems = []
     for t in rows:
         got = entered.get(t["invoice_number"])
