@@ -1,6 +1,4 @@
-with source as (
-    {{ latest_version(source('lago', 'lago_applied_coupons'), 'lago_id') }}
-),
+with source as ({{ latest_version(source('lago', 'lago_applied_coupons'), 'lago_id') }}),
 
 final as (
     select
@@ -15,9 +13,7 @@ final as (
         expiration_at,
         terminated_at,
         created_at as applied_at,
-        _source_file,
-        _row_number,
-        _ingested_at
+        {{ lineage_columns() }}
     from source
 )
 

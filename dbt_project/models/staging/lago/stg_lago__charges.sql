@@ -2,9 +2,7 @@
 -- when a fee is priced, with the currency's exponent. Charges arrive inside their plan (same
 -- file and row number as the plan object), so a charge dropped from a newer plan version is
 -- no longer current: only charges of the plan's latest landing are kept.
-with source as (
-    {{ latest_version(source('lago', 'lago_charges'), 'lago_id') }}
-),
+with source as ({{ latest_version(source('lago', 'lago_charges'), 'lago_id') }}),
 
 latest_plans as (
     {{ latest_version(source('lago', 'lago_plans'), 'code') }}
@@ -36,9 +34,7 @@ final as (
         cast({{ json_get('properties_json', "'" ~ prop ~ "'") }} as decimal(38, 12)) as {{ prop }},
         {% endfor %}
         created_at,
-        _source_file,
-        _row_number,
-        _ingested_at
+        {{ lineage_columns() }}
     from current_charges
 )
 

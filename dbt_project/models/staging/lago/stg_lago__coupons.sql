@@ -1,6 +1,4 @@
-with source as (
-    {{ latest_version(source('lago', 'lago_coupons'), 'code') }}
-),
+with source as ({{ latest_version(source('lago', 'lago_coupons'), 'code') }}),
 
 final as (
     select
@@ -22,9 +20,7 @@ final as (
         expiration_at,
         terminated_at,
         created_at,
-        _source_file,
-        _row_number,
-        _ingested_at
+        {{ lineage_columns() }}
     from source
 )
 
