@@ -6,7 +6,7 @@ final as (
         cast(filter_index as integer) as charge_filter_index,
         invoice_display_name,
         properties_json,
-        {% for prop in ['amount', 'package_size', 'free_units', 'rate', 'fixed_amount', 'free_units_per_events', 'free_units_per_total_aggregation', 'per_transaction_min_amount', 'per_transaction_max_amount'] %}
+        {% for prop in charge_price_terms() %}
         cast({{ json_get('properties_json', "'" ~ prop ~ "'") }} as decimal(38, 12)) as {{ prop }},
         {% endfor %}
         {{ lineage_columns() }}
