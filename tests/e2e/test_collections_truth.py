@@ -1,6 +1,7 @@
 """Ground truth of the demo's collections faults (data/truth/, written by the generator, never
 landed) found in the marts of the demo build: payment terms and due dates, landed dunning
-attempts, dunning outcomes, the payment cases of cash application and every payout.
+attempts, dunning outcomes and the payment cases of cash application. `payouts.csv` is checked
+by tests/e2e/test_payout_settlements.py.
 
 A truth file whose mart is not built yet is skipped with the mart's name, so the skip says what
 is missing; once the mart exists every row must be found with the right figures."""
@@ -252,36 +253,3 @@ def test_cash_application_cases(published_db, settings):
         if diff:
             problems.append(f"{t['case']} ({t['payment_id']}): (mart, truth) {diff}")
     assert_all_found(problems, len(rows), "cash-application cases")
-
-
-def test_every_payout_settles_as_in_the_truth(published_db, settings):
-    rows = truth_rows(settings, "payouts.csv")
-    require(published_db, "collections.fct_payout_settlements")
-    cur = published_db.execute(
-        "select gateway, payout_id, currency, gross_amount_minor, refund_amount_minor, chargeback_amount_minor, "
-        "fee_amount_minor, adjustment_amount_minor, net_amount_minor, payout_amount_minor, arrival_date "
-        "from collections.fct_payout_settlements"
-    )
-    cols = [d[0] for d in cur.description]
-    payouts = {(r[0], r[1]): dict(zip(cols, r, strict=True)) for r in cur.fetchall()}
-    problems = []
-    for t in rows:
-        got = payouts.get((t["gateway"], t["payout_id"]))
-        if got is None:
-            problems.append(f"{t['gateway']} {t['payout_id']}: not in fct_payout_settlements")
-            continue
-        expected = {
-            "currency": t["currency"],
-            "gross_amount_minor": int(t["gross_minor"]),
-            "refund_amount_minor": int(t["refunds_minor"]),
-            "chargeback_amount_minor": int(t["chargebacks_minor"]),
-            "fee_amount_minor": int(t["fees_minor"]),
-            "adjustment_amount_minor": int(t["adjustments_minor"]),
-            "net_amount_minor": int(t["net_minor"]),
-            "payout_amount_minor": int(t["payout_amount_minor"]),
-            "arrival_date": date.fromisoformat(t["arrival_date"]),
-        }
-        diff = {k: (got[k], v) for k, v in expected.items() if got[k] != v}
-        if diff:
-            problems.append(f"{t['gateway']} {t['payout_id']}: (mart, truth) {diff}")
-    assert_all_found(problems, len(rows), "payouts")
