@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
@@ -248,7 +249,7 @@ def test_cash_application_cases(published_db, settings):
             match_pass, score = None, ""
         if got["match_pass"] != match_pass:
             diff["match_pass"] = (got["match_pass"], match_pass)
-        if score and abs(got["match_confidence"] - round(float(score), 2)) > 0.005:
+        if score and got["match_confidence"] != Decimal(score).quantize(Decimal("0.01"), ROUND_HALF_UP):
             diff["match_confidence"] = (got["match_confidence"], score)
         if diff:
             problems.append(f"{t['case']} ({t['payment_id']}): (mart, truth) {diff}")
