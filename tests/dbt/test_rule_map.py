@@ -18,11 +18,15 @@ RULE_MAP = DBT / "models" / "overview.md"
 BILLING_INT = DBT / "models" / "intermediate" / "billing"
 
 
-def _rows() -> list[tuple[str, str, list[str], list[str]]]:
-    rows = []
+def _rows(book: str | None = None) -> list[tuple[str, str, list[str], list[str]]]:
+    """Rows of the rule map; `book` "pricing" or "collections" keeps that table's rows (the
+    collections table sits under a heading naming it)."""
+    rows, current = [], "pricing"
     for line in RULE_MAP.read_text().splitlines():
+        if line.startswith("## "):
+            current = "collections" if "collections" in line.lower() else "pricing"
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) != 4 or not cells[0].startswith("§"):
+        if len(cells) != 4 or not cells[0].startswith("§") or book not in (None, current):
             continue
         section, rule, implemented, tests = cells
         rows.append((section, rule, re.findall(r"`([^`]+)`", implemented), re.findall(r"`([^`]+)`", tests)))
@@ -52,8 +56,15 @@ def _unit_tested_models(yml: Path) -> set[str]:
 
 def test_every_pricing_section_has_a_row():
     pricing_sections = {f"§{n}" for n in range(0, 9)}
-    mapped = {section.split(".")[0] for section, *_ in _rows()}
+    mapped = {section.split(".")[0] for section, *_ in _rows("pricing")}
     assert pricing_sections <= mapped, f"sections without a row: {sorted(pricing_sections - mapped)}"
+
+
+def test_every_collections_section_has_a_row():
+    """collections.md §1-§7 (the rules; §8 is landing, §9 edge cases tested with their rules)."""
+    mapped = {f"§{n}" for section, *_ in _rows("collections") for n in re.findall(r"§(\d+)", section)}
+    wanted = {f"§{n}" for n in range(1, 8)}
+    assert wanted <= mapped, f"collections sections without a row: {sorted(wanted - mapped)}"
 
 
 @pytest.mark.parametrize("row", _rows(), ids=lambda r: f"{r[0]} {r[1][:40]}")
@@ -64,7 +75,7 @@ def test_every_named_model_macro_and_file_exists(row):
     for name in implemented + tests:
         if name.endswith((".sql", ".yml", ".py")):
             assert _resolve_file(name) is not None, f"{section}: no file {name}"
-        elif name.startswith(("int_", "stg_", "fct_", "dim_")):
+        elif name in models or name.startswith(("int_", "stg_", "fct_", "dim_")):
             assert name in models, f"{section}: no model {name}"
         elif name.startswith("iso_"):
             assert (DBT / "seeds" / f"{name}.csv").is_file(), f"{section}: no seed {name}"
@@ -80,7 +91,7 @@ def test_unit_test_files_test_a_model_of_the_row(row):
     ymls = [_resolve_file(t) for t in tests if t.endswith(".yml")]
     if not ymls:
         return  # the row's tests are singular tests or pytest files, checked to exist above
-    row_models = {n for n in implemented if n.startswith(("int_", "stg_", "fct_"))}
+    row_models = {n for n in implemented if n in _model_names()}
     macro_files = [n for n in implemented if n.endswith(".sql")]
     tested = set().union(*(_unit_tested_models(y) for y in ymls))
     if row_models:
