@@ -31,6 +31,7 @@ AGING = "collections.fct_receivables_aging"
 DSO = "collections.fct_dso"
 DUNNING_ATTEMPTS = "collections.fct_dunning_attempts"
 UNAPPLIED_CASH = "collections.fct_unapplied_cash"
+EXPONENTS = "reference.iso_4217_currencies"
 
 # collections.md 6.2: days past due = d − due date; (label, last day of the bucket). The same
 # boundaries as int_collections__open_invoices_by_date (current <= 0, ..., 90+ >= 91).
@@ -49,7 +50,11 @@ AGING_COLUMNS = (
     "days_61_90_amount_minor",
     "days_over_90_amount_minor",
 )
-MONEY_SUFFIX = "_amount_minor"
+# Marts without a currency_exponent column take it from the ISO 4217 seed.
+WITH_EXPONENT = (
+    "left join (select currency, minor_unit_exponent as currency_exponent "
+    f"from {EXPONENTS}) exponents using (currency)"
+)
 
 
 @dataclass
@@ -62,6 +67,18 @@ class Section:
     rows: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+
+    def load(
+        self, con, tables: tuple[str, ...], sql: str, params: list, empty_note: str | None = None
+    ) -> None:
+        """Fill the rows from `sql`, or say which of `tables` the published copy lacks."""
+        self.missing = missing_tables(con, *tables)
+        if self.missing:
+            self.notes.append(_missing_note(self.missing))
+            return
+        self.rows = _rows(con, sql, params)
+        if not self.rows and empty_note:
+            self.notes.append(empty_note)
 
 
 @dataclass
@@ -153,13 +170,8 @@ def aging(con, as_of: date, entity: str | None = None, currency: str | None = No
         ["external_customer_id", "billing_entity_code", "currency", *AGING_COLUMNS, "open_amount_minor",
          "open_invoices_count"],
     )  # fmt: skip
-    section.missing = missing_tables(con, RECEIVABLE_INVOICES, INVOICE_SETTLEMENTS)
-    if section.missing:
-        section.notes.append(_missing_note(section.missing))
-        return section
-    section.rows = _rows(con, aging_sql(), [as_of, entity, currency])
-    if not section.rows:
-        section.notes.append("no open receivables at that date")
+    section.load(con, (RECEIVABLE_INVOICES, INVOICE_SETTLEMENTS), aging_sql(), [as_of, entity, currency],
+                 "no open receivables at that date")  # fmt: skip
     return section
 
 
@@ -170,12 +182,9 @@ def dso(con, as_of: date, currency: str | None = None) -> Section:
         ["report_date", "currency", "receivables_amount_minor", "window_sales_amount_minor", "window_days",
          "simple_dso_days", "countback_dso_days", "is_countback_capped"],
     )  # fmt: skip
-    section.missing = missing_tables(con, DSO)
-    if section.missing:
-        section.notes.append(_missing_note(section.missing))
-        return section
-    section.rows = _rows(
+    section.load(
         con,
+        (DSO,),
         f"""
         select report_date, currency, currency_exponent, receivables_amount_minor,
                window_sales_amount_minor, window_days, simple_dso_days, countback_dso_days,
@@ -186,9 +195,8 @@ def dso(con, as_of: date, currency: str | None = None) -> Section:
         order by currency
         """,
         [as_of, currency],
+        "no month end on or before that date in fct_dso",
     )
-    if not section.rows:
-        section.notes.append("no month end on or before that date in fct_dso")
     return section
 
 
@@ -199,26 +207,22 @@ def unapplied_cash(con, currency: str | None = None, build_as_of: date | None = 
         ["customer_key", "currency", "unapplied_amount_minor", "payment_count", "suggested_amount_minor",
          "currency_mismatch_amount_minor", "oldest_paid_at"],
     )  # fmt: skip
-    section.missing = missing_tables(con, UNAPPLIED_CASH)
-    if section.missing:
-        section.notes.append(_missing_note(section.missing) + "; it comes with cash application")
-        return section
-    section.rows = _rows(
+    section.load(
         con,
+        (UNAPPLIED_CASH, EXPONENTS),
         f"""
-        select u.customer_key, u.currency, c.currency_exponent,
+        select u.customer_key, u.currency, exponents.currency_exponent,
                u.unapplied_minor as unapplied_amount_minor, u.payment_count,
                u.suggested_minor as suggested_amount_minor,
                u.currency_mismatch_minor as currency_mismatch_amount_minor, u.oldest_paid_at
         from {UNAPPLIED_CASH} u
-        left join (select currency, minor_unit_exponent as currency_exponent
-                   from reference.iso_4217_currencies) c using (currency)
+        {WITH_EXPONENT}
         where ($1::varchar is null or u.currency = $1::varchar) and u.unapplied_minor <> 0
         order by u.currency, u.unapplied_minor desc, u.customer_key
         """,
         [currency],
     )
-    if build_as_of is not None:
+    if build_as_of is not None and not section.missing:
         section.notes.append(f"unapplied cash is as the build left it ({build_as_of}), not dated")
     return section
 
@@ -231,21 +235,17 @@ def dunning_actions_due(con, as_of: date, entity: str | None = None, currency: s
         ["external_customer_id", "billing_entity_code", "currency", "attempt_number", "is_final_attempt",
          "dunning_campaign_code", "attempt_source", "attempted_at", "dunning_attempt_id", "amount_minor"],
     )  # fmt: skip
-    section.missing = missing_tables(con, DUNNING_ATTEMPTS)
-    if section.missing:
-        section.notes.append(_missing_note(section.missing))
-        return section
     # fct_dunning_actions_due is this same filter at the build's as_of; any other day reads the
     # attempts themselves (replayed ones exist up to the build's as_of only).
-    section.rows = _rows(
+    section.load(
         con,
+        (DUNNING_ATTEMPTS, EXPONENTS),
         f"""
-        select a.external_customer_id, a.billing_entity_code, a.currency, c.currency_exponent,
+        select a.external_customer_id, a.billing_entity_code, a.currency, exponents.currency_exponent,
                a.attempt_number, a.is_final_attempt, a.dunning_campaign_code, a.attempt_source,
                a.attempted_at, a.dunning_attempt_id, a.amount_minor
         from {DUNNING_ATTEMPTS} a
-        left join (select currency, minor_unit_exponent as currency_exponent
-                   from reference.iso_4217_currencies) c using (currency)
+        {WITH_EXPONENT}
         where a.attempted_date = $1
           and ($2::varchar is null or a.billing_entity_code = $2::varchar)
           and ($3::varchar is null or a.currency = $3::varchar)
@@ -253,6 +253,8 @@ def dunning_actions_due(con, as_of: date, entity: str | None = None, currency: s
         """,
         [as_of, entity, currency],
     )
+    if section.missing:
+        return section
     if build_as_of is not None and as_of > build_as_of:
         section.notes.append(
             f"{as_of} is after the build's as_of ({build_as_of}): attempts are replayed up to it only"
