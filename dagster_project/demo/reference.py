@@ -194,8 +194,9 @@ def write_reference(
             ["reporting_currency", reporting_currency, "currency of consolidated reports"],
             [
                 "cutover_date",
-                window_start.isoformat(),
-                "demo: revhouse invoices replace billed ones from the start",
+                window_end.isoformat(),
+                "demo: a parallel run; the incumbent's invoices (billed/) are the ones sent and paid "
+                "over the whole window, revhouse bills in shadow and takes over on this date",
             ],
         ],
     )

@@ -1,5 +1,9 @@
--- One row per invoice a customer owes money on: revhouse's own finalized invoices and the
--- incumbent's imported ones (`billed`), keyed by (invoice_source, invoice_id). Payment terms
+-- One row per invoice a customer owes money on, keyed by (invoice_source, invoice_id): the
+-- documents in force by the cutover rule that also decides revenue (landing contract,
+-- settings `cutover_date`): the incumbent's imported invoices (`billed`) issued before the
+-- cutover date, revhouse's own finalized invoices issued on or after it (all of them when no
+-- cutover date is set). The other side's invoices for the same service are shadow documents
+-- (compared by revenue assurance, never owed twice). Payment terms
 -- and due dates follow collections.md 1.1-1.2: the customer's net payment term wins whenever
 -- set (0 is a value), else the billing entity's, else 0; due = issuing date + term calendar
 -- days; a wallet top-up (credit) invoice is due on its issuing day. Imported invoices keep
@@ -23,6 +27,16 @@ invoices as (
 
 customers as (
     select * from {{ ref('stg_lago__customers') }}
+),
+
+settings as (
+    select * from {{ ref('stg_reference__settings') }}
+),
+
+cutover as (
+    select {{ dbt.safe_cast('max(value)', 'date') }} as cutover_date
+    from settings
+    where key = 'cutover_date'
 ),
 
 entities as (
@@ -76,7 +90,9 @@ own as (
     left join customers on invoices.external_customer_id = customers.external_customer_id
     left join entities on invoices.billing_entity_code = entities.billing_entity_code
     left join offsets on invoices.invoice_id = offsets.invoice_id
+    cross join cutover
     where invoices.finalized_at is not null
+        and (cutover.cutover_date is null or invoices.issuing_date >= cutover.cutover_date)
 ),
 
 own_due as (
@@ -116,7 +132,9 @@ imported as (
     from billed_invoices
     left join customers on billed_invoices.external_customer_id = customers.external_customer_id
     left join currencies on billed_invoices.currency = currencies.currency
+    cross join cutover
     where billed_invoices.status not in ('draft', 'deleted')
+        and billed_invoices.issuing_date < cutover.cutover_date
 ),
 
 final as (
