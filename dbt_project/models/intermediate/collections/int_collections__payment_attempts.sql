@@ -1,0 +1,190 @@
+-- One row per payment attempt at a gateway (collections.md 4.1, 7 last bullet), failed ones
+-- included: a Stripe charge (or a payment intent that never produced one), an Adyen `Settled`
+-- row (the settlement report lists no refused attempt), a GoCardless payment. A GoCardless
+-- payment's status moves, also backwards (paid_out → charged_back): every event is kept in
+-- status_history in event-time order (ties: event id) and the latest wins; without events the
+-- payment object's own status stands. `reached_cash_at` is when the attempt became money in:
+-- Stripe charge `succeeded` (its time), Adyen `Settled`, GoCardless the first `paid_out` event
+-- (else the payment's time when its status is past paid_out); GoCardless `confirmed` is still
+-- processing, as in Lago.
+with stripe_charges as (
+    select * from {{ ref('stg_stripe__charges') }}
+),
+
+stripe_payment_intents as (
+    select * from {{ ref('stg_stripe__payment_intents') }}
+),
+
+adyen_rows as (
+    select * from {{ ref('stg_adyen__settlement_rows') }}
+),
+
+gocardless_payments as (
+    select * from {{ ref('stg_gocardless__payments') }}
+),
+
+gocardless_events as (
+    select * from {{ ref('stg_gocardless__events') }}
+),
+
+stripe_attempts as (
+    select
+        'stripe' as gateway,
+        stripe_charges.stripe_charge_id as gateway_payment_id,
+        coalesce(stripe_charges.customer_reference, stripe_payment_intents.customer_reference) as customer_reference,
+        stripe_charges.currency,
+        stripe_charges.amount_minor,
+        stripe_charges.occurred_at as attempted_at,
+        coalesce(stripe_charges.invoice_reference, stripe_payment_intents.invoice_reference) as invoice_reference,
+        stripe_charges.status as current_status,
+        stripe_charges.object_version_at as status_changed_at,
+        stripe_charges.status as status_history,
+        stripe_charges.failure_code,
+        case when stripe_charges.status = 'succeeded' then stripe_charges.occurred_at end as reached_cash_at
+    from stripe_charges
+    left join stripe_payment_intents
+        on stripe_charges.parent_stripe_payment_intent_id = stripe_payment_intents.stripe_payment_intent_id
+),
+
+stripe_intents_without_charge as (
+    select
+        'stripe' as gateway,
+        stripe_payment_intents.stripe_payment_intent_id as gateway_payment_id,
+        stripe_payment_intents.customer_reference,
+        stripe_payment_intents.currency,
+        stripe_payment_intents.amount_minor,
+        stripe_payment_intents.occurred_at as attempted_at,
+        stripe_payment_intents.invoice_reference,
+        stripe_payment_intents.status as current_status,
+        stripe_payment_intents.object_version_at as status_changed_at,
+        stripe_payment_intents.status as status_history,
+        stripe_payment_intents.failure_code,
+        -- a succeeded intent's cash is its charge; without a landed charge it carries none
+        cast(null as timestamp) as reached_cash_at
+    from stripe_payment_intents
+    where not exists (
+        select 1 from stripe_charges
+        where stripe_charges.parent_stripe_payment_intent_id = stripe_payment_intents.stripe_payment_intent_id
+    )
+),
+
+adyen_attempts as (
+    select
+        'adyen' as gateway,
+        adyen_settlement_row_id as gateway_payment_id,
+        customer_reference,
+        currency,
+        amount_minor,
+        occurred_at as attempted_at,
+        invoice_reference,
+        'settled' as current_status,
+        occurred_at as status_changed_at,
+        record_type as status_history,
+        failure_code,
+        occurred_at as reached_cash_at
+    from adyen_rows
+    where record_type in ('Settled', 'SettledBulk')
+),
+
+gocardless_history as (
+    select
+        gocardless_resource_id as gocardless_payment_id,
+        gocardless_event_id,
+        record_type as action,
+        occurred_at,
+        row_number() over (
+            partition by gocardless_resource_id order by occurred_at desc, gocardless_event_id desc
+        ) as recency
+    from gocardless_events
+    where gocardless_resource_id in (select gocardless_payment_id from gocardless_payments)
+),
+
+gocardless_history_summary as (
+    select
+        gocardless_payment_id,
+        {{ dbt.listagg(
+            "action || '@' || " ~ dbt.cast("occurred_at", api.Column.translate_type("string")),
+            "' > '",
+            "order by occurred_at, gocardless_event_id"
+        ) }} as status_history,
+        min(case when action = 'paid_out' then occurred_at end) as first_paid_out_at
+    from gocardless_history
+    group by gocardless_payment_id
+),
+
+gocardless_latest as (
+    select
+        gocardless_payment_id,
+        -- event actions that are not a payment status name the status they lead to
+        case action
+            when 'created' then 'pending_submission'
+            when 'resubmission_requested' then 'pending_submission'
+            when 'chargeback_cancelled' then 'paid_out'
+            when 'late_failure_settled' then 'failed'
+            when 'chargeback_settled' then 'charged_back'
+            else action
+        end as current_status,
+        occurred_at as status_changed_at
+    from gocardless_history
+    where recency = 1
+),
+
+gocardless_attempts as (
+    select
+        'gocardless' as gateway,
+        gocardless_payments.gocardless_payment_id as gateway_payment_id,
+        gocardless_payments.customer_reference,
+        gocardless_payments.currency,
+        gocardless_payments.amount_minor,
+        gocardless_payments.occurred_at as attempted_at,
+        gocardless_payments.invoice_reference,
+        coalesce(gocardless_latest.current_status, gocardless_payments.status) as current_status,
+        coalesce(gocardless_latest.status_changed_at, gocardless_payments.object_version_at) as status_changed_at,
+        coalesce(gocardless_history_summary.status_history, gocardless_payments.status) as status_history,
+        gocardless_payments.failure_code,
+        coalesce(
+            gocardless_history_summary.first_paid_out_at,
+            case
+                when gocardless_payments.status in ('paid_out', 'charged_back')
+                    then gocardless_payments.occurred_at
+            end
+        ) as reached_cash_at
+    from gocardless_payments
+    left join gocardless_latest
+        on gocardless_payments.gocardless_payment_id = gocardless_latest.gocardless_payment_id
+    left join gocardless_history_summary
+        on gocardless_payments.gocardless_payment_id = gocardless_history_summary.gocardless_payment_id
+),
+
+attempts as (
+    select * from stripe_attempts
+    union all
+    select * from stripe_intents_without_charge
+    union all
+    select * from adyen_attempts
+    union all
+    select * from gocardless_attempts
+),
+
+final as (
+    select
+        gateway || ':' || gateway_payment_id as payment_attempt_id,
+        gateway,
+        gateway_payment_id,
+        customer_reference,
+        currency,
+        amount_minor,
+        attempted_at,
+        invoice_reference,
+        current_status,
+        status_changed_at,
+        status_history,
+        failure_code,
+        reached_cash_at,
+        reached_cash_at is not null as has_reached_cash,
+        current_status in ('failed', 'canceled', 'cancelled', 'requires_payment_method', 'customer_approval_denied')
+            as is_failed
+    from attempts
+)
+
+select * from final
