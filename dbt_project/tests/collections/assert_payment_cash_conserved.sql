@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_payments'}}}) }}
 -- collections.md 4.6, nothing dropped. Per payment: amount = applied + unapplied + refunded +
 -- charged_back − reinstated, each part ≥ 0. Per currency, against the money events themselves:
 -- applied + unapplied + refunded = received net of chargebacks (payments − chargebacks +
