@@ -56,6 +56,12 @@ class Invoice:
     total_cents: int = 0
     coupon_code: str | None = None
     payment_status: str = "pending"
+    # Lago's collection fields as exported at the end of the demo (set by receivables.annotate)
+    net_payment_term: int = 14
+    payment_due_date: date | None = None
+    payment_overdue: bool = False
+    paid_cents: int = 0
+    dispute_lost_at: datetime | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -554,9 +560,10 @@ def invoice_json(inv: Invoice, rng: random.Random) -> dict:
         "sequential_id": int(inv.number.split("-")[1]),
         "number": inv.number,
         "issuing_date": issued.isoformat(),
-        "payment_due_date": (issued + timedelta(days=14)).isoformat(),
-        "payment_overdue": False,
-        "net_payment_term": 14,
+        "payment_due_date": (inv.payment_due_date or issued + timedelta(days=14)).isoformat(),
+        "payment_overdue": inv.payment_overdue,
+        "payment_dispute_lost_at": iso_z(inv.dispute_lost_at) if inv.dispute_lost_at else None,
+        "net_payment_term": inv.net_payment_term,
         "invoice_type": inv.invoice_type,
         "version_number": 4,
         "status": "finalized",
@@ -573,7 +580,10 @@ def invoice_json(inv: Invoice, rng: random.Random) -> dict:
         "prepaid_granted_credit_amount_cents": 0,
         "prepaid_purchased_credit_amount_cents": inv.prepaid_cents,
         "total_amount_cents": inv.total_cents,
-        "total_due_amount_cents": 0 if inv.payment_status == "succeeded" else inv.total_cents,
+        "total_paid_amount_cents": inv.total_cents if inv.payment_status == "succeeded" else inv.paid_cents,
+        "total_due_amount_cents": 0
+        if inv.payment_status == "succeeded"
+        else inv.total_cents - inv.paid_cents,
         "metadata": [],
         "applied_taxes": [] if not rate else [_applied_tax(inv, inv.taxes_cents, net_fees, lago_uuid(rng))],
         "customer": {

@@ -92,6 +92,8 @@ class Customer:
     coupon: Coupon | None = None
     coupon_lago_id: str | None = None
     wallet: dict | None = None
+    net_payment_term: int | None = None  # None: the billing entity's term applies
+    dunning_campaign_code: str | None = None  # None: the billing entity's campaign applies
 
 
 @dataclass
@@ -347,7 +349,7 @@ def customer_json(c: Customer, tax: dict) -> dict:
         "currency": c.currency,
         "timezone": c.timezone,
         "applicable_timezone": c.timezone,
-        "net_payment_term": 14,
+        "net_payment_term": c.net_payment_term,
         "finalize_zero_amount_invoice": "inherit",
         "billing_configuration": {
             "invoice_grace_period": 3,
@@ -362,7 +364,7 @@ def customer_json(c: Customer, tax: dict) -> dict:
         "shipping_address": None,
         "metadata": [],
         "taxes": [tax],
-    }
+    } | ({"applied_dunning_campaign_code": c.dunning_campaign_code} if c.dunning_campaign_code else {})
 
 
 def subscription_json(s: Sub, window_end: date) -> dict:

@@ -12,7 +12,7 @@ from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 
-from dagster_project.demo import billing, catalog, company, crm, payments, reference, usage
+from dagster_project.demo import billing, catalog, company, crm, payments, receivables, reference, usage
 from dagster_project.demo.common import add_months, iso_z, local_midnight
 from dagster_project.demo.ids import lago_uuid
 from dagster_project.demo.truth import COLUMNS, Faults
@@ -30,10 +30,13 @@ LANDING_FOLDERS = {
         "wallets",
         "wallet_transactions",
         "add_ons",
+        "dunning_campaigns",
+        "payment_requests",
+        "payments",
     ],
     "usage": ["events"],
     "crm": ["account", "opportunity", "opportunity_line_item", "product2", "contract", "user"],
-    "payments": ["stripe", "adyen", "gocardless"],
+    "payments": ["stripe", "adyen", "gocardless", "gocardless/payout_items"],
     "billed": ["lago_invoices"],
     "fx": ["rates"],
     "reference": ["entities", "settings", "period_closes", "crm_product_map"],
@@ -70,6 +73,8 @@ def generate(
             shutil.rmtree(d)  # a rerun must not leave files of an earlier, different run behind
         d.mkdir(parents=True)
     rng = random.Random(seed)
+    # the collections cases draw from their own stream (str seeds hash the same in every process)
+    coll_rng = random.Random(f"collections-{seed}")
     window_start, window_end = start, add_months(start, months)
     faults = Faults()
     files: dict[str, int] = {}
@@ -103,13 +108,9 @@ def generate(
 
         # ---- customers and subscriptions
         custs = company.build_customers(rng, customers, window_start)
+        receivables.assign_terms(coll_rng, custs)
         subs = company.build_subscriptions(rng, custs, plan_by_code, coupons, window_start, window_end)
         company.build_wallets(rng, custs, window_start, window_end)
-        lago_file(
-            "customers",
-            "customers",
-            [company.customer_json(c, catalog.tax_json(tax_ids, c.tax_code)) for c in custs],
-        )
         lago_file("subscriptions", "subscriptions", [company.subscription_json(s, window_end) for s in subs])
         first_start = {}
         for s in subs:
@@ -151,12 +152,32 @@ def generate(
         discount_customer = _plant_billing_faults(rng, invoices, faults)
         billing.finalize(invoices)
         paid = payments.settle(rng, invoices, window_end)
+        cases = receivables.plant(coll_rng, invoices, paid, subs, window_end)
+        receivables.annotate(invoices, cases, window_end)
+        # customers are written once the cases have set their own payment terms
+        lago_file(
+            "customers",
+            "customers",
+            [company.customer_json(c, catalog.tax_json(tax_ids, c.tax_code)) for c in custs],
+        )
+        files.update(receivables.write_lago(landing_dir, cases))
         step("billing")
 
         # ---- gateways
-        files.update(payments.write_stripe(rng, landing_dir, paid.get("stripe", []), faults, window_end))
-        files.update(payments.write_adyen(rng, landing_dir, paid.get("adyen", []), window_end))
-        files.update(payments.write_gocardless(rng, landing_dir, paid.get("gocardless", []), window_end))
+        payouts: list[list] = []
+        files.update(
+            payments.write_stripe(
+                rng, landing_dir, paid.get("stripe", []), faults, window_end, cases.stripe, payouts
+            )
+        )
+        files.update(
+            payments.write_adyen(
+                rng, landing_dir, paid.get("adyen", []), window_end, cases.adyen_amount, payouts
+            )
+        )
+        files.update(
+            payments.write_gocardless(rng, landing_dir, paid.get("gocardless", []), window_end, payouts)
+        )
         by_month: dict[str, list] = {}
         for inv in sorted(invoices, key=lambda i: (i.issuing_date, i.number)):
             by_month.setdefault(inv.issuing_date.strftime("%Y-%m"), []).append(billing.invoice_json(inv, rng))
@@ -252,6 +273,7 @@ def generate(
         step("fx+reference")
 
         write_csv(truth_dir / "faults.csv", COLUMNS, faults.rows)
+        receivables.write_truth(truth_dir, cases, invoices, payouts)
         counts: dict[str, int] = {}
         for row in faults.rows:
             counts[row[1]] = counts.get(row[1], 0) + 1

@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -96,7 +96,141 @@ def _month(dt: datetime) -> str:
     return dt.strftime("%Y-%m")
 
 
-def write_stripe(rng: random.Random, landing: Path, paid: list, faults: Faults, window_end: date) -> dict:
+def balance_txn(
+    txn_id: str,
+    source: str,
+    at: datetime,
+    amount: int,
+    ccy: str,
+    description: str,
+    category: str = "charge",
+    typ: str = "charge",
+    fee: int | None = None,
+) -> dict:
+    """A Stripe balance transaction; a charge's fee defaults to the card rate (2.9% + 0.30, JPY 3.6%)
+    and it becomes available two days later, everything else at once."""
+    if fee is None:
+        fee = _fee(amount, ccy, "3.6" if ccy == "JPY" else "2.9", "0.30") if category == "charge" else 0
+    return {
+        "id": txn_id,
+        "object": "balance_transaction",
+        "amount": amount,
+        "available_on": unix(at + timedelta(days=2 if category == "charge" else 0)),
+        "created": unix(at),
+        "currency": ccy.lower(),
+        "description": description,
+        "exchange_rate": None,
+        "fee": fee,
+        "fee_details": []
+        if category != "charge"
+        else [
+            {
+                "amount": fee,
+                "application": None,
+                "currency": ccy.lower(),
+                "description": "Stripe processing fees",
+                "type": "stripe_fee",
+            }
+        ],
+        "net": amount - fee,
+        "reporting_category": category,
+        "source": source,
+        "status": "available",
+        "type": typ,
+        "balance_type": "payments",
+    }
+
+
+def charge_object(
+    ch_id: str,
+    at: datetime,
+    amount: int,
+    ccy: str,
+    cust_id: str,
+    inv: Invoice | None,
+    status: str,
+    pi: str | None,
+    meta: dict,
+    bt: dict | None,
+    pm_id: str,
+    last4: str,
+    country: str,
+) -> dict:
+    """A Stripe charge object (API shape) for a card payment, succeeded or failed."""
+    ok = status == "succeeded"
+    return {
+        "id": ch_id,
+        "object": "charge",
+        "amount": amount,
+        "amount_captured": amount if ok else 0,
+        "amount_refunded": 0,
+        "balance_transaction": bt["id"] if bt else None,
+        "captured": ok,
+        "created": unix(at),
+        "currency": ccy.lower(),
+        "customer": cust_id,
+        "description": f"Revhouse Demo - Invoice {inv.number}" if inv else "Revhouse Demo - manual charge",
+        "disputed": False,
+        "failure_code": None if ok else "card_declined",
+        "failure_message": None if ok else "Your card was declined.",
+        "invoice": inv.number if inv else None,
+        "livemode": True,
+        "metadata": meta,
+        "outcome": {
+            "network_status": "approved_by_network" if ok else "declined_by_network",
+            "reason": None if ok else "generic_decline",
+            "risk_level": "normal",
+            "seller_message": "Payment complete."
+            if ok
+            else "The bank did not return any further details with this decline.",
+            "type": "authorized" if ok else "issuer_declined",
+        },
+        "paid": ok,
+        "payment_intent": pi,
+        "payment_method": pm_id,
+        "payment_method_details": {
+            "card": {"brand": "visa", "country": country, "last4": last4, "funding": "credit"},
+            "type": "card",
+        },
+        "refunded": False,
+        "refunds": {"object": "list", "data": [], "has_more": False, "url": f"/v1/charges/{ch_id}/refunds"},
+        "status": status,
+    }
+
+
+def intent_object(latest: dict, at: datetime, status: str) -> dict:
+    """The payment intent whose latest charge is `latest`."""
+    return {
+        "id": latest["payment_intent"],
+        "object": "payment_intent",
+        "amount": latest["amount"],
+        "amount_received": latest["amount"] if status == "succeeded" else 0,
+        "capture_method": "automatic",
+        "created": unix(at),
+        "currency": latest["currency"],
+        "customer": latest["customer"],
+        "description": latest["description"],
+        "invoice": latest["invoice"],
+        "last_payment_error": None,
+        "latest_charge": latest["id"],
+        "livemode": True,
+        "metadata": latest["metadata"],
+        "payment_method_types": ["card"],
+        "status": status,
+    }
+
+
+def write_stripe(
+    rng: random.Random,
+    landing: Path,
+    paid: list,
+    faults: Faults,
+    window_end: date,
+    extra: dict[str, list] | None = None,
+    payouts_truth: list | None = None,
+) -> dict:
+    """`extra`: ready-made objects by kind (the planted collections cases) landed with the rest;
+    `payouts_truth` receives one row per payout (receivables.PAYOUT_COLUMNS) worked out by §5."""
     objs: dict[str, dict[str, list]] = {
         k: defaultdict(list)
         for k in ("charges", "payment_intents", "refunds", "disputes", "balance_transactions", "payouts")
@@ -115,33 +249,9 @@ def write_stripe(rng: random.Random, landing: Path, paid: list, faults: Faults, 
         ch_id = stripe_id(rng, "ch")
         bt = None
         if status == "succeeded":
-            fee = _fee(amount, ccy, "3.6" if ccy == "JPY" else "2.9", "0.30")
-            bt = {
-                "id": stripe_id(rng, "txn"),
-                "object": "balance_transaction",
-                "amount": amount,
-                "available_on": unix(at + timedelta(days=2)),
-                "created": unix(at),
-                "currency": ccy.lower(),
-                "description": f"Invoice {inv.number}" if inv else "Payment",
-                "exchange_rate": None,
-                "fee": fee,
-                "fee_details": [
-                    {
-                        "amount": fee,
-                        "application": None,
-                        "currency": ccy.lower(),
-                        "description": "Stripe processing fees",
-                        "type": "stripe_fee",
-                    }
-                ],
-                "net": amount - fee,
-                "reporting_category": "charge",
-                "source": ch_id,
-                "status": "available",
-                "type": "charge",
-                "balance_type": "payments",
-            }
+            bt = balance_txn(
+                stripe_id(rng, "txn"), ch_id, at, amount, ccy, f"Invoice {inv.number}" if inv else "Payment"
+            )
             bts.append(bt)
         meta = (
             {
@@ -152,83 +262,37 @@ def write_stripe(rng: random.Random, landing: Path, paid: list, faults: Faults, 
             if inv
             else {}
         )
-        obj = {
-            "id": ch_id,
-            "object": "charge",
-            "amount": amount,
-            "amount_captured": amount if status == "succeeded" else 0,
-            "amount_refunded": 0,
-            "balance_transaction": bt["id"] if bt else None,
-            "captured": status == "succeeded",
-            "created": unix(at),
-            "currency": ccy.lower(),
-            "customer": cust_id,
-            "description": f"Revhouse Demo - Invoice {inv.number}"
-            if inv
-            else "Revhouse Demo - manual charge",
-            "disputed": False,
-            "failure_code": None if status == "succeeded" else "card_declined",
-            "failure_message": None if status == "succeeded" else "Your card was declined.",
-            "invoice": inv.number if inv else None,
-            "livemode": True,
-            "metadata": meta,
-            "outcome": {
-                "network_status": "approved_by_network" if status == "succeeded" else "declined_by_network",
-                "reason": None if status == "succeeded" else "generic_decline",
-                "risk_level": "normal",
-                "seller_message": "Payment complete."
-                if status == "succeeded"
-                else "The bank did not return any further details with this decline.",
-                "type": "authorized" if status == "succeeded" else "issuer_declined",
-            },
-            "paid": status == "succeeded",
-            "payment_intent": pi,
-            "payment_method": stripe_id(rng, "pm"),
-            "payment_method_details": {
-                "card": {
-                    "brand": "visa",
-                    "country": inv.customer.country if inv else "US",
-                    "last4": f"{rng.randint(0, 9999):04d}",
-                    "funding": "credit",
-                },
-                "type": "card",
-            },
-            "refunded": False,
-            "refunds": {
-                "object": "list",
-                "data": [],
-                "has_more": False,
-                "url": f"/v1/charges/{ch_id}/refunds",
-            },
-            "status": status,
-        }
+        pm_id, last4 = stripe_id(rng, "pm"), f"{rng.randint(0, 9999):04d}"
+        obj = charge_object(
+            ch_id,
+            at,
+            amount,
+            ccy,
+            cust_id,
+            inv,
+            status,
+            pi,
+            meta,
+            bt,
+            pm_id,
+            last4,
+            inv.customer.country if inv else "US",
+        )
         objs["charges"][_month(at)].append(obj)
         return obj
 
     def intent(
         inv: Invoice | None, at: datetime, amount: int, ccy: str, cust: str, latest: dict, status: str
     ):
-        obj = {
-            "id": latest["payment_intent"],
-            "object": "payment_intent",
-            "amount": amount,
-            "amount_received": amount if status == "succeeded" else 0,
-            "capture_method": "automatic",
-            "created": unix(at),
-            "currency": ccy.lower(),
-            "customer": cust,
-            "description": latest["description"],
-            "invoice": inv.number if inv else None,
-            "last_payment_error": None,
-            "latest_charge": latest["id"],
-            "livemode": True,
-            "metadata": latest["metadata"],
-            "payment_method_types": ["card"],
-            "status": status,
-        }
-        objs["payment_intents"][_month(at)].append(obj)
+        objs["payment_intents"][_month(at)].append(intent_object(latest, at, status))
 
-    if not paid:
+    for kind, items in (extra or {}).items():
+        for o in items:
+            if kind == "balance_transactions":
+                bts.append(o)
+            else:
+                objs[kind][_month(datetime.fromtimestamp(o["created"], UTC))].append(o)
+    if not paid and not bts:
         return {}
     special = rng.sample(range(len(paid)), min(5, len(paid)))
     failed_i, refund_i, dispute_i, dup_i, noinv_i = (special + [None] * 5)[:5]
@@ -362,11 +426,16 @@ def write_stripe(rng: random.Random, landing: Path, paid: list, faults: Faults, 
         if monday < window_end:
             by_week[(bt["currency"], monday)].append(bt)
     for ccy, monday in sorted(by_week):
-        net = sum(b["net"] for b in by_week[(ccy, monday)])
+        rows = by_week[(ccy, monday)]
+        net = sum(b["net"] for b in rows)
         if net <= 0:
             continue
         at = datetime.combine(monday, time(6), UTC)
         po_id, bt_id = stripe_id(rng, "po"), stripe_id(rng, "txn")
+        for b in rows:
+            b["payout"] = po_id
+        if payouts_truth is not None:
+            payouts_truth.append(stripe_settlement(po_id, ccy.upper(), rows, net, at + timedelta(days=2)))
         objs["payouts"][_month(at)].append(
             {
                 "id": po_id,
@@ -408,9 +477,11 @@ def write_stripe(rng: random.Random, landing: Path, paid: list, faults: Faults, 
                 "status": "available",
                 "type": "payout",
                 "balance_type": "payments",
+                "payout": None,
             }
         )
     for bt in bts:
+        bt.setdefault("payout", None)
         objs["balance_transactions"][_month(datetime.fromtimestamp(bt["created"], UTC))].append(bt)
     files = {}
     for kind, months in objs.items():
@@ -422,7 +493,30 @@ def write_stripe(rng: random.Random, landing: Path, paid: list, faults: Faults, 
     return files
 
 
-def write_adyen(rng: random.Random, landing: Path, paid: list, window_end: date) -> dict:
+def stripe_settlement(po_id: str, ccy: str, rows: list[dict], amount: int, arrival: datetime) -> list:
+    """§5, Stripe: amounts by reporting_category, fees = Σ fee, net = Σ net."""
+    by = defaultdict(int)
+    for b in rows:
+        cat = b["reporting_category"]
+        by[cat if cat in ("charge", "refund") else "dispute" if cat.startswith("dispute") else "other"] += b[
+            "amount"
+        ]
+    fees, net = sum(b["fee"] for b in rows), sum(b["net"] for b in rows)
+    gross, refunds, cbs, adj = by["charge"], -by["refund"], -by["dispute"], by["other"]
+    assert gross - refunds - cbs - fees + adj == net == amount, po_id
+    return ["stripe", po_id, ccy, gross, refunds, cbs, fees, adj, net, amount, arrival.date().isoformat()]
+
+
+def write_adyen(
+    rng: random.Random,
+    landing: Path,
+    paid: list,
+    window_end: date,
+    amount_of: dict[str, int] | None = None,
+    payouts_truth: list | None = None,
+) -> dict:
+    """`amount_of`: settled gross by invoice lago_id where it is not the invoice total (overpayment)."""
+    amount_of = amount_of or {}
     by_batch: dict[tuple[str, date], list] = defaultdict(list)
     for at, inv in paid:
         d = at.date()
@@ -434,6 +528,7 @@ def write_adyen(rng: random.Random, landing: Path, paid: list, window_end: date)
         batch_no += 1
         account = f"RevhouseDemo{ccy}"
         rows, net_total, fees_total = [], 0, 0
+        gross_total = refunds_total = cb_total = 0
 
         def row(
             psp,
@@ -487,18 +582,21 @@ def write_adyen(rng: random.Random, landing: Path, paid: list, window_end: date)
 
         for at, inv in by_batch[(ccy, week)]:
             psp = psp_reference(rng)
-            commission = _fee(inv.total_cents, ccy, "1.8", "0.11")
+            amount = amount_of.get(inv.lago_id, inv.total_cents)
+            commission = _fee(amount, ccy, "1.8", "0.11")
             row(
                 psp,
                 inv.number,
                 at,
                 "Settled",
                 psp_reference(rng),
-                gcredit=inv.total_cents,
-                ncredit=inv.total_cents - commission,
+                gcredit=amount,
+                ncredit=amount - commission,
                 comm=commission,
             )
-            net_total += inv.total_cents - commission
+            net_total += amount - commission
+            gross_total += amount
+            fees_total += commission
             if not refund_done and ccy == "EUR":
                 refund_done = True
                 part = inv.total_cents // 2
@@ -513,6 +611,7 @@ def write_adyen(rng: random.Random, landing: Path, paid: list, window_end: date)
                     mmref=f"refund-{inv.number}",
                 )
                 net_total -= part
+                refunds_total += part
                 inv.notes.append(f"half refunded through Adyen ({part} minor)")
             elif not chargeback_done and ccy == "BHD":
                 chargeback_done = True
@@ -527,6 +626,7 @@ def write_adyen(rng: random.Random, landing: Path, paid: list, window_end: date)
                     mmref=f"cb-{inv.number}",
                 )
                 net_total -= inv.total_cents
+                cb_total += inv.total_cents
         fee = round_minor(Decimal("5"), ccy) if ccy != "BHD" else round_minor(Decimal("2"), ccy)
         fees_total += fee
         end_at = datetime.combine(week + timedelta(days=6), time(23), tz)
@@ -534,12 +634,39 @@ def write_adyen(rng: random.Random, landing: Path, paid: list, window_end: date)
         net_total -= fee
         if net_total > 0:
             row("", "", end_at, "MerchantPayout", f"Payout batch {batch_no}", ndebit=net_total, method="")
+            assert gross_total - refunds_total - cb_total - fees_total == net_total
+            if payouts_truth is not None:
+                payouts_truth.append(
+                    [
+                        "adyen",
+                        f"{account}:{batch_no}",
+                        ccy,
+                        gross_total,
+                        refunds_total,
+                        cb_total,
+                        fees_total,
+                        0,
+                        net_total,
+                        net_total,
+                        end_at.date().isoformat(),
+                    ]
+                )
         name = f"payments/adyen/settlement_detail_report_batch_{batch_no}.csv"
         files[name] = write_csv(landing / name, ADYEN_COLUMNS, rows)
     return files
 
 
-def write_gocardless(rng: random.Random, landing: Path, paid: list, window_end: date) -> dict:
+GC_FEE_FIXED, GC_FEE_RATE = Decimal("20"), Decimal("0.0001")
+
+
+def _gc_fee_item(amount: int) -> Decimal:
+    """GoCardless fee of one payment in minor units with one decimal, as payout items carry it."""
+    return GC_FEE_FIXED + (Decimal(amount) * GC_FEE_RATE).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def write_gocardless(
+    rng: random.Random, landing: Path, paid: list, window_end: date, payouts_truth: list | None = None
+) -> dict:
     creditor = "CR" + gocardless_id(rng, "")[:12]
     payments: dict[str, list] = defaultdict(list)
     events: dict[str, list] = defaultdict(list)
@@ -602,13 +729,31 @@ def write_gocardless(rng: random.Random, landing: Path, paid: list, window_end: 
                 }
             )
     totals: dict[str, list] = defaultdict(list)
+    pm_of = {}
+    for p in (p for items in payments.values() for p in items if p["status"] == "paid_out"):
+        pm_of[p["reference"]] = p
     for at, inv in paid:
-        totals[payout_of[(at + timedelta(days=2)).date()]].append(inv.total_cents)
+        totals[payout_of[(at + timedelta(days=2)).date()]].append((inv.total_cents, pm_of[inv.number]))
+    payout_items: dict[str, list] = {}
     for day, po_id in sorted(payout_of.items()):
         if day >= window_end:
             continue
-        amount = sum(totals[po_id])
-        fees = round_minor(Decimal(amount) * Decimal("0.01") / 100, "EUR") + 20 * len(totals[po_id])
+        amount = sum(a for a, _ in totals[po_id])
+        items, fee_sum = [], Decimal(0)
+        for a, pm in totals[po_id]:
+            links = {"mandate": pm["links"]["mandate"], "payment": pm["id"]}
+            fee = _gc_fee_item(a)
+            fee_sum += fee
+            items.append({"amount": f"{a}.0", "links": links, "taxes": [], "type": "payment_paid_out"})
+            items.append({"amount": f"-{fee}", "links": links, "taxes": [], "type": "gocardless_fee"})
+        payout_items[po_id] = items
+        # item amounts carry one decimal: summed, then rounded half up once (collections.md §5)
+        fees = int(fee_sum.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        if payouts_truth is not None:
+            arrival = (day + timedelta(days=1)).isoformat()
+            payouts_truth.append(
+                ["gocardless", po_id, "EUR", amount, 0, 0, fees, 0, amount - fees, amount - fees, arrival]
+            )
         payouts[day.strftime("%Y-%m")].append(
             {
                 "amount": amount - fees,
@@ -636,4 +781,9 @@ def write_gocardless(rng: random.Random, landing: Path, paid: list, window_end: 
                 {"meta": meta, kind: items} if kind != "events" else {kind: items, "meta": meta},
             )
             files[name] = len(items)
+    for po_id, items in payout_items.items():
+        # one file per `GET /payout_items?payout=<id>`: the payout id is the file name's suffix
+        name = f"payments/gocardless/payout_items/payout_items_{po_id}.json"
+        write_json(landing / name, {"meta": meta, "payout_items": items})
+        files[name] = len(items)
     return files

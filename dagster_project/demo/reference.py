@@ -143,9 +143,20 @@ def write_fx(rng: random.Random, landing: Path, first: date, last_excl: date) ->
 # The demo company's billing entities: landed as reference/entities like any company's (there is
 # no entity seed, so a warehouse only bills with the entities its own landing defines).
 ENTITIES = [
-    ["rh-us", "Revhouse Demo Inc.", "USD", "USD", "America/New_York", "RHUS", "US", "us_sales_tax"],
-    ["rh-eu", "Revhouse Demo Europe SAS", "EUR", "EUR", "Europe/Paris", "RHEU", "FR", "fr_vat_20"],
-]
+    [
+        "rh-us",
+        "Revhouse Demo Inc.",
+        "USD",
+        "USD",
+        "America/New_York",
+        "RHUS",
+        "US",
+        "us_sales_tax",
+        30,
+        "default_dunning",
+    ],
+    ["rh-eu", "Revhouse Demo Europe SAS", "EUR", "EUR", "Europe/Paris", "RHEU", "FR", "fr_vat_20", 45, ""],
+]  # net_payment_term and applied_dunning_campaign_code: receivables.ENTITY_TERMS / ENTITY_CAMPAIGN
 
 
 def write_reference(
@@ -164,6 +175,8 @@ def write_reference(
             "invoice_number_prefix",
             "country",
             "default_tax_codes",
+            "net_payment_term",
+            "applied_dunning_campaign_code",
         ],
         ENTITIES,
     )

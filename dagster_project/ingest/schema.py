@@ -204,11 +204,20 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("timezone", "VARCHAR"),
         ("billing_entity_code", "VARCHAR"),
         ("invoice_grace_period", "INTEGER"),
-        ("net_payment_term", "INTEGER"),
+        ("net_payment_term", "INTEGER"),  # days >= 0; null = the billing entity's (0 is a value)
         ("payment_provider", "VARCHAR"),
         ("provider_customer_id", "VARCHAR"),
         ("created_at", "TIMESTAMP"),
         ("payload_json", "VARCHAR"),
+        ("applied_dunning_campaign_code", "VARCHAR"),  # null = the billing entity's default
+        ("exclude_from_dunning_campaign", "BOOLEAN"),
+        ("last_dunning_campaign_attempt_at", "TIMESTAMP"),
+    ],
+    # the customer's dunning_currency_attempts map (currency -> attempts), one row per currency
+    "lago_customer_dunning_attempts": [
+        ("external_customer_id", "VARCHAR"),
+        ("currency", "VARCHAR"),
+        ("attempts", "INTEGER"),
     ],
     "lago_customer_taxes": [
         ("external_customer_id", "VARCHAR"),
@@ -322,6 +331,57 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("created_at", "TIMESTAMP"),
         ("payload_json", "VARCHAR"),
     ],
+    # ---- catalog: collections (Lago dunning campaigns, payment requests, payments) ---------
+    "lago_dunning_campaigns": [
+        ("lago_id", "VARCHAR"),  # GraphQL `id`; null when the export has only the code
+        ("code", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("description", "VARCHAR"),
+        ("applied_to_organization", "BOOLEAN"),
+        ("days_between_attempts", "INTEGER"),  # > 0; 1 when absent
+        ("max_attempts", "INTEGER"),  # > 0; 1 when absent
+        ("bcc_emails", "VARCHAR"),  # comma-joined
+        ("created_at", "TIMESTAMP"),
+        ("updated_at", "TIMESTAMP"),
+        ("deleted_at", "TIMESTAMP"),
+    ],
+    "lago_dunning_campaign_thresholds": [
+        ("dunning_campaign_code", "VARCHAR"),
+        ("currency", "VARCHAR"),  # one threshold per currency
+        ("amount_cents", "BIGINT"),  # >= 0, minor units
+    ],
+    "lago_payment_requests": [
+        ("lago_id", "VARCHAR"),
+        ("external_customer_id", "VARCHAR"),  # customer.external_id
+        ("email", "VARCHAR"),
+        ("amount_cents", "BIGINT"),
+        ("amount_currency", "VARCHAR"),
+        ("payment_status", "VARCHAR"),  # pending | succeeded | failed
+        ("dunning_campaign_code", "VARCHAR"),  # null = created by hand
+        ("created_at", "TIMESTAMP"),
+    ],
+    "lago_payment_request_invoices": [
+        ("payment_request_lago_id", "VARCHAR"),
+        ("invoice_position", "INTEGER"),  # 1-based position in invoices[]
+        ("invoice_lago_id", "VARCHAR"),
+        ("invoice_number", "VARCHAR"),
+    ],
+    "lago_payments": [
+        ("lago_id", "VARCHAR"),
+        ("amount_cents", "BIGINT"),
+        ("amount_currency", "VARCHAR"),
+        ("payment_status", "VARCHAR"),  # pending | processing | succeeded | failed
+        ("payment_type", "VARCHAR"),  # Lago `type`: manual | provider
+        ("reference", "VARCHAR"),
+        ("external_payment_id", "VARCHAR"),
+        ("created_at", "TIMESTAMP"),
+    ],
+    "lago_payment_invoices": [
+        ("payment_lago_id", "VARCHAR"),
+        ("invoice_position", "INTEGER"),  # 1-based position in invoice_ids[]
+        ("invoice_lago_id", "VARCHAR"),
+        ("invoice_number", "VARCHAR"),  # invoice_numbers[] at the same position, when sent
+    ],
     # ---- billed: incumbent invoices (Lago or Stripe shape) ---------------------------------
     "billed_invoices": [
         ("invoice_source", "VARCHAR"),  # lago | stripe
@@ -342,6 +402,16 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("prepaid_credit_amount_minor", "BIGINT"),
         ("total_amount_minor", "BIGINT"),
         ("payload_json", "VARCHAR"),
+        # collections (Lago's names; Stripe: due_date, days_until_due, amount_paid, amount_remaining,
+        # status_transitions.voided_at; Stripe has no payment_status / overdue / dispute fields)
+        ("payment_due_date", "DATE"),
+        ("net_payment_term", "INTEGER"),
+        ("payment_status", "VARCHAR"),  # pending | succeeded | failed
+        ("payment_overdue", "BOOLEAN"),
+        ("payment_dispute_lost_at", "TIMESTAMP"),
+        ("total_paid_amount_minor", "BIGINT"),
+        ("total_due_amount_minor", "BIGINT"),
+        ("voided_at", "TIMESTAMP"),
     ],
     "billed_credit_notes": [
         ("invoice_source", "VARCHAR"),  # lago | stripe
@@ -490,7 +560,8 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         (
             "gateway_object",
             "VARCHAR",
-        ),  # charge | refund | dispute | payment_intent | balance_transaction | payout | settlement_row | payment | event
+        ),  # charge | refund | dispute | payment_intent | balance_transaction | payout | invoice_payment |
+        # payout_balance_transaction | settlement_row | payment | payout_item | event
         ("gateway_id", "VARCHAR"),  # natural key per landing contract (Adyen: composite)
         ("object_version_at", "TIMESTAMP"),  # source timestamp ordering versions
         ("record_type", "VARCHAR"),  # Stripe type / Adyen Type / GoCardless status or action
@@ -505,10 +576,49 @@ TABLES: dict[str, list[tuple[str, str]]] = {
             "VARCHAR",
         ),  # Stripe invoice / Adyen Merchant Reference / GoCardless metadata.invoice or reference
         ("customer_reference", "VARCHAR"),
-        ("parent_id", "VARCHAR"),  # charge of a refund/dispute, payment of a GoCardless event
+        ("parent_id", "VARCHAR"),  # charge of a refund/dispute, payment of a GoCardless event/payout item,
+        # payment intent or charge of a Stripe invoice_payment, balance transaction of a payout link
         ("failure_code", "VARCHAR"),
         ("payload_json", "VARCHAR"),
         ("net_currency", "VARCHAR"),  # currency of net_minor/fee_minor when it differs (Adyen NC)
+        # the payout holding the movement: Stripe balance transaction `payout` (Fivetran
+        # payout_id) or the payout itself; Adyen `Merchant Account/Batch Number`; GoCardless
+        # payment links.payout, payout item's payout, payout itself
+        ("payout_id", "VARCHAR"),
+        ("reporting_category", "VARCHAR"),  # Stripe balance transaction reporting_category
+        (
+            "payment_method",
+            "VARCHAR",
+        ),  # Stripe payment_method_details.type / Adyen Payment Method / GoCardless scheme
+        ("lago_invoice_id", "VARCHAR"),  # metadata.lago_invoice_id (Lago sets it on gateway payments)
+        ("lago_payable_type", "VARCHAR"),  # metadata.lago_payable_type: Invoice | PaymentRequest
+        ("lago_payable_id", "VARCHAR"),  # metadata.lago_payable_id
+        ("arrival_date", "DATE"),  # payouts: the day the money reaches the bank (Adyen: MerchantPayout row)
+        ("gross_minor", "BIGINT"),  # Adyen Gross Credit - Gross Debit (GC), signed like amount_minor
+        ("gross_currency", "VARCHAR"),  # Adyen Gross Currency
+        ("exchange_rate", "DECIMAL(38,12)"),  # Adyen Exchange Rate (GC -> NC), as stated
+        ("batch_number", "VARCHAR"),  # Adyen Batch Number
+        ("merchant_account", "VARCHAR"),  # Adyen Merchant Account
+        ("amount_requested_minor", "BIGINT"),  # Stripe invoice_payment amount_requested
+        # GoCardless payout item amount: minor units with one decimal ("45.5"), kept exact
+        ("amount_minor_decimal", "DECIMAL(38,4)"),
+        ("item_position", "INTEGER"),  # GoCardless payout item: 1-based position in its payout's list
+    ],
+    "payment_customers": [
+        # one row per gateway customer version (Stripe, GoCardless): who pays, for cash application
+        ("gateway", "VARCHAR"),  # stripe | gocardless
+        ("gateway_id", "VARCHAR"),  # cus_… / CU…
+        ("object_version_at", "TIMESTAMP"),  # source timestamp ordering versions
+        ("email", "VARCHAR"),
+        ("customer_name", "VARCHAR"),  # Stripe name / GoCardless given + family name
+        ("company_name", "VARCHAR"),  # GoCardless company_name
+        ("currency", "VARCHAR"),  # Stripe default currency (null when unset)
+        ("country_code", "VARCHAR"),  # Stripe address.country / GoCardless country_code
+        ("is_deleted", "BOOLEAN"),  # Stripe deleted / Fivetran is_deleted
+        ("lago_customer_id", "VARCHAR"),  # metadata.lago_customer_id (set by Lago)
+        ("external_customer_id", "VARCHAR"),  # metadata.customer_id (Lago's external_id)
+        ("created_at", "TIMESTAMP"),  # UTC
+        ("payload_json", "VARCHAR"),
     ],
     # ---- fx and reference ------------------------------------------------------------------
     "fx_rates": [
@@ -547,13 +657,13 @@ DBT_SOURCES: dict[str, tuple[tuple[str, ...], str, str]] = {
     "lago": (
         ("lago_",),
         "lago",
-        "Lago API objects: catalog, customers, subscriptions, coupons, wallets, credit notes.",
+        "Lago API objects: catalog, customers, subscriptions, coupons, wallets, credit notes, dunning campaigns, payment requests, payments.",
     ),
     "salesforce": (("sf_",), "salesforce", "Salesforce exports or Fivetran-synced Salesforce tables."),
     "payments": (
         ("payment_",),
         "payments",
-        "Money movements of the payment gateways (Stripe, Adyen, GoCardless), one table told apart by `gateway`.",
+        "Money movements of the payment gateways (Stripe, Adyen, GoCardless) and their customers, told apart by `gateway`.",
     ),
     "billed": (
         ("billed_",),

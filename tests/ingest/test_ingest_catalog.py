@@ -70,6 +70,8 @@ SAMPLES = {
     "wallet_transaction.json": ("wallet_transactions", {"lago_wallet_transactions": 3}),
     "add_on.json": ("add_ons", {"lago_add_ons": 1}),
     "credit_note.json": ("credit_notes", {"lago_credit_notes": 1}),
+    # one manual payment of one invoice (invoice_ids has one id)
+    "payment.json": ("payments", {"lago_payments": 1, "lago_payment_invoices": 1}),
 }
 
 

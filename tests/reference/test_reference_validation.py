@@ -260,3 +260,93 @@ def test_good_ssp_row_loads(landing):
         "2026-01-01",
         "",
     )
+
+
+COLLECTIONS_ENTITY_HEADER = ENTITY_HEADER.rstrip("\n") + ",net_payment_term,applied_dunning_campaign_code\n"
+
+
+def test_entity_payment_term_and_dunning_campaign_are_loaded(landing):
+    landing.write(
+        ENTITIES,
+        COLLECTIONS_ENTITY_HEADER
+        + "rh-us,US Inc,USD,USD,America/New_York,RHUS,US,,030,standard\n"
+        + "rh-eu,EU SAS,EUR,EUR,Europe/Paris,RHEU,FR,,,\n",
+    )
+    f = landing.ingest().files[0]
+    assert (f.rows_loaded, f.rows_quarantined) == (2, 0)
+    assert [
+        (r["entity_id"], r["net_payment_term"], r["applied_dunning_campaign_code"])
+        for r in _loaded(landing, "entities")
+    ] == [("rh-us", "30", "standard"), ("rh-eu", "", "")]
+
+
+@pytest.mark.parametrize("term", ["-1", "2.5", "thirty"])
+def test_entity_with_bad_payment_term_is_quarantined(landing, term):
+    landing.write(
+        ENTITIES, COLLECTIONS_ENTITY_HEADER + f"rh-us,US Inc,USD,USD,America/New_York,RHUS,US,,{term},\n"
+    )
+    f = landing.ingest().files[0]
+    assert (f.rows_loaded, f.rows_quarantined) == (0, 1)
+    ((row, field, value, reason),) = _reasons(landing)
+    assert (row, field, value) == (1, "net_payment_term", term)
+    assert reason.startswith(f"{ENTITIES} row 1 (entity_id=rh-us): ") and "whole number of days" in reason
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "words"),
+    [
+        ("cash_application.auto_score", "80", "between 0 and 1"),
+        ("cash_application.auto_score", "1.2", "between 0 and 1"),
+        ("cash_application.suggest_score", "-0.6", "between 0 and 1"),
+        ("cash_application.suggest_score", "", "between 0 and 1"),
+        ("dso.months", "0", "1 or more"),
+        ("dso.months", "2.5", "whole number of months"),
+        ("dunning.churn_window_days", "-30", "whole number of days"),
+        ("dunning.churn_window", "30", "unknown settings key"),
+    ],
+)
+def test_bad_collections_setting_is_quarantined(landing, key, value, words):
+    name = "reference/settings/settings.csv"
+    landing.write(name, SETTINGS_HEADER + f"{key},{value},finance\n")
+    f = landing.ingest(sources=["reference"]).files[0]
+    assert (f.rows_loaded, f.rows_quarantined) == (0, 1)
+    ((row, field, _, reason),) = _reasons(landing)
+    assert (row, field) == (1, "key" if "unknown" in words else "value")
+    assert reason.startswith(f"{name} row 1 (key={key}): ") and words in reason
+
+
+def test_good_collections_settings_are_loaded(landing):
+    landing.write(
+        "reference/settings/settings.csv",
+        SETTINGS_HEADER
+        + "cash_application.auto_score,0.85,\n"
+        + "cash_application.suggest_score,.5,\n"
+        + "dso.months,06,\n"
+        + "dunning.churn_window_days,0,\n",
+    )
+    f = landing.ingest(sources=["reference"]).files[0]
+    assert (f.rows_loaded, f.rows_quarantined) == (4, 0)
+    assert {r["key"]: r["value"] for r in _loaded(landing, "settings")} == {
+        "cash_application.auto_score": "0.85",
+        "cash_application.suggest_score": ".5",
+        "dso.months": "6",
+        "dunning.churn_window_days": "0",
+    }
+
+
+def test_settings_seed_holds_the_collections_defaults():
+    """collections.md §8: the documented defaults are in force when no settings file is landed."""
+    import csv
+
+    from dagster_project.ingest.sources.reference import SETTING_KEYS
+    from dagster_project.settings import REPO_ROOT
+
+    with (REPO_ROOT / "dbt_project/seeds/settings.csv").open() as fh:
+        seed = {row["key"]: row["value"] for row in csv.DictReader(fh)}
+    assert set(seed) == set(SETTING_KEYS)
+    assert (
+        seed["cash_application.auto_score"],
+        seed["cash_application.suggest_score"],
+        seed["dso.months"],
+        seed["dunning.churn_window_days"],
+    ) == ("0.80", "0.60", "3", "30")

@@ -358,6 +358,23 @@ def text_or_none(value: Any) -> str | None:
     return s or None
 
 
+def required_text(value: Any, field: str, why: str) -> str:
+    """A text value that must be there; BadValue naming the field and why it is needed."""
+    text = text_or_none(value)
+    if text is None:
+        raise BadValue(field, value, f"{field} is empty: {why}")
+    return text
+
+
+def comma_joined(values: Any) -> str | None:
+    """A list sent as an array, as comma-joined text (null when empty or absent)."""
+    if values is None:
+        return None
+    if isinstance(values, list):
+        return ",".join(str(v) for v in values) if values else None
+    return str(values)
+
+
 _TRUE = {"true", "1"}
 _FALSE = {"false", "0"}
 
@@ -480,6 +497,14 @@ def parse_int(value: Any, field: str) -> int | None:
     if d != d.to_integral_value():
         raise BadValue(field, value, f"{field} must be a whole number, got '{value}'")
     return int(d)
+
+
+def parse_count(value: Any, field: str, minimum: int) -> int | None:
+    """A whole number of at least `minimum` (days, attempts); null stays null, never 0."""
+    number = parse_int(value, field)
+    if number is not None and number < minimum:
+        raise BadValue(field, value, f"{field} must be a whole number of at least {minimum}, got {number}")
+    return number
 
 
 def minor_units(value: Any, field: str) -> int | None:

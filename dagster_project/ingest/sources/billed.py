@@ -25,6 +25,12 @@ Rules:
   billing credits) are lines too, fee_type 'credit', amount negative (they reduce the invoice).
   The invoice period is the span of its lines' service periods: Lago invoices have no period
   of their own (`billing_periods` stays in payload_json).
+* Collections fields (collections.md §8): Lago's `payment_due_date`, `net_payment_term`,
+  `payment_status`, `payment_overdue`, `payment_dispute_lost_at`, `total_paid_amount_cents`,
+  `total_due_amount_cents`, `voided_at` as sent (absent = null, never derived here); Stripe's
+  `due_date` (its UTC date), `days_until_due`, `amount_paid`, `amount_remaining` and
+  `status_transitions.voided_at` into the same columns (Stripe sends no payment status, overdue
+  flag or lost-dispute time: those stay null). A negative term is refused.
 * Stripe lines are `lines.data[]` with `period.start/end` epoch seconds. An invoice whose
   `lines.has_more` is true holds only part of its lines and is quarantined (export it with
   all lines expanded).
@@ -45,11 +51,14 @@ from dagster_project.ingest.sources._common import (
     json_records,
     minor_units,
     norm_name,
+    parse_bool,
+    parse_count,
     parse_date,
     parse_decimal,
     parse_ts,
     ref_id,
     reject_from,
+    required_text,
     text_or_none,
     with_record,
 )
@@ -100,13 +109,6 @@ def _invoice_rows(
     return rows
 
 
-def _required(value: Any, field: str, what: str) -> str:
-    s = text_or_none(value)
-    if s is None:
-        raise BadValue(field, value, f"{field} is empty: {what}")
-    return s
-
-
 def _sum_minor(items: Any, field: str) -> int | None:
     if not isinstance(items, list) or not items:
         return None
@@ -117,7 +119,7 @@ def _sum_minor(items: Any, field: str) -> int | None:
 
 
 def _lago(n: int, inv: dict[str, Any]) -> list[Row]:
-    lago_id = _required(inv.get("lago_id"), "lago_id", "the Lago invoice has no lago_id")
+    lago_id = required_text(inv.get("lago_id"), "lago_id", "the Lago invoice has no lago_id")
     cur = currency(inv.get("currency"), "currency")
     lines = [_lago_fee(i, fee, cur) for i, fee in enumerate(inv.get("fees") or [], start=1)]
     lines += [_lago_credit(i, c, cur) for i, c in enumerate(inv.get("credits") or [], start=1)]
@@ -147,6 +149,14 @@ def _lago(n: int, inv: dict[str, Any]) -> list[Row]:
         ),
         "total_amount_minor": minor_units(inv.get("total_amount_cents"), "total_amount_cents"),
         "payload_json": dumps(inv),
+        "payment_due_date": parse_date(inv.get("payment_due_date"), "payment_due_date"),
+        "net_payment_term": parse_count(inv.get("net_payment_term"), "net_payment_term", 0),
+        "payment_status": text_or_none(inv.get("payment_status")),
+        "payment_overdue": parse_bool(inv.get("payment_overdue"), "payment_overdue"),
+        "payment_dispute_lost_at": parse_ts(inv.get("payment_dispute_lost_at"), "payment_dispute_lost_at"),
+        "total_paid_amount_minor": minor_units(inv.get("total_paid_amount_cents"), "total_paid_amount_cents"),
+        "total_due_amount_minor": minor_units(inv.get("total_due_amount_cents"), "total_due_amount_cents"),
+        "voided_at": parse_ts(inv.get("voided_at"), "voided_at"),
     }
     version_at = parse_ts(inv.get("updated_at"), "updated_at") or parse_ts(
         inv.get("created_at"), "created_at"
@@ -215,7 +225,7 @@ def _stripe_unwrap(obj: dict[str, Any], kind: str) -> tuple[dict[str, Any], date
 
 def _stripe(n: int, obj: dict[str, Any]) -> list[Row]:
     inv, event_at = _stripe_unwrap(obj, "invoice")
-    inv_id = _required(inv.get("id"), "id", "the Stripe invoice has no id")
+    inv_id = required_text(inv.get("id"), "id", "the Stripe invoice has no id")
     cur = currency(inv.get("currency"), "currency")
     lines_obj = inv.get("lines") if isinstance(inv.get("lines"), dict) else {}
     if lines_obj.get("has_more"):
@@ -259,6 +269,12 @@ def _stripe(n: int, obj: dict[str, Any]) -> list[Row]:
         "prepaid_credit_amount_minor": None,
         "total_amount_minor": minor_units(inv.get("total"), "total"),
         "payload_json": dumps(obj),
+        # Stripe's due_date is an instant (epoch seconds): its UTC date is the due date
+        "payment_due_date": _utc_date(parse_ts(inv.get("due_date"), "due_date")),
+        "net_payment_term": parse_count(inv.get("days_until_due"), "days_until_due", 0),
+        "total_paid_amount_minor": minor_units(inv.get("amount_paid"), "amount_paid"),
+        "total_due_amount_minor": minor_units(inv.get("amount_remaining"), "amount_remaining"),
+        "voided_at": parse_ts(transitions.get("voided_at"), "status_transitions.voided_at"),
     }
     version_at = event_at or max(transition_times, default=None) or created
     return _invoice_rows(n, "stripe", invoice, lines, version_at)
@@ -308,7 +324,7 @@ def _credit_note_row(
 def _lago_credit_note(n: int, cn: dict[str, Any]) -> list[Row]:
     created = parse_ts(cn.get("created_at"), "created_at")
     values = {
-        "credit_note_id": _required(cn.get("lago_id"), "lago_id", "the Lago credit note has no lago_id"),
+        "credit_note_id": required_text(cn.get("lago_id"), "lago_id", "the Lago credit note has no lago_id"),
         "credit_note_number": text_or_none(cn.get("number")),
         "invoice_id": text_or_none(cn.get("lago_invoice_id")),
         "invoice_number": text_or_none(cn.get("invoice_number")),
@@ -332,7 +348,7 @@ def _stripe_credit_note(n: int, obj: dict[str, Any]) -> list[Row]:
     created = parse_ts(cn.get("created"), "created")
     issued = parse_ts(cn.get("effective_at"), "effective_at") or created
     values = {
-        "credit_note_id": _required(cn.get("id"), "id", "the Stripe credit note has no id"),
+        "credit_note_id": required_text(cn.get("id"), "id", "the Stripe credit note has no id"),
         "credit_note_number": text_or_none(cn.get("number")),
         "invoice_id": ref_id(cn.get("invoice")),
         "status": text_or_none(cn.get("status")),

@@ -8,6 +8,8 @@ parent (a duplicate plan brings no second copy of its charges).
 
 Key and version: `lago_id`, else `code`, else `external_id`; versioned by `updated_at`, else
 `created_at` (a changed object is kept as a new version, the same version is a duplicate).
+Collections objects (dunning_campaigns/, payment_requests/, payments/ and the customer's payment
+term and dunning fields) are checked and flattened by lago_collections.py.
 A plan embedded in a subscription (subscription_plan_all_charge_models.json) is loaded as a plan
 version too, with its charges.
 """
@@ -17,13 +19,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from dagster_project.ingest.base import LandingFile, Reject, Row, UnreadableFile
+from dagster_project.ingest.base import BadValue, LandingFile, Reject, Row, UnreadableFile
 from dagster_project.ingest.schema import TABLES
+from dagster_project.ingest.sources import lago_collections
 from dagster_project.ingest.sources._common import (
+    comma_joined,
     is_jsonl,
     iter_json_lines,
     load_json_document,
     record_json,
+    reject_from,
     unwrap,
     with_record,
 )
@@ -43,7 +48,20 @@ ENTITIES: dict[str, tuple[str, str, str]] = {
     "wallet_transactions": ("wallet_transaction", "wallet_transactions", "lago_wallet_transactions"),
     "add_ons": ("add_on", "add_ons", "lago_add_ons"),
     "credit_notes": ("credit_note", "credit_notes", "lago_credit_notes"),
+    "dunning_campaigns": ("dunning_campaign", "dunning_campaigns", "lago_dunning_campaigns"),
+    "payment_requests": ("payment_request", "payment_requests", "lago_payment_requests"),
+    "payments": ("payment", "payments", "lago_payments"),
 }
+
+# collections objects: checked and flattened by lago_collections (a record is refused whole,
+# naming the field, when it breaks a rule of collections.md §2 or §8)
+BUILDERS = {
+    "dunning_campaigns": lago_collections.campaign_rows,
+    "payment_requests": lago_collections.payment_request_rows,
+    "payments": lago_collections.payment_rows,
+}
+# the GraphQL shape of dunning campaigns (camelCase, `id`) read under the REST names
+NORMALISE = {"dunning_campaigns": lago_collections.normalise_campaign}
 
 
 # fields Lago requires on an object, without which nothing can refer to it (charges, events,
@@ -54,6 +72,9 @@ REQUIRED: dict[str, str] = {
     "coupons": "code",
     "add_ons": "code",
     "taxes": "code",
+    "dunning_campaigns": "code",
+    "payment_requests": "lago_id",
+    "payments": "lago_id",
 }
 REQUIRED_WHY: dict[str, str] = {
     "billable_metrics": "events and charges name a billable metric by its code",
@@ -61,15 +82,10 @@ REQUIRED_WHY: dict[str, str] = {
     "coupons": "applied coupons name a coupon by its code",
     "add_ons": "invoices name an add-on by its code",
     "taxes": "customers, plans and charges name a tax by its code",
+    "dunning_campaigns": "customers and billing entities name a dunning campaign by its code",
+    "payment_requests": "payments and dunning attempts name a payment request by its lago_id",
+    "payments": "a payment is told apart from a re-export of itself by its lago_id",
 }
-
-
-def _joined(values: Any) -> str | None:
-    if values is None:
-        return None
-    if isinstance(values, list):
-        return ",".join(str(v) for v in values) if values else None
-    return str(values)
 
 
 def _pick(table: str, obj: dict) -> dict:
@@ -78,7 +94,7 @@ def _pick(table: str, obj: dict) -> dict:
     for column, _ in TABLES[table]:
         if column in obj:
             value = obj[column]
-            out[column] = _joined(value) if isinstance(value, list) else value
+            out[column] = comma_joined(value) if isinstance(value, list) else value
     if any(c == "payload_json" for c, _ in TABLES[table]):
         out["payload_json"] = obj
     return out
@@ -132,7 +148,9 @@ def _plan_children(plan: dict, n: int) -> Iterator[Row]:
             plan_code=code,
             amount_currency=charge.get("amount_currency") or plan.get("amount_currency"),
             properties_json=properties,
-            pricing_group_keys=_joined(properties.get("pricing_group_keys") or properties.get("grouped_by"))
+            pricing_group_keys=comma_joined(
+                properties.get("pricing_group_keys") or properties.get("grouped_by")
+            )
             if isinstance(properties, dict)
             else None,
         )
@@ -179,10 +197,11 @@ def _parent_values(entity: str, table: str, obj: dict) -> dict:
             values.setdefault(column, billing.get(column))
         if values.get("invoice_grace_period") is None:
             values["invoice_grace_period"] = obj.get("invoice_grace_period")
+        values.update(lago_collections.customer_collection_values(obj))
     elif entity == "wallets":
         applies = obj.get("applies_to") or {}
-        values["applies_to_fee_types"] = _joined(applies.get("fee_types"))
-        values["applies_to_billable_metric_codes"] = _joined(applies.get("billable_metric_codes"))
+        values["applies_to_fee_types"] = comma_joined(applies.get("fee_types"))
+        values["applies_to_billable_metric_codes"] = comma_joined(applies.get("billable_metric_codes"))
     return values
 
 
@@ -193,6 +212,7 @@ def _children(entity: str, obj: dict, n: int) -> Iterator[Row]:
         yield from _taxes(
             "lago_customer_taxes", "external_customer_id", obj.get("external_id"), obj.get("taxes"), n
         )
+        yield from lago_collections.customer_attempt_rows(n, obj)
     elif entity == "billable_metrics":
         for flt in obj.get("filters") or []:
             for v in (flt or {}).get("values") or []:
@@ -212,11 +232,12 @@ def _records(f: LandingFile, singular: str, plural: str) -> Iterator[tuple[int, 
     if is_jsonl(f):
         for n, value, line, error in iter_json_lines(f):
             if isinstance(value, dict):
-                inner = unwrap(value, (plural,), (singular,))
+                inner = unwrap(lago_collections.unwrap_graphql(value), (plural,), (singular,))
                 value = inner[0] if len(inner) == 1 else value
             yield n, value, line, error
     elif f.path.name.removesuffix(".gz").endswith(".json"):
-        for n, obj in enumerate(unwrap(load_json_document(f), (plural,), (singular,)), start=1):
+        doc = lago_collections.unwrap_graphql(load_json_document(f))
+        for n, obj in enumerate(unwrap(doc, (plural,), (singular,)), start=1):
             yield n, obj, record_json(obj), None  # an element's own text, for quarantine
     else:
         raise UnreadableFile(f"{f.rel_path}: Lago catalog files must be .json or .jsonl")
@@ -236,6 +257,7 @@ def parse(f: LandingFile) -> Iterator[Row | Reject]:
         if not isinstance(obj, dict):
             yield Reject(n, f"a {singular} must be a JSON object", value=str(obj)[:200], raw_text=line)
             continue
+        as_sent, obj = obj, NORMALISE.get(f.entity, dict)(obj)
         key = obj.get("lago_id") or obj.get("code") or obj.get("external_id")
         if not key:
             yield Reject(n, f"{singular} has no lago_id, code or external_id", field="lago_id", raw_text=line)
@@ -250,20 +272,32 @@ def parse(f: LandingFile) -> Iterator[Row | Reject]:
                 raw_text=line,
             )
             continue
-        version = obj.get("updated_at") or obj.get("created_at")
-        rows = [Row(table, n, _parent_values(f.entity, table, obj), natural_key=str(key), version_at=version)]
-        rows += _children(f.entity, obj, n)
-        plan = obj.get("plan") if f.entity == "subscriptions" else None
-        if isinstance(plan, dict) and (plan.get("lago_id") or plan.get("code")):
-            # an embedded plan is a plan version like any other (deduplicated against plans/)
-            rows.append(
-                Row(
-                    "lago_plans",
-                    n,
-                    _parent_values("plans", "lago_plans", plan),
-                    natural_key=str(plan.get("lago_id") or plan.get("code")),
-                    version_at=plan.get("updated_at") or plan.get("created_at"),
-                )
+        try:
+            rows = _rows(f.entity, table, obj, n, key)
+        except BadValue as exc:
+            yield reject_from(n, exc, line)
+            continue
+        yield from with_record(rows, as_sent, line)
+
+
+def _rows(entity: str, table: str, obj: dict, n: int, key: Any) -> list[Row]:
+    """The rows of one catalog object; BadValue when a value breaks its rule."""
+    if entity in BUILDERS:
+        return BUILDERS[entity](n, obj)
+    version = obj.get("updated_at") or obj.get("created_at")
+    rows = [Row(table, n, _parent_values(entity, table, obj), natural_key=str(key), version_at=version)]
+    rows += _children(entity, obj, n)
+    plan = obj.get("plan") if entity == "subscriptions" else None
+    if isinstance(plan, dict) and (plan.get("lago_id") or plan.get("code")):
+        # an embedded plan is a plan version like any other (deduplicated against plans/)
+        rows.append(
+            Row(
+                "lago_plans",
+                n,
+                _parent_values("plans", "lago_plans", plan),
+                natural_key=str(plan.get("lago_id") or plan.get("code")),
+                version_at=plan.get("updated_at") or plan.get("created_at"),
             )
-            rows += _children("plans", plan, n)
-        yield from with_record(rows, obj, line)
+        )
+        rows += _children("plans", plan, n)
+    return rows

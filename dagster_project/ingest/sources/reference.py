@@ -58,12 +58,22 @@ KEYS = {
 
 # the keys of reference/settings revhouse reads; any other key is quarantined (a typo such as
 # `grace_period` would otherwise be loaded and silently ignored while the default stays in force)
-SETTING_KEYS = ("as_of", "cutover_date", "grace_period_days", "reporting_currency")
+SETTING_KEYS = (
+    "as_of",
+    "cutover_date",
+    "grace_period_days",
+    "reporting_currency",
+    "cash_application.auto_score",
+    "cash_application.suggest_score",
+    "dso.months",
+    "dunning.churn_window_days",
+)
 SETTING_OPTIONS = ("encoding", "delimiter", "default_currency")  # `<option>.<source>` keys
 
 PERIOD = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 WHOLE = re.compile(r"[0-9]+")
+SCORE = re.compile(r"(0(\.[0-9]+)?|1(\.0+)?|\.[0-9]+)")
 REVREC_PATTERNS = ("ratable", "point_in_time", "usage")
 
 
@@ -123,6 +133,12 @@ def _whole(column: str, value: str, what: str) -> str:
     return str(int(value))
 
 
+def _score(column: str, value: str) -> str:
+    if not SCORE.fullmatch(value):
+        raise Invalid(column, f"{column} {value!r} is not a score between 0 and 1 (e.g. 0.80)")
+    return value
+
+
 def _required(values: dict, *columns: str) -> None:
     for column in columns:
         if not values.get(column):
@@ -142,6 +158,8 @@ def _entities(values: dict) -> None:
     values["currency"] = _currency("currency", values["currency"])
     _optional(values, "functional_currency", _currency)
     _optional(values, "timezone", _timezone)
+    # collections.md §1.1: the entity's term applies to customers without their own (empty = 0)
+    _optional(values, "net_payment_term", lambda c, v: _whole(c, v, "a whole number of days (0 or more)"))
 
 
 def _settings(values: dict) -> None:
@@ -156,6 +174,14 @@ def _settings(values: dict) -> None:
         values["value"] = _whole("value", value, "a whole number of days (0 or more)")
     elif key == "reporting_currency":
         values["value"] = _currency("value", value)
+    elif key in ("cash_application.auto_score", "cash_application.suggest_score"):
+        values["value"] = _score("value", value)
+    elif key == "dso.months":
+        values["value"] = _whole("value", value, "a whole number of months (1 or more)")
+        if values["value"] == "0":
+            raise Invalid("value", "value '0' is not a whole number of months (1 or more)")
+    elif key == "dunning.churn_window_days":
+        values["value"] = _whole("value", value, "a whole number of days (0 or more)")
     elif option in SETTING_OPTIONS and source in SOURCES:
         if not value:
             return  # empty = the parser's default (UTF-8, comma / sniffed, no default currency)

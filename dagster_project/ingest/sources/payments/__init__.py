@@ -1,4 +1,5 @@
-"""Gateway money movements (Stripe, Adyen, GoCardless) → raw.payment_transactions.
+"""Gateway money movements (Stripe, Adyen, GoCardless) → raw.payment_transactions; the gateways'
+customers (Stripe, GoCardless) → raw.payment_customers.
 
 The entity folder names the gateway: `payments/stripe/`, `payments/adyen/`, `payments/gocardless/`.
 One record in the file → one Row or one Reject; nothing is skipped, so an object that is not a
@@ -13,8 +14,14 @@ which may be negative (a debit from the bank into the balance: stored as money i
 gateway states it (Stripe balance transactions, Adyen NC columns), in `net_currency` when that
 differs from `currency`.
 
+Besides movements, payment_transactions holds what settlement and cash application need to
+link them (collections.md §4, §5, §8): Stripe `invoice_payment` rows and Fivetran
+`payout_balance_transaction` links, GoCardless payout items; every row carries its payout_id
+where the gateway states it, and the Lago ids of the metadata (lago_invoice_id, lago_payable_*).
+
 natural_key is `<gateway>|<id>` (the gateway's own id; Adyen: `Psp Reference|Type|Modification
-Reference|Batch Number`), prefixed because the three gateways share one table.
+Reference|Batch Number`; GoCardless payout item: `<payout>|<position>`; Stripe payout link:
+`<payout>|<balance transaction>`), prefixed because the three gateways share one table.
 
 One module per gateway: `stripe`, `adyen`, `gocardless` (each documents its files); what they
 share (the row shape, the sign checks) is in `_shared`.

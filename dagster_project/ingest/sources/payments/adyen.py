@@ -4,6 +4,14 @@ CEST = +02, PST = −08 …, see `_common.TZ_ABBREVIATIONS`). Amounts are major 
 with the currency's exponent. `Type` decides the sign (`ADYEN_TYPE_SIGN`); an amount booked on
 the side opposite to its Type, or an unknown Type, is quarantined. Rows without a gross amount
 (Fee, MerchantPayout …) carry the net amount and the net currency in amount_minor/currency.
+
+For settlement (collections.md §5) every row also keeps its parts as stated: gross_minor /
+gross_currency (GC, signed), net_minor / net_currency (Net Credit − Net Debit, NC), fee_minor
+(Commission + Markup + Scheme Fees + Interchange, NC; null when the row states none — a `Fee`
+row's cost is its −net, which the settlement model applies, not the parser), exchange_rate,
+merchant_account, batch_number and payout_id = `Merchant Account/Batch Number` on every row of
+the batch. arrival_date is set on the `MerchantPayout` row only: the UTC date of its Creation
+Date.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from dagster_project.ingest.sources._common import (
     currency,
     dumps,
     major_to_minor,
+    parse_decimal,
     parse_ts,
     reject_from,
     text_or_none,
@@ -62,6 +71,8 @@ _ADYEN_REQUIRED = [
     "Batch Number",
 ]
 _ADYEN_FEES = ["Commission (NC)", "Markup (NC)", "Scheme Fees (NC)", "Interchange (NC)"]
+_ADYEN_OPTIONAL = ["Payment Method", "Exchange Rate"]
+_RATE_DECIMALS = 12  # raw exchange_rate is DECIMAL(38,12): a rate stated more finely is refused, not rounded
 
 
 def parse_adyen(f: LandingFile) -> Iterator[Row | Reject]:
@@ -69,7 +80,7 @@ def parse_adyen(f: LandingFile) -> Iterator[Row | Reject]:
         raise UnreadableFile("Adyen files must be Settlement details report CSVs")
     table = CsvTable(f)
     table.require(_ADYEN_REQUIRED)
-    cols = {name: table.column(name) for name in _ADYEN_REQUIRED + _ADYEN_FEES}
+    cols = {name: table.column(name) for name in _ADYEN_REQUIRED + _ADYEN_FEES + _ADYEN_OPTIONAL}
     for rec in table.records():
         if isinstance(rec, Reject):
             yield rec
@@ -143,6 +154,14 @@ def _adyen_row(n: int, get: Callable[[str], str | None], raw_values: dict[str, s
     )
     psp, modref, batch = get("Psp Reference"), get("Modification Reference"), get("Batch Number")
     gid = "|".join(x or "" for x in (psp, rtype, modref, batch))
+    merchant = get("Merchant Account")
+    rate = parse_decimal(get("Exchange Rate"), "Exchange Rate")
+    if rate is not None and -rate.as_tuple().exponent > _RATE_DECIMALS:
+        raise BadValue(
+            "Exchange Rate",
+            get("Exchange Rate"),
+            f"Exchange Rate has more than {_RATE_DECIMALS} decimals; it is not rounded: correct it in the source",
+        )
     return movement_row(
         n,
         "adyen",
@@ -162,4 +181,12 @@ def _adyen_row(n: int, get: Callable[[str], str | None], raw_values: dict[str, s
         parent_id=psp if rtype not in ("Settled", "SettledBulk") else None,
         failure_code=None,
         payload_json=dumps(raw_values),
+        payout_id=f"{merchant}/{batch}" if merchant and batch else None,
+        payment_method=get("Payment Method"),
+        arrival_date=occurred.date() if rtype == "MerchantPayout" and occurred else None,
+        gross_minor=gross,
+        gross_currency=gross_cur,
+        exchange_rate=rate,
+        batch_number=batch,
+        merchant_account=merchant,
     )

@@ -4,6 +4,11 @@ object comes from the file name or folder). version_at = the event's `created` f
 `_fivetran_synced` for Fivetran rows, else the object's `created` — so two plain snapshots of one
 object are the same version and the first landed wins; status changes arrive as events.
 Stripe invoices belong to the `billed` source and are quarantined here with that reason.
+
+Besides money movements: `invoice_payment` (the invoice ↔ payment intent/charge link, with
+amount_paid as amount_minor and amount_requested), the Fivetran `payout_balance_transaction`
+table (one row per payout ↔ balance transaction, key `<payout>|<balance transaction>`, no amount)
+and `customer` (raw.payment_customers).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from dagster_project.ingest.sources._common import (
     invoice_ref_from_metadata,
     json_records,
     minor_units,
+    parse_bool,
     parse_json_loose,
     parse_ts,
     ref_id,
@@ -30,14 +36,30 @@ from dagster_project.ingest.sources._common import (
     text_or_none,
     with_record,
 )
-from dagster_project.ingest.sources.payments._shared import file_suffix, movement_row, not_negative, required
+from dagster_project.ingest.sources.payments._shared import (
+    customer_row,
+    day,
+    file_suffix,
+    lago_links,
+    metadata_dict,
+    movement_row,
+    not_negative,
+    path_parts,
+    required,
+)
 
 # ---- Stripe ------------------------------------------------------------------------------------
 
 # Sign of the API's (positive) amount, money in to the merchant > 0. Balance transactions are
 # already signed by Stripe and are taken as they are.
 STRIPE_SIGN = {"charge": 1, "payment_intent": 1, "refund": -1, "dispute": -1, "payout": -1}
-STRIPE_OBJECTS = (*STRIPE_SIGN, "balance_transaction")
+STRIPE_OBJECTS = (
+    *STRIPE_SIGN,
+    "balance_transaction",
+    "invoice_payment",
+    "payout_balance_transaction",
+    "customer",
+)
 # Stripe sends charges, payment intents, refunds and disputes as positive sizes, so a negative
 # one is refused (its meaning is unknown; flipping it would invent a direction). A payout may be
 # negative: money debited from the bank back into the Stripe balance (the real Fivetran sample
@@ -48,6 +70,7 @@ _STRIPE_PARENT = {
     "refund": ("charge", "payment_intent"),
     "dispute": ("charge", "payment_intent"),
     "balance_transaction": ("source",),
+    "payout_balance_transaction": ("balance_transaction",),
 }
 
 
@@ -88,8 +111,16 @@ def _stripe_record(n: int, obj: Any, synced_at: datetime | None = None) -> Row:
         raise BadValue(
             "object",
             kind,
-            f"Stripe object '{kind}' is not a payment movement (expected one of: {', '.join(STRIPE_OBJECTS)})",
+            f"Stripe object '{kind}' is not a payment movement nor a payments entity revhouse reads "
+            f"(expected one of: {', '.join(STRIPE_OBJECTS)})",
         )
+    version_at = event_at or synced_at
+    if kind == "customer":
+        return _stripe_customer(n, obj, version_at, payload)
+    if kind == "payout_balance_transaction":
+        return _stripe_payout_link(n, obj, version_at, payload)
+    if kind == "invoice_payment":
+        return _stripe_invoice_payment(n, obj, version_at, event_type, payload)
     gid = required(obj.get("id"), "id", f"the Stripe {kind} has no id")
     amount = minor_units(required(obj.get("amount"), "amount", f"the Stripe {kind} has no amount"), "amount")
     if kind in STRIPE_NEGATIVE_ALLOWED:
@@ -104,7 +135,7 @@ def _stripe_record(n: int, obj: Any, synced_at: datetime | None = None) -> Row:
         "stripe",
         kind,
         str(gid),
-        event_at or synced_at or created,
+        version_at or created,
         record_type=event_type or (obj.get("type") if is_bt else kind),
         status=text_or_none(obj.get("status")),
         currency=currency(obj.get("currency"), "currency"),
@@ -124,19 +155,118 @@ def _stripe_record(n: int, obj: Any, synced_at: datetime | None = None) -> Row:
             or obj.get("last_payment_error_code")
         ),
         payload_json=dumps(payload),
+        payout_id=str(gid) if kind == "payout" else ref_id(obj.get("payout")) if is_bt else None,
+        reporting_category=text_or_none(obj.get("reporting_category")) if is_bt else None,
+        payment_method=text_or_none(dig(obj, "payment_method_details", "type")),
+        arrival_date=day(obj.get("arrival_date"), "arrival_date") if kind == "payout" else None,
+        **lago_links(obj.get("metadata")),
+    )
+
+
+def _stripe_invoice_payment(
+    n: int, obj: dict, version_at: datetime | None, event_type: Any, payload: dict
+) -> Row:
+    """Which payment pays which Stripe invoice, and how much of it: `amount_paid` (null until
+    paid) as amount_minor, `amount_requested` beside it; parent = the payment intent or charge
+    named by `payment.type`."""
+    gid = required(obj.get("id"), "id", "the Stripe invoice_payment has no id")
+    requested = minor_units(
+        required(obj.get("amount_requested"), "amount_requested", "the Stripe invoice_payment has no amount"),
+        "amount_requested",
+    )
+    paid = minor_units(obj.get("amount_paid"), "amount_paid")
+    payment = obj.get("payment") if isinstance(obj.get("payment"), dict) else {}
+    payment_type = text_or_none(payment.get("type"))
+    parent = ref_id(payment.get(payment_type)) if payment_type else None
+    created = parse_ts(obj.get("created"), "created")
+    return movement_row(
+        n,
+        "stripe",
+        "invoice_payment",
+        str(gid),
+        version_at or created,
+        record_type=event_type or payment_type,
+        status=text_or_none(obj.get("status")),
+        currency=currency(obj.get("currency"), "currency"),
+        amount_minor=None
+        if paid is None
+        else not_negative(paid, obj.get("amount_paid"), "Stripe invoice_payment"),
+        amount_requested_minor=not_negative(requested, obj.get("amount_requested"), "Stripe invoice_payment"),
+        occurred_at=created,
+        invoice_reference=ref_id(obj.get("invoice")),
+        parent_id=parent or ref_id(obj.get("payment_intent")) or ref_id(obj.get("charge")),
+        payload_json=dumps(payload),
+    )
+
+
+def _stripe_payout_link(n: int, obj: dict, version_at: datetime | None, payload: dict) -> Row:
+    """Fivetran `payout_balance_transaction`: which balance transactions a payout paid out."""
+    payout = str(required(ref_id(obj.get("payout")), "payout_id", "the row names no payout"))
+    txn = str(
+        required(
+            ref_id(obj.get("balance_transaction")),
+            "balance_transaction_id",
+            "the row names no balance transaction",
+        )
+    )
+    return movement_row(
+        n,
+        "stripe",
+        "payout_balance_transaction",
+        f"{payout}|{txn}",
+        version_at,
+        record_type="payout_balance_transaction",
+        payout_id=payout,
+        parent_id=txn,
+        payload_json=dumps(payload),
+    )
+
+
+def _stripe_customer(n: int, obj: dict, version_at: datetime | None, payload: dict) -> Row:
+    gid = str(required(obj.get("id"), "id", "the Stripe customer has no id"))
+    meta = metadata_dict(obj.get("metadata"))
+    created = parse_ts(obj.get("created"), "created")
+    deleted = parse_bool(obj.get("deleted") if "deleted" in obj else obj.get("is_deleted"), "deleted")
+    return customer_row(
+        n,
+        "stripe",
+        gid,
+        version_at or created,
+        email=text_or_none(obj.get("email")),
+        customer_name=text_or_none(obj.get("name")),
+        company_name=None,
+        currency=currency(obj.get("currency"), "currency", required=False),
+        country_code=text_or_none(dig(obj, "address", "country") or obj.get("address_country")),
+        is_deleted=bool(deleted),
+        lago_customer_id=text_or_none(meta.get("lago_customer_id")),
+        external_customer_id=text_or_none(meta.get("customer_id")),
+        created_at=created,
+        payload_json=dumps(payload),
     )
 
 
 _STRIPE_FILE_RE = re.compile(
-    r"^(?:stripe_)?(?P<obj>balance_transaction|payment_intent|charge|refund|dispute|payout)s?(?:_data)?(?:[_.\-]\d.*)?$"
+    r"^(?:stripe_)?(?P<obj>payout_balance_transaction|balance_transaction|payment_intent|invoice_payment|charge"
+    r"|refund|dispute|payout|customer)s?(?:_data)?(?:[_.\-]\d.*)?$"
 )
 # Fivetran writes references as `<name>_id`; the API writes `<name>`.
-_FIVETRAN_REFS = {"charge_id", "customer_id", "balance_transaction_id", "payment_intent_id", "invoice_id"}
+_FIVETRAN_REFS = {
+    "charge_id",
+    "customer_id",
+    "balance_transaction_id",
+    "payment_intent_id",
+    "invoice_id",
+    "payout_id",
+}
+_FIVETRAN_REQUIRED = {
+    "customer": ["id", "created"],
+    "payout_balance_transaction": ["payout_id", "balance_transaction_id"],
+    "invoice_payment": ["id", "amount_requested", "currency", "created"],
+}
 
 
 def _stripe_object_from_path(f: LandingFile) -> str:
-    parts = [f.path.name.split(".", 1)[0], *reversed(f.rel_path.replace("\\", "/").split("/")[:-1])]
-    for part in parts:
+    for part in path_parts(f):
         m = _STRIPE_FILE_RE.match(part.lower())
         if m:
             return m["obj"]
@@ -150,7 +280,7 @@ def _stripe_object_from_path(f: LandingFile) -> str:
 def _stripe_fivetran(f: LandingFile) -> Iterator[Row | Reject]:
     kind = _stripe_object_from_path(f)
     table = CsvTable(f)
-    table.require(["id", "amount", "currency", "created"])
+    table.require(_FIVETRAN_REQUIRED.get(kind, ["id", "amount", "currency", "created"]))
     for rec in table.records():
         if isinstance(rec, Reject):
             yield rec
