@@ -22,3 +22,17 @@
 {% macro interval_overlap(lo_a, hi_a, lo_b, hi_b) -%}
     greatest(0, least({{ hi_a }}, {{ hi_b }}) - greatest({{ lo_a }}, {{ lo_b }}))
 {%- endmacro %}
+
+{#- Events of one payment laid end to end in event order, as [lo, hi) on an axis that stops
+    at cap: a refund or chargeback on the payment's cash (cap = its amount), a reinstatement
+    on what chargebacks took (cap = that). What lies beyond cap has length 0 here. -#}
+{% macro capped_running_interval(amount_expr, partition_expr, order_exprs, cap_expr, lo_name, hi_name) -%}
+    least(coalesce(sum({{ amount_expr }}) over (
+        partition by {{ partition_expr }} order by {{ order_exprs | join(', ') }}
+        rows between unbounded preceding and 1 preceding
+    ), 0), {{ cap_expr }}) as {{ lo_name }},
+    least(sum({{ amount_expr }}) over (
+        partition by {{ partition_expr }} order by {{ order_exprs | join(', ') }}
+        rows between unbounded preceding and current row
+    ), {{ cap_expr }}) as {{ hi_name }}
+{%- endmacro %}

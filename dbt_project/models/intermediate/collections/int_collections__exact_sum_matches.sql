@@ -81,10 +81,7 @@ final as (
         cast({{ applied_within_due('prefix_sums.remaining_due_minor', 'prefix_sums.remaining_due_minor',
             ['prefix_sums.invoice_source', 'prefix_sums.invoice_id'],
             ['prefix_sums.paid_at', 'prefix_sums.payment_id']) }} as bigint) as applied_minor,
-        case
-            when prefix_sums.finalized_at > prefix_sums.paid_at then prefix_sums.finalized_at
-            else prefix_sums.paid_at
-        end as effective_at
+        greatest(prefix_sums.finalized_at, prefix_sums.paid_at) as effective_at
     from prefix_sums
     inner join matched_prefix
         on prefix_sums.payment_id = matched_prefix.payment_id

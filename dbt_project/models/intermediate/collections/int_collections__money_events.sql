@@ -252,7 +252,10 @@ final as (
         events.currency,
         cast(events.amount_minor as bigint) as amount_minor,
         events.occurred_at,
-        events.invoice_reference
+        events.invoice_reference,
+        attempts.lago_invoice_id,
+        attempts.lago_payable_type,
+        attempts.lago_payable_id
     from events
     left join attempts on events.payment_money_event_id = attempts.payment_attempt_id
 )

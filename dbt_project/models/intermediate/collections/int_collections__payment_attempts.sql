@@ -6,13 +6,19 @@
 -- payment object's own status stands. `reached_cash_at` is when the attempt became money in:
 -- Stripe charge `succeeded` (its time), Adyen `Settled`, GoCardless the first `paid_out` event
 -- (else the payment's time when its status is past paid_out); GoCardless `confirmed` is still
--- processing, as in Lago.
+-- processing, as in Lago. The invoice reference of a Stripe charge: its own `invoice`, else the
+-- invoice_payment naming it or its payment intent, else the intent's; the Lago metadata
+-- (lago_invoice_id, lago_payable_type/_id) from the charge, else its intent.
 with stripe_charges as (
     select * from {{ ref('stg_stripe__charges') }}
 ),
 
 stripe_payment_intents as (
     select * from {{ ref('stg_stripe__payment_intents') }}
+),
+
+stripe_invoice_payments as (
+    select * from {{ ref('stg_stripe__invoice_payments') }}
 ),
 
 adyen_rows as (
@@ -27,6 +33,14 @@ gocardless_events as (
     select * from {{ ref('stg_gocardless__events') }}
 ),
 
+-- Stripe's invoice_payment links an invoice to the charge or payment intent paying it
+stripe_invoice_of_payment as (
+    select parent_stripe_payment_id, min(invoice_reference) as invoice_reference
+    from stripe_invoice_payments
+    where invoice_reference is not null and coalesce(status, '') <> 'canceled'
+    group by parent_stripe_payment_id
+),
+
 stripe_attempts as (
     select
         'stripe' as gateway,
@@ -35,15 +49,27 @@ stripe_attempts as (
         stripe_charges.currency,
         stripe_charges.amount_minor,
         stripe_charges.occurred_at as attempted_at,
-        coalesce(stripe_charges.invoice_reference, stripe_payment_intents.invoice_reference) as invoice_reference,
+        coalesce(
+            stripe_charges.invoice_reference,
+            invoice_of_charge.invoice_reference,
+            invoice_of_intent.invoice_reference,
+            stripe_payment_intents.invoice_reference
+        ) as invoice_reference,
         stripe_charges.status as current_status,
         stripe_charges.object_version_at as status_changed_at,
         stripe_charges.status as status_history,
         stripe_charges.failure_code,
-        case when stripe_charges.status = 'succeeded' then stripe_charges.occurred_at end as reached_cash_at
+        case when stripe_charges.status = 'succeeded' then stripe_charges.occurred_at end as reached_cash_at,
+        coalesce(stripe_charges.lago_invoice_id, stripe_payment_intents.lago_invoice_id) as lago_invoice_id,
+        coalesce(stripe_charges.lago_payable_type, stripe_payment_intents.lago_payable_type) as lago_payable_type,
+        coalesce(stripe_charges.lago_payable_id, stripe_payment_intents.lago_payable_id) as lago_payable_id
     from stripe_charges
     left join stripe_payment_intents
         on stripe_charges.parent_stripe_payment_intent_id = stripe_payment_intents.stripe_payment_intent_id
+    left join stripe_invoice_of_payment as invoice_of_charge
+        on stripe_charges.stripe_charge_id = invoice_of_charge.parent_stripe_payment_id
+    left join stripe_invoice_of_payment as invoice_of_intent
+        on stripe_charges.parent_stripe_payment_intent_id = invoice_of_intent.parent_stripe_payment_id
 ),
 
 stripe_intents_without_charge as (
@@ -60,7 +86,10 @@ stripe_intents_without_charge as (
         stripe_payment_intents.status as status_history,
         stripe_payment_intents.failure_code,
         -- a succeeded intent's cash is its charge; without a landed charge it carries none
-        cast(null as timestamp) as reached_cash_at
+        cast(null as timestamp) as reached_cash_at,
+        stripe_payment_intents.lago_invoice_id,
+        stripe_payment_intents.lago_payable_type,
+        stripe_payment_intents.lago_payable_id
     from stripe_payment_intents
     where not exists (
         select 1 from stripe_charges
@@ -81,7 +110,10 @@ adyen_attempts as (
         occurred_at as status_changed_at,
         record_type as status_history,
         failure_code,
-        occurred_at as reached_cash_at
+        occurred_at as reached_cash_at,
+        lago_invoice_id,
+        lago_payable_type,
+        lago_payable_id
     from adyen_rows
     where record_type in ('Settled', 'SettledBulk')
 ),
@@ -148,7 +180,10 @@ gocardless_attempts as (
                 when gocardless_payments.status in ('paid_out', 'charged_back')
                     then gocardless_payments.occurred_at
             end
-        ) as reached_cash_at
+        ) as reached_cash_at,
+        gocardless_payments.lago_invoice_id,
+        gocardless_payments.lago_payable_type,
+        gocardless_payments.lago_payable_id
     from gocardless_payments
     left join gocardless_latest
         on gocardless_payments.gocardless_payment_id = gocardless_latest.gocardless_payment_id
@@ -183,7 +218,10 @@ final as (
         reached_cash_at,
         reached_cash_at is not null as has_reached_cash,
         current_status in ('failed', 'canceled', 'cancelled', 'requires_payment_method', 'customer_approval_denied')
-            as is_failed
+            as is_failed,
+        lago_invoice_id,
+        lago_payable_type,
+        lago_payable_id
     from attempts
 )
 

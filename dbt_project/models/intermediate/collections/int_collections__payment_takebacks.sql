@@ -71,7 +71,7 @@ stack as (
     from application_segments
 ),
 
-takes as (
+take_intervals as (
     select
         money_events.money_event_id,
         money_events.kind,
@@ -79,23 +79,12 @@ takes as (
         money_events.amount_minor,
         money_events.occurred_at,
         payments.currency,
-        payments.payment_amount_minor,
-        sum(money_events.amount_minor) over (
-            partition by money_events.payment_money_event_id
-            order by money_events.occurred_at, money_events.money_event_id
-            rows between unbounded preceding and current row
-        ) as cumulative_hi
+        {{ capped_running_interval('money_events.amount_minor', 'money_events.payment_money_event_id',
+            ['money_events.occurred_at', 'money_events.money_event_id'], 'payments.payment_amount_minor',
+            'take_lo', 'take_hi') }}
     from money_events
     inner join payments on money_events.payment_money_event_id = payments.payment_id
     where money_events.kind in ('refund', 'chargeback')
-),
-
-take_intervals as (
-    select
-        *,
-        least(cumulative_hi - amount_minor, payment_amount_minor) as take_lo,
-        least(cumulative_hi, payment_amount_minor) as take_hi
-    from takes
 ),
 
 take_pieces as (
@@ -150,31 +139,20 @@ chargeback_totals as (
     group by payment_id
 ),
 
-reversals as (
+reversal_intervals as (
     select
         money_events.money_event_id,
         money_events.payment_money_event_id as payment_id,
         money_events.amount_minor,
         money_events.occurred_at,
         payments.currency,
-        coalesce(chargeback_totals.charged_back_minor, 0) as charged_back_minor,
-        sum(money_events.amount_minor) over (
-            partition by money_events.payment_money_event_id
-            order by money_events.occurred_at, money_events.money_event_id
-            rows between unbounded preceding and current row
-        ) as cumulative_hi
+        {{ capped_running_interval('money_events.amount_minor', 'money_events.payment_money_event_id',
+            ['money_events.occurred_at', 'money_events.money_event_id'],
+            'coalesce(chargeback_totals.charged_back_minor, 0)', 'restore_lo', 'restore_hi') }}
     from money_events
     inner join payments on money_events.payment_money_event_id = payments.payment_id
     left join chargeback_totals on money_events.payment_money_event_id = chargeback_totals.payment_id
     where money_events.kind = 'chargeback_reversal'
-),
-
-reversal_intervals as (
-    select
-        *,
-        least(cumulative_hi - amount_minor, charged_back_minor) as restore_lo,
-        least(cumulative_hi, charged_back_minor) as restore_hi
-    from reversals
 ),
 
 restore_pieces as (

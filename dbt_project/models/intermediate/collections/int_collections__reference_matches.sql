@@ -1,13 +1,15 @@
 -- Pass 1 of cash application (collections.md 4.2, 4.3, 9): one row per payment × receivable
--- invoice its reference names (confidence 1.00). The reference matches an invoice id (Lago id,
--- Stripe in_…, revhouse id) or invoice number, whole or as its last word (Lago sends
--- `<entity> - Invoice <number>`, with the head cut past 80 characters). A payment naming several
--- invoices pays them oldest due date first, then invoice number, never above what each has due;
--- the rest stays unapplied (payment requests, once landed, name several). When a reference
--- names more than one invoice the one the customer most likely paid is kept (reference_rank). Never applied: an invoice in another currency (currency_mismatch)
--- or one voided before the payment. Several payments naming one invoice are served in
--- payment-time order (macro applied_within_due). A payment before finalization is applied at
--- max(payment, finalization).
+-- invoice its reference names (confidence 1.00). Keys: Lago's metadata lago_invoice_id or
+-- lago_payable_id of an Invoice (matched to invoice ids only), and the invoice reference
+-- (Stripe invoice / invoice_payment, Adyen Merchant Reference, GoCardless metadata or
+-- reference) matched to an invoice id or number, whole or as its last word (Lago sends
+-- `<entity> - Invoice <number>`, the head cut past 80 characters). A reference naming more than
+-- one invoice keeps the one the customer most likely paid (reference_rank). The allocation is
+-- written for several invoices per payment (oldest due date first, then number, never above
+-- what each has due; the rest unapplied) so that payment requests, once staged, plug in.
+-- Never applied: an invoice in another currency (currency_mismatch) or one voided before the
+-- payment. Several payments naming one invoice are served in payment-time order (macro
+-- applied_within_due). A payment before finalization is applied at max(payment, finalization).
 with money_events as (
     select * from {{ ref('int_collections__money_events') }}
 ),
@@ -18,13 +20,25 @@ invoices as (
 
 payments as (
     select * from money_events
-    where kind = 'payment' and invoice_reference is not null
+    where kind = 'payment'
+        and (invoice_reference is not null or lago_invoice_id is not null or lago_payable_id is not null)
 ),
 
+-- Lago's own metadata names the invoice by id; a payment request (lago_payable_type
+-- PaymentRequest) is resolved once its invoices are staged
 payment_references as (
-    select money_event_id, invoice_reference as reference_key from payments
+    select money_event_id, invoice_reference as reference_key, 0 as is_lago_id from payments
+    where invoice_reference is not null
     union
-    select money_event_id, {{ dbt.split_part('invoice_reference', "' '", -1) }} as reference_key from payments
+    select money_event_id, {{ dbt.split_part('invoice_reference', "' '", -1) }} as reference_key, 0 as is_lago_id
+    from payments
+    where invoice_reference is not null
+    union
+    select money_event_id, lago_invoice_id as reference_key, 1 as is_lago_id from payments
+    where lago_invoice_id is not null
+    union
+    select money_event_id, lago_payable_id as reference_key, 1 as is_lago_id from payments
+    where lago_payable_type = 'Invoice' and lago_payable_id is not null
 ),
 
 invoice_keys as (
@@ -39,9 +53,10 @@ named as (
         payment_references.money_event_id,
         invoice_keys.invoice_source,
         invoice_keys.invoice_id,
-        max(invoice_keys.is_id_key) as is_id_key
+        max(greatest(invoice_keys.is_id_key, payment_references.is_lago_id)) as is_id_key
     from payment_references
     inner join invoice_keys on payment_references.reference_key = invoice_keys.reference_key
+        and (payment_references.is_lago_id = 0 or invoice_keys.is_id_key = 1)
     group by payment_references.money_event_id, invoice_keys.invoice_source, invoice_keys.invoice_id
 ),
 
@@ -127,7 +142,7 @@ final as (
         claimed_minor,
         cast({{ applied_within_due('claimed_minor', 'greatest(invoice_due_minor, 0)',
             ['invoice_source', 'invoice_id'], ['paid_at', 'payment_id']) }} as bigint) as applied_minor,
-        case when finalized_at > paid_at then finalized_at else paid_at end as effective_at
+        greatest(finalized_at, paid_at) as effective_at
     from claims
 )
 

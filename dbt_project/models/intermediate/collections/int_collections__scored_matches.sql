@@ -159,7 +159,7 @@ final as (
         decision,
         cast({{ applied_within_due('claimed_minor', 'remaining_due_minor',
             ['invoice_source', 'invoice_id'], ['paid_at', 'payment_id']) }} as bigint) as applied_minor,
-        case when finalized_at > paid_at then finalized_at else paid_at end as effective_at
+        greatest(finalized_at, paid_at) as effective_at
     from outcomes
 )
 
