@@ -76,10 +76,15 @@ class InvoiceDocument:
     voided_by: str | None = None
     void_reason: str | None = None
     # From billing.fct_invoice_balances: credit notes offset against / refunded on this
-    # invoice and what is still due (the frozen total itself never changes).
+    # invoice, what was paid and what is still due (the frozen total itself never changes).
     credit_notes_offset_amount_minor: int = 0
     credit_notes_refunded_amount_minor: int = 0
     amount_due_minor: int | None = None
+    # Payment state at the build's as_of (collections.md 1; NULL for a draft).
+    payment_due_date: date | None = None
+    payment_status: str | None = None
+    paid_amount_minor: int | None = None
+    is_overdue: bool | None = None
     lines: list[InvoiceLine] = field(default_factory=list)
     taxes: list[InvoiceTax] = field(default_factory=list)
     discounts: list[InvoiceDiscount] = field(default_factory=list)
@@ -103,6 +108,10 @@ BALANCE_COLUMNS = [
     "credit_notes_offset_amount_minor",
     "credit_notes_refunded_amount_minor",
     "amount_due_minor",
+    "payment_due_date",
+    "payment_status",
+    "paid_amount_minor",
+    "is_overdue",
 ]
 
 # Plan fee first, then usage, then true-ups, as Lago prints them.

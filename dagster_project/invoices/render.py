@@ -65,7 +65,18 @@ def _totals(doc: InvoiceDocument) -> list[tuple[str, int, bool]]:
         ("Total due", doc.total_amount_minor, True),
         ("Offset by credit notes", -doc.credit_notes_offset_amount_minor, False),
         ("Refunded by credit notes", doc.credit_notes_refunded_amount_minor, False),
-    ] + ([("Amount still due", doc.amount_due_minor, True)] if doc.amount_due_minor is not None else [])
+    ] + (
+        ([("Paid", -doc.paid_amount_minor, True)] if doc.paid_amount_minor is not None else [])
+        + ([("Amount still due", doc.amount_due_minor, True)] if doc.amount_due_minor is not None else [])
+    )
+
+
+def _payment_note(doc: InvoiceDocument) -> str | None:
+    """Due date and payment status of a finalized invoice (a draft has none yet)."""
+    if doc.payment_due_date is None:
+        return None
+    overdue = ", overdue" if doc.is_overdue else ""
+    return f"Due {doc.payment_due_date} · payment {doc.payment_status or '-'}{overdue}"
 
 
 def _void_note(doc: InvoiceDocument) -> str | None:
@@ -89,6 +100,8 @@ def show(con, number: str) -> str:
         f"Issued {doc.issuing_date}"
         + (f", finalized {doc.finalized_at:%Y-%m-%d}" if doc.finalized_at else "")
     )
+    if _payment_note(doc):
+        console.print(_payment_note(doc), markup=False)
     console.print(
         f"From: {doc.billing_entity_name or doc.billing_entity_code} ({doc.billing_entity_code}, {doc.billing_entity_country or '-'})"
     )
@@ -171,6 +184,7 @@ def render_html(con, number: str) -> str:
         f"<h1>Invoice {e(doc.title)}</h1>",
         f'<div class="status">{e(doc.status)} · issued {e(doc.issuing_date)} · {e(doc.currency)}</div>',
         f'<div class="status">{e(_void_note(doc))}</div>' if _void_note(doc) else "",
+        f'<div class="status">{e(_payment_note(doc))}</div>' if _payment_note(doc) else "",
         '<div class="parties">',
         f"<div><strong>From</strong><br>{e(doc.billing_entity_name or doc.billing_entity_code)}<br>"
         f"{e(doc.billing_entity_code)} · {e(doc.billing_entity_country)}</div>",

@@ -26,7 +26,8 @@ create table billing.fct_invoices (
 );
 create table billing.fct_invoice_balances (
     invoice_id varchar, credit_notes_offset_amount_minor bigint,
-    credit_notes_refunded_amount_minor bigint, amount_due_minor bigint
+    credit_notes_refunded_amount_minor bigint, amount_due_minor bigint,
+    payment_due_date date, payment_status varchar, paid_amount_minor bigint, is_overdue boolean
 );
 create table billing.fct_invoice_fees (
     fee_id varchar, invoice_id varchar, fee_type varchar, plan_code varchar,
@@ -62,10 +63,13 @@ insert into billing.fct_invoices values
   'c-us', 'Acme', null, null, 'US', 100, 0, 0, 100, 0, 100, 0, 0, 100, null, null, null),
  ('inv-void', 'RHUS-000004', 'finalized', '2026-03-01', '2026-03-04 00:00:00', 'USD', 'rh-us', 'Revhouse Demo Inc.', 'US',
   'c-us', 'Acme', null, null, 'US', 5000, 0, 0, 5000, 0, 5000, 0, 0, 5000, null, null, null);
--- BHD: a termination offset of 2.000 BHD leaves 12.000 − 2.000 = 10.000 due; the JPY invoice
--- has nothing offset, so all ¥13,000 is due.
+-- BHD: a termination offset of 2.000 BHD and 4.500 BHD paid leave 12.000 − 2.000 − 4.500 =
+-- 5.500 due (term 30: due 2026-03-31); the JPY invoice has nothing offset or paid, so all
+-- ¥13,000 is due, and its term 0 made it due (and overdue) on its issuing day.
 insert into billing.fct_invoice_balances values
- ('inv-jp', 0, 0, 13000), ('inv-bh', 2000, 0, 10000), ('inv-void', 0, 0, 5000);
+ ('inv-jp', 0, 0, 13000, '2026-03-01', 'pending', 0, true),
+ ('inv-bh', 2000, 0, 5500, '2026-03-31', 'pending', 4500, false),
+ ('inv-void', 0, 0, 5000, '2026-03-01', 'pending', 0, true);
 insert into billing.fct_invoice_fees values
  ('f1', 'inv-jp', 'subscription', 'pro_jp', null, 'Pro plan', 1, '2026-02-01', '2026-02-28', 12000, 'jp_ct', 28, 28),
  ('f2', 'inv-jp', 'charge', 'pro_jp', 'api_calls', 'API calls', 1234, '2026-02-01', '2026-02-28', 1234, 'jp_ct', 28, 28),
@@ -150,7 +154,7 @@ def test_render_html_bhd_and_escaping(con) -> None:
 def test_offset_and_amount_still_due_are_printed(con) -> None:
     text = show(con, "RHBH-000001")
     assert "Offset by credit notes" in text and "-BHD2.000" in text
-    assert "Amount still due" in text and "BHD10.000" in text
+    assert re.search(r"Amount still due\W+BHD5\.500", text)
     assert "Amount still due" in show(con, "RHJP-000007") and "VOIDED" not in show(con, "RHJP-000007")
 
 
@@ -167,6 +171,23 @@ def test_voided_invoice_says_so_and_nothing_is_due(con) -> None:
     assert re.search(r"Amount still due\W+\$0\.00", text)
     html = render_html(con, "RHUS-000004")
     assert "VOIDED 2026-03-12 14:00 UTC by ana@example.com" in html and "Amount still due" in html
+
+
+def test_due_date_and_what_was_paid_are_printed(con) -> None:
+    text = show(con, "RHBH-000001")
+    assert "Due 2026-03-31 · payment pending" in text and "overdue" not in text
+    assert re.search(r"Paid\W+-BHD4\.500", text)
+    jp = show(con, "RHJP-000007")
+    assert "Due 2026-03-01 · payment pending, overdue" in jp
+    assert re.search(r"Paid\W+¥0 ", jp)
+    html = render_html(con, "RHBH-000001")
+    assert "Due 2026-03-31 · payment pending" in html
+    assert re.search(r"<td>Paid</td><td class=\"num\">-BHD4\.500</td>", html)
+
+
+def test_draft_has_no_due_date_nor_payment(con) -> None:
+    text = show(con, "draft-1")
+    assert "Due " not in text and "Paid" not in text and "Amount still due" not in text
 
 
 def test_draft_is_found_by_invoice_id(con) -> None:

@@ -4,8 +4,21 @@
 -- set (0 is a value), else the billing entity's, else 0; due = issuing date + term calendar
 -- days; a wallet top-up (credit) invoice is due on its issuing day. Imported invoices keep
 -- the due date they were sent with.
-with invoices as (
-    select * from {{ ref('fct_invoices') }}
+-- Reads the frozen invoices and their voids, not fct_invoices: fct_invoices shows the payment
+-- state derived from this model, so reading it here would be a cycle.
+with finalized_invoices as (
+    select * from {{ ref('fct_finalized_invoices') }}
+),
+
+voids as (
+    select * from {{ ref('fct_invoice_voids') }}
+    where is_applied
+),
+
+invoices as (
+    select finalized_invoices.*, voids.voided_at
+    from finalized_invoices
+    left join voids on finalized_invoices.invoice_id = voids.invoice_id
 ),
 
 customers as (
@@ -13,18 +26,11 @@ customers as (
 ),
 
 entities as (
-    -- PENDING MERGE (wip/lagocoll): the staged entity term replaces this null
-    select *, cast(null as integer) as net_payment_term_days from {{ ref('stg_reference__billing_entities') }}
+    select * from {{ ref('stg_reference__billing_entities') }}
 ),
 
 billed_invoices as (
-    -- PENDING MERGE (wip/lagocoll): the staged payment fields replace these nulls
-    select
-        *,
-        cast(null as integer) as net_payment_term_days,
-        cast(null as date) as payment_due_date,
-        cast(null as timestamp) as voided_at
-    from {{ ref('stg_billed__invoices') }}
+    select * from {{ ref('stg_billed__invoices') }}
 ),
 
 currencies as (
@@ -63,7 +69,9 @@ own as (
             when invoices.invoice_type = 'credit' then 0
             else coalesce(customers.net_payment_term_days, entities.net_payment_term_days, 0)
         end as net_payment_term_days,
-        invoices.voided_at
+        invoices.voided_at,
+        cast(null as bigint) as reported_paid_amount_minor,
+        cast(null as timestamp) as dispute_lost_at
     from invoices
     left join customers on invoices.external_customer_id = customers.external_customer_id
     left join entities on invoices.billing_entity_code = entities.billing_entity_code
@@ -94,7 +102,13 @@ imported as (
         billed_invoices.issuing_date,
         cast(billed_invoices.issuing_date as timestamp) as finalized_at,
         billed_invoices.net_payment_term_days,
-        billed_invoices.voided_at,
+        cast(billed_invoices.voided_at as timestamp) as voided_at,
+        -- Lago's own record of what was paid (succeeded = the total), kept for the cash not landed here
+        case
+            when billed_invoices.payment_status = 'succeeded' then billed_invoices.total_amount_minor
+            else billed_invoices.total_paid_amount_minor
+        end as reported_paid_amount_minor,
+        cast(billed_invoices.payment_dispute_lost_at as timestamp) as dispute_lost_at,
         coalesce(
             billed_invoices.payment_due_date,
             cast({{ dbt.dateadd('day', 'coalesce(billed_invoices.net_payment_term_days, 0)', 'billed_invoices.issuing_date') }} as date)
@@ -110,14 +124,14 @@ final as (
         invoice_source, invoice_id, invoice_number, invoice_type, external_customer_id,
         provider_customer_id, billing_entity_code, currency, currency_exponent,
         total_amount_minor, offset_amount_minor, issuing_date, finalized_at,
-        net_payment_term_days, payment_due_date, voided_at
+        net_payment_term_days, payment_due_date, voided_at, reported_paid_amount_minor, dispute_lost_at
     from own_due
     union all
     select
         invoice_source, invoice_id, invoice_number, invoice_type, external_customer_id,
         provider_customer_id, billing_entity_code, currency, currency_exponent,
         total_amount_minor, offset_amount_minor, issuing_date, finalized_at,
-        net_payment_term_days, payment_due_date, voided_at
+        net_payment_term_days, payment_due_date, voided_at, reported_paid_amount_minor, dispute_lost_at
     from imported
 )
 

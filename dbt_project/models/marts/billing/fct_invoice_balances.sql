@@ -2,8 +2,9 @@
 -- 8), derived beside the frozen total, never written into it. Of the credit notes on the
 -- invoice (the applied parts, int_billing__credit_note_checks): `credit` went to the
 -- customer's balance and does not lower this invoice; `offset` settles part of it; `refund`
--- is owed back through the gateway. Payments are not matched to revhouse's invoices yet, so
--- amount due = total − offsets (never below 0), and 0 once the invoice is voided.
+-- is owed back through the gateway. Payment state comes from fct_invoices (collections.md 1.4):
+-- amount due = total − paid − offsets − credit-note settlements (never below 0), 0 once voided;
+-- a draft has no payment state and owes total − offsets.
 with invoices as (
     select * from {{ ref('fct_invoices') }}
 ),
@@ -37,7 +38,13 @@ final as (
         cast(coalesce(per_invoice.refunded_amount_minor, 0) as bigint) as credit_notes_refunded_amount_minor,
         invoices.status = 'voided' as is_voided,
         invoices.voided_at,
+        invoices.net_payment_term_days,
+        invoices.payment_due_date,
+        invoices.payment_status,
+        invoices.paid_amount_minor,
+        invoices.is_overdue,
         cast(case
+            when invoices.amount_due_minor is not null then invoices.amount_due_minor
             when invoices.status = 'voided' then 0
             when invoices.total_amount_minor - coalesce(per_invoice.offset_amount_minor, 0) < 0 then 0
             else invoices.total_amount_minor - coalesce(per_invoice.offset_amount_minor, 0)

@@ -2,6 +2,8 @@
 -- plus the drafts still in their grace period (fct_draft_invoices, recomputed every run).
 -- A finalized invoice with an applied void (fct_invoice_voids) shows status `voided` and
 -- when, by whom and why; its frozen row is not changed and its number stays used.
+-- Payment state (collections.md 1) sits beside the frozen row, derived every run as of `as_of`
+-- (int_collections__invoice_payment_state); drafts have none yet.
 with finalized_invoices as (
     select * from {{ ref('fct_finalized_invoices') }}
 ),
@@ -13,6 +15,11 @@ draft_invoices as (
 voids as (
     select * from {{ ref('fct_invoice_voids') }}
     where is_applied
+),
+
+payment_state as (
+    select * from {{ ref('int_collections__invoice_payment_state') }}
+    where invoice_source = 'revhouse'
 ),
 
 all_invoices as (
@@ -53,9 +60,16 @@ final as (
         all_invoices.total_amount_minor,
         voids.voided_at,
         voids.voided_by,
-        voids.void_reason
+        voids.void_reason,
+        payment_state.net_payment_term_days,
+        payment_state.payment_due_date,
+        payment_state.payment_status,
+        payment_state.paid_amount_minor,
+        payment_state.amount_due_minor,
+        payment_state.is_payment_overdue as is_overdue
     from all_invoices
     left join voids on all_invoices.invoice_id = voids.invoice_id
+    left join payment_state on all_invoices.invoice_id = payment_state.invoice_id
 )
 
 select * from final
