@@ -1,6 +1,7 @@
 -- One row per payment attempt at a gateway (collections.md 4.1, 7 last bullet), failed ones
 -- included: a Stripe charge (or a payment intent that never produced one), an Adyen `Settled`
--- row (the settlement report lists no refused attempt), a GoCardless payment. A GoCardless
+-- row (the settlement report lists no refused attempt), a GoCardless payment, a Lago manual
+-- payment (gateway `lago`). A GoCardless
 -- payment's status moves, also backwards (paid_out → charged_back): every event is kept in
 -- status_history in event-time order (ties: event id) and the latest wins; without events the
 -- payment object's own status stands. `reached_cash_at` is when the attempt became money in:
@@ -31,6 +32,10 @@ gocardless_payments as (
 
 gocardless_events as (
     select * from {{ ref('stg_gocardless__events') }}
+),
+
+lago_payments as (
+    select * from {{ ref('stg_lago__payments') }}
 ),
 
 -- Stripe's invoice_payment links an invoice to the charge or payment intent paying it
@@ -191,6 +196,30 @@ gocardless_attempts as (
         on gocardless_payments.gocardless_payment_id = gocardless_history_summary.gocardless_payment_id
 ),
 
+-- Lago's own payment records: only `manual` ones are cash of their own (a `provider` payment
+-- is the gateway's, landed from the gateway's files); their invoices are in
+-- stg_lago__payment_invoices (pass 1 reads them)
+lago_attempts as (
+    select
+        'lago' as gateway,
+        lago_payment_id as gateway_payment_id,
+        cast(null as varchar) as customer_reference,
+        currency,
+        amount_minor,
+        cast(created_at as timestamp) as attempted_at,
+        cast(null as varchar) as invoice_reference,
+        payment_status as current_status,
+        cast(created_at as timestamp) as status_changed_at,
+        payment_status as status_history,
+        cast(null as varchar) as failure_code,
+        case when payment_status = 'succeeded' then cast(created_at as timestamp) end as reached_cash_at,
+        cast(null as varchar) as lago_invoice_id,
+        cast(null as varchar) as lago_payable_type,
+        cast(null as varchar) as lago_payable_id
+    from lago_payments
+    where payment_type = 'manual'
+),
+
 attempts as (
     select * from stripe_attempts
     union all
@@ -199,6 +228,8 @@ attempts as (
     select * from adyen_attempts
     union all
     select * from gocardless_attempts
+    union all
+    select * from lago_attempts
 ),
 
 final as (

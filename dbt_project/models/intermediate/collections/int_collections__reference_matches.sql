@@ -4,9 +4,10 @@
 -- (Stripe invoice / invoice_payment, Adyen Merchant Reference, GoCardless metadata or
 -- reference) matched to an invoice id or number, whole or as its last word (Lago sends
 -- `<entity> - Invoice <number>`, the head cut past 80 characters). A reference naming more than
--- one invoice keeps the one the customer most likely paid (reference_rank). The allocation is
--- written for several invoices per payment (oldest due date first, then number, never above
--- what each has due; the rest unapplied) so that payment requests, once staged, plug in.
+-- one invoice keeps the one the customer most likely paid (reference_rank). A Lago payment
+-- request charged at the gateway (lago_payable_type PaymentRequest) and a Lago manual payment
+-- name several invoices: they are paid oldest due date first, then number, never above what
+-- each has due; the rest stays unapplied.
 -- Never applied: an invoice in another currency (currency_mismatch) or one voided before the
 -- payment. Several payments naming one invoice are served in payment-time order (macro
 -- applied_within_due). A payment before finalization is applied at max(payment, finalization).
@@ -18,27 +19,55 @@ invoices as (
     select * from {{ ref('int_collections__receivable_invoices') }}
 ),
 
+lago_payment_invoices as (
+    select * from {{ ref('stg_lago__payment_invoices') }}
+),
+
+payment_request_invoices as (
+    select * from {{ ref('stg_lago__payment_request_invoices') }}
+),
+
 payments as (
     select * from money_events
     where kind = 'payment'
-        and (invoice_reference is not null or lago_invoice_id is not null or lago_payable_id is not null)
 ),
 
--- Lago's own metadata names the invoice by id; a payment request (lago_payable_type
--- PaymentRequest) is resolved once its invoices are staged
+-- Each reference names one invoice (reference_group 'named'); a Lago manual payment and a
+-- payment request (lago_payable_type PaymentRequest) name a list of Lago invoice ids, each its
+-- own group
 payment_references as (
-    select money_event_id, invoice_reference as reference_key, 0 as is_lago_id from payments
-    where invoice_reference is not null
-    union
-    select money_event_id, {{ dbt.split_part('invoice_reference', "' '", -1) }} as reference_key, 0 as is_lago_id
+    select money_event_id, invoice_reference as reference_key, 0 as is_lago_id, 'named' as reference_group
     from payments
     where invoice_reference is not null
     union
-    select money_event_id, lago_invoice_id as reference_key, 1 as is_lago_id from payments
+    select
+        money_event_id, {{ dbt.split_part('invoice_reference', "' '", -1) }} as reference_key,
+        0 as is_lago_id, 'named' as reference_group
+    from payments
+    where invoice_reference is not null
+    union
+    select money_event_id, lago_invoice_id as reference_key, 1 as is_lago_id, 'named' as reference_group
+    from payments
     where lago_invoice_id is not null
     union
-    select money_event_id, lago_payable_id as reference_key, 1 as is_lago_id from payments
+    select money_event_id, lago_payable_id as reference_key, 1 as is_lago_id, 'named' as reference_group
+    from payments
     where lago_payable_type = 'Invoice' and lago_payable_id is not null
+    union
+    select
+        payments.money_event_id, payment_request_invoices.lago_invoice_id as reference_key,
+        1 as is_lago_id, payment_request_invoices.lago_invoice_id as reference_group
+    from payments
+    inner join payment_request_invoices
+        on payments.lago_payable_id = payment_request_invoices.lago_payment_request_id
+    where payments.lago_payable_type = 'PaymentRequest'
+    union
+    select
+        payments.money_event_id, lago_payment_invoices.lago_invoice_id as reference_key,
+        1 as is_lago_id, lago_payment_invoices.lago_invoice_id as reference_group
+    from payments
+    inner join lago_payment_invoices
+        on payments.gateway = 'lago' and payments.gateway_event_id = lago_payment_invoices.lago_payment_id
 ),
 
 invoice_keys as (
@@ -51,17 +80,21 @@ invoice_keys as (
 named as (
     select
         payment_references.money_event_id,
+        payment_references.reference_group,
         invoice_keys.invoice_source,
         invoice_keys.invoice_id,
         max(greatest(invoice_keys.is_id_key, payment_references.is_lago_id)) as is_id_key
     from payment_references
     inner join invoice_keys on payment_references.reference_key = invoice_keys.reference_key
         and (payment_references.is_lago_id = 0 or invoice_keys.is_id_key = 1)
-    group by payment_references.money_event_id, invoice_keys.invoice_source, invoice_keys.invoice_id
+    group by
+        payment_references.money_event_id, payment_references.reference_group,
+        invoice_keys.invoice_source, invoice_keys.invoice_id
 ),
 
 candidates as (
     select
+        named.reference_group,
         payments.money_event_id as payment_id,
         payments.gateway,
         payments.occurred_at as paid_at,
@@ -81,7 +114,7 @@ candidates as (
         -- an id match wins, then the payment's currency, then the latest finalized by the
         -- payment date + 3 days (the invoice the customer was paying), then the earliest after
         row_number() over (
-            partition by named.money_event_id
+            partition by named.money_event_id, named.reference_group
             order by
                 named.is_id_key desc,
                 case when payments.currency = invoices.currency then 0 else 1 end,
@@ -100,9 +133,18 @@ candidates as (
         on named.invoice_source = invoices.invoice_source and named.invoice_id = invoices.invoice_id
 ),
 
+-- an invoice named by two groups of one payment (its number and its Lago id) counts once
 named_invoices as (
-    select * from candidates
-    where reference_rank = 1
+    select * from (
+        select
+            *,
+            row_number() over (
+                partition by payment_id, invoice_source, invoice_id order by reference_group
+            ) as group_rank
+        from candidates
+        where reference_rank = 1
+    ) as ranked
+    where group_rank = 1
 ),
 
 claims as (
