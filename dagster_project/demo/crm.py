@@ -146,29 +146,21 @@ def write_crm(
             unit = unit * 9 // 10  # the negotiated price the billing system never got
         acc = deal(c.external_id, c.name, c.currency, c.country, s.plan, s.start_date, "Closed Won", unit)
         r = rng.random()
-        if r < 0.12:
-            up = plans.get(f"business_{c.currency.lower()}") or s.plan
+        if r < 0.22:
+            # an upsell to a higher plan: lost, or still being negotiated
+            if r < 0.12:
+                tier, close, stage = "business", window_end - timedelta(days=10), "Closed Lost"
+            else:
+                tier, close, stage = "scale", window_end + timedelta(days=30), "Negotiation/Review"
+            up = plans.get(f"{tier}_{c.currency.lower()}") or s.plan
             deal(
                 c.external_id,
                 c.name,
                 c.currency,
                 c.country,
                 up,
-                window_end - timedelta(days=10),
-                "Closed Lost",
-                up.amount_cents,
-                account_id=acc,
-            )
-        elif r < 0.22:
-            up = plans.get(f"scale_{c.currency.lower()}") or s.plan
-            deal(
-                c.external_id,
-                c.name,
-                c.currency,
-                c.country,
-                up,
-                window_end + timedelta(days=30),
-                "Negotiation/Review",
+                close,
+                stage,
                 up.amount_cents,
                 account_id=acc,
             )

@@ -200,12 +200,14 @@ def _ts(dt: datetime | None) -> str | None:
     return dt.isoformat(sep=" ") if dt else None
 
 
+def _file_identity(f: LandingFile) -> dict:
+    """The columns naming a landing file, as raw.quarantine and raw.landing_files record it."""
+    return {"source": f.source, "entity": f.entity, "file_path": f.rel_path, "file_sha256": f.sha256}
+
+
 def quarantine_row(f: LandingFile, reject: Reject, now: datetime) -> dict:
     return {
-        "source": f.source,
-        "entity": f.entity,
-        "file_path": f.rel_path,
-        "file_sha256": f.sha256,
+        **_file_identity(f),
         "row_number": str(reject.row_number),
         "field": reject.field,
         "value": None if reject.value is None else str(reject.value)[:10_000],
@@ -217,10 +219,7 @@ def quarantine_row(f: LandingFile, reject: Reject, now: datetime) -> dict:
 
 def landing_record(f: LandingFile, result: FileResult, now: datetime) -> dict:
     return {
-        "source": f.source,
-        "entity": f.entity,
-        "file_path": f.rel_path,
-        "file_sha256": f.sha256,
+        **_file_identity(f),
         "file_bytes": str(f.size),
         "rows_read": str(result.rows_read),
         "rows_loaded": str(result.rows_loaded),

@@ -18,6 +18,22 @@ def says_why_not(at, mart_state, *tables: str) -> bool:
     return False
 
 
+def assert_per_currency(shown: dict[str, str], label: str, totals) -> None:
+    """The page's `<label> <currency>` metrics are exactly the (currency, total) rows given."""
+    assert {k: v for k, v in shown.items() if k.startswith(f"{label} ")} == {
+        f"{label} {cur}": format_money(total, cur) for cur, total in totals
+    }
+
+
+def first_and_last_currency(at):
+    """Shows the page in the first and in the last currency its picker offers, yielding each."""
+    radio = at.radio(key="currency")
+    for currency in [radio.options[0], radio.options[-1]]:
+        at.radio(key="currency").set_value(currency).run()
+        assert_ran(at)
+        yield currency
+
+
 def test_overview_headline_matches_sql(query, mart_state):
     at = run_page("overview")
     assert_ran(at)
@@ -31,27 +47,21 @@ def test_overview_headline_matches_sql(query, mart_state):
         "select currency, sum(total_amount_minor) from billing.fct_invoices "
         "where status = 'finalized' group by currency"
     )
-    assert {k: v for k, v in shown.items() if k.startswith("Billed ")} == {
-        f"Billed {cur}": format_money(total, cur) for cur, total in billed
-    }
+    assert_per_currency(shown, "Billed", billed)
 
     if not says_why_not(at, mart_state, "revrec.fct_revenue_schedule"):
         recognised = query(
             "select currency, sum(recognized_amount_minor) from revrec.fct_revenue_schedule "
             "where revenue_month <= date_trunc('month', current_date) group by currency"
         )
-        assert {k: v for k, v in shown.items() if k.startswith("Recognised ")} == {
-            f"Recognised {cur}": format_money(total, cur) for cur, total in recognised
-        }
+        assert_per_currency(shown, "Recognised", recognised)
 
     if not says_why_not(at, mart_state, "metrics.fct_mrr"):
         closing = query(
             "select currency, sum(closing_mrr_minor) from metrics.fct_mrr "
             "where month = (select max(month) from metrics.fct_mrr) group by currency"
         )
-        assert {k: v for k, v in shown.items() if k.startswith("Closing MRR ")} == {
-            f"Closing MRR {cur}": format_money(total, cur) for cur, total in closing
-        }
+        assert_per_currency(shown, "Closing MRR", closing)
 
 
 def test_overview_follows_one_invoice_line_to_its_schedule(query, mart_state):
@@ -126,10 +136,7 @@ def test_revenue_page_matches_sql(query, mart_state):
     assert_ran(at)
     if says_why_not(at, mart_state, "revrec.fct_revenue_schedule"):
         return
-    radio = at.radio(key="currency")
-    for currency in [radio.options[0], radio.options[-1]]:
-        at.radio(key="currency").set_value(currency).run()
-        assert_ran(at)
+    for currency in first_and_last_currency(at):
         recognised, last_month = query(
             "select sum(recognized_amount_minor), max(revenue_month) from revrec.fct_revenue_schedule "
             "where currency = ?",
@@ -151,10 +158,7 @@ def test_mrr_page_last_closing_matches_sql(query, mart_state):
     assert_ran(at)
     if says_why_not(at, mart_state, "metrics.fct_mrr"):
         return
-    radio = at.radio(key="currency")
-    for currency in [radio.options[0], radio.options[-1]]:
-        at.radio(key="currency").set_value(currency).run()
-        assert_ran(at)
+    for currency in first_and_last_currency(at):
         last_month, closing, months = query(
             "select month, sum(closing_mrr_minor), (select count(distinct month) from metrics.fct_mrr "
             "where currency = ?) from metrics.fct_mrr where currency = ? "

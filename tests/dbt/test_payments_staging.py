@@ -4,24 +4,15 @@ dbt runs in-process on its own warehouse and target path under tmp_path."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from decimal import Decimal
-from pathlib import Path
 
 import duckdb
 import pytest
 
-from dagster_project.bench.measure import InProcessDbt
-from dagster_project.ingest.runner import ingest_landing
-from dagster_project.settings import REPO_ROOT
+from tests.dbt.conftest import build_on_gateway_samples
 
 pytestmark = pytest.mark.e2e
 
-FORMATS = next(
-    (p for p in (REPO_ROOT.parent / "shared" / "formats", Path("/work/shared/formats")) if p.is_dir()),
-    REPO_ROOT.parent / "shared" / "formats",
-)
 LANDED = {
     "stripe/fivetran": [
         "stripe/fivetran/balance_transaction_data.csv",
@@ -36,27 +27,11 @@ LANDED = {
 
 @pytest.fixture(scope="module")
 def staged(tmp_path_factory):
-    root = tmp_path_factory.mktemp("payments_staging")
-    for folder, files in LANDED.items():
-        (root / "landing/payments" / folder).mkdir(parents=True)
-        for rel in files:
-            shutil.copyfile(FORMATS / rel, root / "landing/payments" / folder / Path(rel).name)
-    db = root / "warehouse.duckdb"
-    con = duckdb.connect(str(db))
-    try:
-        assert not ingest_landing(con, root / "landing").failed
-    finally:
-        con.close()
-    previous = os.environ.get("REVHOUSE_DUCKDB_PATH")
-    dbt = InProcessDbt(REPO_ROOT / "dbt_project", db, root / "dbt", {})
-    try:
-        dbt.parse()
-        dbt.run(["build", "--select", "path:models/staging/payments"])  # raises on a failed model or test
-    finally:
-        if previous is None:
-            os.environ.pop("REVHOUSE_DUCKDB_PATH", None)
-        else:
-            os.environ["REVHOUSE_DUCKDB_PATH"] = previous
+    db = build_on_gateway_samples(
+        tmp_path_factory.mktemp("payments_staging"),
+        LANDED,
+        [["build", "--select", "path:models/staging/payments"]],
+    )
     con = duckdb.connect(str(db))  # same configuration as the connection dbt-duckdb keeps open
     yield con
     con.close()

@@ -1,17 +1,6 @@
-"""A tmp landing folder and warehouse for the reference-file tests (the ingestion tests' helper)."""
+"""A tmp landing folder and warehouse for the reference-file tests: the ingestion tests' own
+`landing` fixture, imported so pytest offers it here too."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
-from tests.ingest.conftest import Landing
-
-
-@pytest.fixture
-def landing(tmp_path: Path):
-    lf = Landing(tmp_path / "landing", tmp_path / "warehouse.duckdb")
-    lf.root.mkdir()
-    yield lf
-    lf.con.close()
+from tests.ingest.conftest import landing  # noqa: F401

@@ -13,7 +13,7 @@ import dagster as dg
 import duckdb
 
 from dagster_project.settings import Settings
-from dagster_project.warehouse import build_lock, writer_lock
+from dagster_project.warehouse import build_lock, connect_writer
 
 # Every step that opens the live DuckDB file runs in this pool (limit 1 in dagster.yaml).
 WRITER_POOL = "duckdb_writer"
@@ -80,13 +80,8 @@ class DuckDBWriter(dg.ConfigurableResource):
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        settings = self.settings()
-        with writer_lock(settings):
-            con = duckdb.connect(str(settings.duckdb_path))
-            try:
-                yield con
-            finally:
-                con.close()
+        with connect_writer(self.settings()) as con:
+            yield con
 
 
 # One instance of each, shared by every room's Definitions (Definitions.merge accepts the same

@@ -1,4 +1,4 @@
-{#- Like latest_version (macros/rating/latest_version.sql), but the object's own version
+{#- Like latest_version (macros/staging/latest_version.sql), but the object's own version
     timestamps decide first: a Salesforce row or a payment event landed late must not hide a
     newer version landed earlier. Landing order breaks ties and orders versions without one. -#}
 {% macro latest_source_version(relation, partition_by, version_columns) -%}

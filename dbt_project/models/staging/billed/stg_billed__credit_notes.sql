@@ -1,6 +1,4 @@
-with source as (
-    {{ latest_version(source('billed', 'billed_credit_notes'), 'credit_note_id') }}
-),
+with source as ({{ latest_version(source('billed', 'billed_credit_notes'), 'credit_note_id') }}),
 
 final as (
     select
@@ -21,9 +19,7 @@ final as (
         cast(taxes_amount_minor as bigint) as taxes_amount_minor,
         cast(created_at as timestamp) as created_at,
         payload_json,
-        _source_file,
-        _row_number,
-        _ingested_at
+        {{ lineage_columns() }}
     from source
 )
 

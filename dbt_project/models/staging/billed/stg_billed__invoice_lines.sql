@@ -1,6 +1,4 @@
-with source as (
-    {{ children_of_latest(source('billed', 'billed_invoice_lines'), source('billed', 'billed_invoices'), 'invoice_id', 'invoice_id') }}
-),
+with source as ({{ children_of_latest(source('billed', 'billed_invoice_lines'), source('billed', 'billed_invoices'), 'invoice_id', 'invoice_id') }}),
 
 final as (
     select
@@ -18,9 +16,7 @@ final as (
         cast(taxes_amount_minor as bigint) as taxes_amount_minor,
         cast(service_start_at as timestamp) as service_start_at,
         cast(service_end_at as timestamp) as service_end_at,
-        _source_file,
-        _row_number,
-        _ingested_at
+        {{ lineage_columns() }}
     from source
 )
 

@@ -10,9 +10,7 @@ final as (
         base_currency,
         quote_currency,
         cast(rate as decimal(24, 10)) as rate,
-        _source_file,
-        _row_number,
-        _ingested_at
+        {{ lineage_columns() }}
     from source
 )
 

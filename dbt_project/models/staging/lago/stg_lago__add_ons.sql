@@ -1,6 +1,4 @@
-with source as (
-    {{ latest_version(source('lago', 'lago_add_ons'), 'lago_id') }}
-),
+with source as ({{ latest_version(source('lago', 'lago_add_ons'), 'lago_id') }}),
 
 final as (
     select
@@ -10,9 +8,7 @@ final as (
         cast(amount_cents as bigint) as amount_minor,
         amount_currency as currency,
         cast(created_at as timestamp) as created_at,
-        _source_file,
-        _row_number,
-        _ingested_at
+        {{ lineage_columns() }}
     from source
 )
 

@@ -1,6 +1,4 @@
-with source as (
-    {{ children_of_latest(source('lago', 'lago_billable_metric_filters'), source('lago', 'lago_billable_metrics'), 'billable_metric_code', 'code') }}
-),
+with source as ({{ children_of_latest(source('lago', 'lago_billable_metric_filters'), source('lago', 'lago_billable_metrics'), 'billable_metric_code', 'code') }}),
 
 final as (
     select distinct

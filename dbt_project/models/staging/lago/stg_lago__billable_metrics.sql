@@ -1,6 +1,4 @@
-with source as (
-    {{ latest_version(source('lago', 'lago_billable_metrics'), 'lago_id') }}
-),
+with source as ({{ latest_version(source('lago', 'lago_billable_metrics'), 'lago_id') }}),
 
 final as (
     select
@@ -15,9 +13,7 @@ final as (
         rounding_precision,
         expression,
         created_at,
-        _source_file,
-        _row_number,
-        _ingested_at
+        {{ lineage_columns() }}
     from source
 )
 

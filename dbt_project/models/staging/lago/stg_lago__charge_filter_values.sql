@@ -1,6 +1,4 @@
-with source as (
-    {{ children_of_latest(source('lago', 'lago_charge_filter_values'), source('lago', 'lago_charges'), 'charge_lago_id', 'lago_id') }}
-),
+with source as ({{ lago_charge_children('lago_charge_filter_values') }}),
 
 final as (
     select distinct

@@ -1,6 +1,4 @@
-with source as (
-    {{ children_of_latest(source('lago', 'lago_charge_filters'), source('lago', 'lago_charges'), 'charge_lago_id', 'lago_id') }}
-),
+with source as ({{ lago_charge_children('lago_charge_filters') }}),
 
 final as (
     select
@@ -8,12 +6,10 @@ final as (
         cast(filter_index as integer) as charge_filter_index,
         invoice_display_name,
         properties_json,
-        {% for prop in ['amount', 'package_size', 'free_units', 'rate', 'fixed_amount', 'free_units_per_events', 'free_units_per_total_aggregation', 'per_transaction_min_amount', 'per_transaction_max_amount'] %}
+        {% for prop in charge_price_terms() %}
         cast({{ json_get('properties_json', "'" ~ prop ~ "'") }} as decimal(38, 12)) as {{ prop }},
         {% endfor %}
-        _source_file,
-        _row_number,
-        _ingested_at
+        {{ lineage_columns() }}
     from source
 )
 

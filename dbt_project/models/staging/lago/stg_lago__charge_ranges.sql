@@ -1,6 +1,4 @@
-with source as (
-    {{ children_of_latest(source('lago', 'lago_charge_ranges'), source('lago', 'lago_charges'), 'charge_lago_id', 'lago_id') }}
-),
+with source as ({{ lago_charge_children('lago_charge_ranges') }}),
 
 final as (
     select
@@ -13,9 +11,7 @@ final as (
         cast(coalesce(nullif(per_unit_amount, ''), '0') as decimal(38, 12)) as per_unit_amount,
         cast(coalesce(nullif(flat_amount, ''), '0') as decimal(38, 12)) as flat_amount,
         cast(coalesce(nullif(rate, ''), '0') as decimal(38, 12)) as rate,
-        _source_file,
-        _row_number,
-        _ingested_at
+        {{ lineage_columns() }}
     from source
 )
 

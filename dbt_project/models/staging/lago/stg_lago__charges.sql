@@ -2,9 +2,7 @@
 -- when a fee is priced, with the currency's exponent. Charges arrive inside their plan (same
 -- file and row number as the plan object), so a charge dropped from a newer plan version is
 -- no longer current: only charges of the plan's latest landing are kept.
-with source as (
-    {{ latest_version(source('lago', 'lago_charges'), 'lago_id') }}
-),
+with source as ({{ latest_version(source('lago', 'lago_charges'), 'lago_id') }}),
 
 latest_plans as (
     {{ latest_version(source('lago', 'lago_plans'), 'code') }}
@@ -32,13 +30,11 @@ final as (
         amount_currency as currency,
         properties_json,
         nullif(pricing_group_keys, '') as pricing_group_keys,
-        {% for prop in ['amount', 'package_size', 'free_units', 'rate', 'fixed_amount', 'free_units_per_events', 'free_units_per_total_aggregation', 'per_transaction_min_amount', 'per_transaction_max_amount'] %}
+        {% for prop in charge_price_terms() %}
         cast({{ json_get('properties_json', "'" ~ prop ~ "'") }} as decimal(38, 12)) as {{ prop }},
         {% endfor %}
         created_at,
-        _source_file,
-        _row_number,
-        _ingested_at
+        {{ lineage_columns() }}
     from current_charges
 )
 

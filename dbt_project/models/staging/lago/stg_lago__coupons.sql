@@ -1,6 +1,4 @@
-with source as (
-    {{ latest_version(source('lago', 'lago_coupons'), 'code') }}
-),
+with source as ({{ latest_version(source('lago', 'lago_coupons'), 'code') }}),
 
 final as (
     select
@@ -8,11 +6,7 @@ final as (
         code as coupon_code,
         name as coupon_name,
         coupon_type,
-        cast(amount_cents as bigint) as amount_minor,
-        amount_currency as currency,
-        cast(percentage_rate as decimal(18, 6)) as percentage_rate,
-        frequency,
-        frequency_duration,
+        {{ lago_coupon_terms() }},
         coalesce(reusable, false) as is_reusable,
         coalesce(limited_plans, false) as is_limited_to_plans,
         coalesce(limited_billable_metrics, false) as is_limited_to_billable_metrics,
@@ -22,9 +16,7 @@ final as (
         expiration_at,
         terminated_at,
         created_at,
-        _source_file,
-        _row_number,
-        _ingested_at
+        {{ lineage_columns() }}
     from source
 )
 

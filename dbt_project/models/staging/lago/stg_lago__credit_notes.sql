@@ -1,6 +1,4 @@
-with source as (
-    {{ latest_version(source('lago', 'lago_credit_notes'), 'lago_id') }}
-),
+with source as ({{ latest_version(source('lago', 'lago_credit_notes'), 'lago_id') }}),
 
 final as (
     select
@@ -20,9 +18,7 @@ final as (
         cast(taxes_amount_cents as bigint) as taxes_amount_minor,
         created_at,
         payload_json,
-        _source_file,
-        _row_number,
-        _ingested_at
+        {{ lineage_columns() }}
     from source
 )
 

@@ -1,7 +1,5 @@
 -- A campaign exported with its code only has no lago_id: the code names it then.
-with source as (
-    {{ latest_version(source('lago', 'lago_dunning_campaigns'), 'coalesce(lago_id, code)') }}
-),
+with source as ({{ latest_version(source('lago', 'lago_dunning_campaigns'), 'coalesce(lago_id, code)') }}),
 
 final as (
     select
@@ -18,9 +16,7 @@ final as (
         updated_at,
         deleted_at,
         deleted_at is not null as is_deleted,
-        _source_file,
-        _row_number,
-        _ingested_at
+        {{ lineage_columns() }}
     from source
 )
 

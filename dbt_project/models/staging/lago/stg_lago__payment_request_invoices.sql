@@ -1,18 +1,1 @@
-with source as (
-    {{ children_of_latest(source('lago', 'lago_payment_request_invoices'), source('lago', 'lago_payment_requests'),
-        'payment_request_lago_id', 'lago_id') }}
-),
-
-final as (
-    select
-        payment_request_lago_id as lago_payment_request_id,
-        invoice_position,
-        invoice_lago_id as lago_invoice_id,
-        invoice_number,
-        _source_file,
-        _row_number,
-        _ingested_at
-    from source
-)
-
-select * from final
+{{ stg_lago_invoice_links('lago_payment_request_invoices', 'lago_payment_requests', 'payment_request_lago_id', 'lago_payment_request_id') }}

@@ -1,6 +1,4 @@
-with source as (
-    {{ latest_version(source('lago', 'lago_payment_requests'), 'lago_id') }}
-),
+with source as ({{ latest_version(source('lago', 'lago_payment_requests'), 'lago_id') }}),
 
 final as (
     select
@@ -13,9 +11,7 @@ final as (
         dunning_campaign_code,
         dunning_campaign_code is not null as is_dunning_attempt,
         created_at,
-        _source_file,
-        _row_number,
-        _ingested_at
+        {{ lineage_columns() }}
     from source
 )
 

@@ -1,6 +1,4 @@
-with source as (
-    {{ latest_version(source('lago', 'lago_payments'), 'lago_id') }}
-),
+with source as ({{ latest_version(source('lago', 'lago_payments'), 'lago_id') }}),
 
 final as (
     select
@@ -12,9 +10,7 @@ final as (
         reference,
         external_payment_id,
         created_at,
-        _source_file,
-        _row_number,
-        _ingested_at
+        {{ lineage_columns() }}
     from source
 )
 

@@ -1,13 +1,1 @@
-with source as (
-    {{ latest_landing(source('lago', 'lago_plan_taxes'), 'plan_code') }}
-),
-
-final as (
-    select distinct
-        plan_code,
-        tax_code,
-        cast(tax_rate as decimal(18, 6)) as tax_rate
-    from source
-)
-
-select * from final
+{{ stg_lago_tax_links('lago_plan_taxes', 'plan_code') }}

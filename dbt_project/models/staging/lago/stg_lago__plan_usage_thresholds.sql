@@ -1,6 +1,4 @@
-with source as (
-    {{ children_of_latest(source('lago', 'lago_plan_usage_thresholds'), source('lago', 'lago_plans'), 'plan_code', 'code') }}
-),
+with source as ({{ children_of_latest(source('lago', 'lago_plan_usage_thresholds'), source('lago', 'lago_plans'), 'plan_code', 'code') }}),
 
 final as (
     select
@@ -9,9 +7,7 @@ final as (
         cast(amount_cents as bigint) as amount_minor,
         coalesce(recurring, false) as is_recurring,
         threshold_display_name,
-        _source_file,
-        _row_number,
-        _ingested_at
+        {{ lineage_columns() }}
     from source
 )
 

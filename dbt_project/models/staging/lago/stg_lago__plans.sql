@@ -1,6 +1,4 @@
-with source as (
-    {{ latest_version(source('lago', 'lago_plans'), 'lago_id') }}
-),
+with source as ({{ latest_version(source('lago', 'lago_plans'), 'lago_id') }}),
 
 final as (
     select
@@ -17,9 +15,7 @@ final as (
         cast(minimum_commitment_amount_cents as bigint) as minimum_commitment_amount_minor,
         minimum_commitment_invoice_display_name,
         created_at,
-        _source_file,
-        _row_number,
-        _ingested_at
+        {{ lineage_columns() }}
     from source
 )
 

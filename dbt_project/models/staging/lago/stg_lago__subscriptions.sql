@@ -1,6 +1,4 @@
-with source as (
-    {{ latest_version(source('lago', 'lago_subscriptions'), 'lago_id') }}
-),
+with source as ({{ latest_version(source('lago', 'lago_subscriptions'), 'lago_id') }}),
 
 final as (
     select
@@ -21,9 +19,7 @@ final as (
         trial_ended_at,
         coalesce(on_termination_credit_note, 'credit') as on_termination_credit_note,
         created_at,
-        _source_file,
-        _row_number,
-        _ingested_at
+        {{ lineage_columns() }}
     from source
 )
 

@@ -1,6 +1,4 @@
-with source as (
-    {{ latest_version(source('lago', 'lago_taxes'), 'code') }}
-),
+with source as ({{ latest_version(source('lago', 'lago_taxes'), 'code') }}),
 
 final as (
     select
@@ -10,9 +8,7 @@ final as (
         cast(rate as decimal(18, 6)) as tax_rate,
         coalesce(applied_to_organization, false) as is_applied_to_organization,
         created_at,
-        _source_file,
-        _row_number,
-        _ingested_at
+        {{ lineage_columns() }}
     from source
 )
 

@@ -1,6 +1,4 @@
-with source as (
-    {{ latest_version(source('lago', 'lago_wallet_transactions'), 'lago_id') }}
-),
+with source as ({{ latest_version(source('lago', 'lago_wallet_transactions'), 'lago_id') }}),
 
 final as (
     select
@@ -14,9 +12,7 @@ final as (
         cast(credit_amount as decimal(38, 5)) as credit_amount,
         settled_at,
         created_at,
-        _source_file,
-        _row_number,
-        _ingested_at
+        {{ lineage_columns() }}
     from source
 )
 

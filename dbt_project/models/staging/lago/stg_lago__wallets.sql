@@ -1,6 +1,4 @@
-with source as (
-    {{ latest_version(source('lago', 'lago_wallets'), 'lago_id') }}
-),
+with source as ({{ latest_version(source('lago', 'lago_wallets'), 'lago_id') }}),
 
 final as (
     select
@@ -20,9 +18,7 @@ final as (
         expiration_at,
         terminated_at,
         created_at,
-        _source_file,
-        _row_number,
-        _ingested_at
+        {{ lineage_columns() }}
     from source
 )
 

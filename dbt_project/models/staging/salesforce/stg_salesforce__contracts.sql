@@ -1,6 +1,4 @@
-with source as (
-    {{ latest_source_version(source('salesforce', 'sf_contracts'), 'id', ['system_modstamp', 'synced_at']) }}
-),
+with source as ({{ salesforce_latest('sf_contracts') }}),
 
 final as (
     select

@@ -1,6 +1,4 @@
-with source as (
-    {{ latest_source_version(source('salesforce', 'sf_users'), 'id', ['system_modstamp', 'synced_at']) }}
-),
+with source as ({{ salesforce_latest('sf_users') }}),
 
 final as (
     select

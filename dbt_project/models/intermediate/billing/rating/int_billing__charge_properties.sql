@@ -13,13 +13,11 @@ metrics as (
     select * from {{ ref('stg_lago__billable_metrics') }}
 ),
 
-{% set terms = ['amount', 'package_size', 'free_units', 'rate', 'fixed_amount', 'free_units_per_events', 'free_units_per_total_aggregation', 'per_transaction_min_amount', 'per_transaction_max_amount'] %}
-
 unioned as (
     select
         charges.charge_lago_id,
         0 as charge_filter_index,
-        {% for term in terms %}charges.{{ term }},{% endfor %}
+        {{ charge_price_term_columns('charges.') }},
         coalesce(charges.invoice_display_name, metrics.billable_metric_name, charges.billable_metric_code) as description
     from charges
     left join metrics on charges.billable_metric_code = metrics.billable_metric_code
@@ -27,7 +25,7 @@ unioned as (
     select
         charge_filters.charge_lago_id,
         charge_filters.charge_filter_index,
-        {% for term in terms %}charge_filters.{{ term }},{% endfor %}
+        {{ charge_price_term_columns('charge_filters.') }},
         coalesce(charge_filters.invoice_display_name, charges.invoice_display_name, metrics.billable_metric_name, charges.billable_metric_code) as description
     from charge_filters
     inner join charges on charge_filters.charge_lago_id = charges.charge_lago_id

@@ -1,18 +1,9 @@
 {#- Catalog exports are re-landed whole, so one Lago object can arrive in several versions.
-    The latest landing wins: newest `_ingested_at`, then the later row of the same file.
+    The latest landing wins: newest `_ingested_at`, then the later row of the same file
+    (latest_source_version with no version timestamps of the object's own).
     `partition_by` is the object's key (lago_id, or the parent's key for flattened children). -#}
 {% macro latest_version(relation, partition_by) -%}
-    select *
-    from (
-        select
-            versions.*,
-            row_number() over (
-                partition by {{ partition_by }}
-                order by _ingested_at desc, _row_number desc
-            ) as _version_rank
-        from {{ relation }} as versions
-    ) as ranked
-    where _version_rank = 1
+    {{ latest_source_version(relation, partition_by, []) }}
 {%- endmacro %}
 
 {#- Flattened child rows (filters, ranges, thresholds) carry no id of their own: keep every
