@@ -24,6 +24,7 @@ def test_definitions_load_with_one_job_schedule_and_sensor():
     checks = {k.to_user_string() for k in graph.asset_check_keys}
     assert "billing/fct_invoices:assert_invoice_totals_reconcile" in checks
     assert "intermediate/int_billing__unbillable_events:assert_every_event_billed_or_reported" in checks
+    assert "collections/fct_payments:assert_payment_cash_conserved" in checks
 
 
 def test_every_writing_asset_is_in_the_single_writer_pool():
