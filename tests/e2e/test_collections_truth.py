@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 from datetime import UTC, date, datetime
-from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
@@ -201,56 +200,3 @@ def test_dunning_recovery(published_db, settings):
                 f"!= {t['recovered_minor']}"
             )
     assert_all_found(problems, len(rows), "dunned invoices' recovery")
-
-
-def test_cash_application_cases(published_db, settings):
-    rows = truth_rows(settings, "collections_cases.csv")
-    require(published_db, "collections.fct_payments", "intermediate.int_collections__invoice_payment_state")
-    payments = by_key(
-        published_db,
-        "select payment_id, gateway, gateway_payment_id, currency, amount_minor, applied_minor, unapplied_minor, "
-        "refunded_minor, charged_back_minor, reinstated_minor, match_pass, match_confidence "
-        "from collections.fct_payments",
-    )
-    by_gateway_id = {(p["gateway"], p["gateway_payment_id"]): p for p in payments.values()}
-    due = by_key(
-        published_db,
-        "select invoice_number, amount_due_minor from intermediate.int_collections__invoice_payment_state "
-        "where invoice_source = ?",
-        [TRUTH_SOURCE],
-    )
-    problems = []
-    for t in rows:
-        got = (
-            payments.get(t["payment_id"])
-            or payments.get(f"{t['gateway']}:{t['payment_id']}")
-            or by_gateway_id.get((t["gateway"], t["payment_id"]))
-        )
-        if got is None:
-            problems.append(f"{t['case']}: payment {t['gateway']} {t['payment_id']} not in fct_payments")
-            continue
-        expected = {
-            "currency": t["payment_currency"],
-            "amount_minor": int(t["amount_minor"]),
-            "applied_minor": int(t["expected_applied_minor"]),
-            "unapplied_minor": int(t["expected_unapplied_minor"]),
-            "refunded_minor": int(t["expected_refunded_minor"]),
-            "charged_back_minor": int(t["expected_charged_back_minor"]),
-            "reinstated_minor": int(t["expected_reinstated_minor"]),
-        }
-        diff = {k: (got[k], v) for k, v in expected.items() if got[k] != v}
-        invoice_due = due.get(t["invoice_number"], {}).get("amount_due_minor")
-        if invoice_due != int(t["expected_invoice_due_minor"]):
-            diff["invoice amount_due_minor"] = (invoice_due, int(t["expected_invoice_due_minor"]))
-        # "reference", or "score 0.9667": the pass, and for a scored match its score to 0.01; the
-        # mart names a pass only when cash was applied (a currency mismatch matches, applies nothing)
-        match_pass, _, score = t["expected_match"].partition(" ")
-        if not int(t["expected_applied_minor"]):
-            match_pass, score = None, ""
-        if got["match_pass"] != match_pass:
-            diff["match_pass"] = (got["match_pass"], match_pass)
-        if score and got["match_confidence"] != Decimal(score).quantize(Decimal("0.01"), ROUND_HALF_UP):
-            diff["match_confidence"] = (got["match_confidence"], score)
-        if diff:
-            problems.append(f"{t['case']} ({t['payment_id']}): (mart, truth) {diff}")
-    assert_all_found(problems, len(rows), "cash-application cases")

@@ -45,10 +45,13 @@ offsets as (
       and offset_amount_minor > 0
 ),
 
+-- Lago's paid figure does not drop when a gateway refunds or charges back (collections.md
+-- 1.4), so it is compared with the cash that reached the invoice here before anything was
+-- taken back: a refund or chargeback landed here still reopens the invoice (4.4, 4.5).
 cash_per_invoice as (
     select invoice_source, invoice_id, sum(amount_minor) as cash_amount_minor
     from cash
-    where is_cash
+    where settlement_kind = 'applied'
     group by invoice_source, invoice_id
 ),
 
