@@ -139,7 +139,8 @@ def publish(
 
 @app.command()
 def bench() -> None:
-    """Measure ingestion and rating speed against a bare DuckDB aggregate of the same data."""
+    """Measure ingestion, rating and cash application speed against bare DuckDB on the same data
+    (REVHOUSE_BENCH_PARTS=rating|cash runs one part)."""
     from dagster_project.bench import main as bench_main
 
     bench_main()

@@ -33,6 +33,13 @@ One run, in this order, on the same events:
 plus bench/ingestion.py's JSON Lines and Parquet probe. Targets: (b)/(a) ≤ 1.5, (c)/(b) ≥ 10,
 (d) ≤ 5 % of the full build, Parquet ≥ 1M events/s, JSON Lines ≥ 200k events/s (2 cores).
 Nothing is capped or adjusted: a missed target prints MISS with what the measurements show.
+
+Cash application (bench/cash_application.py, its own warehouse): (e) a bare DuckDB join of
+REVHOUSE_BENCH_PAYMENTS payments (default 1,000,000) to as many invoices on the reference, and
+(f) the dbt run of the cash-application models on them; target (f)/(e) ≤ 3.
+
+Parts: REVHOUSE_BENCH_PARTS, comma-separated, of `rating` (everything above) and `cash`
+(default: both, in one run).
 """
 
 from __future__ import annotations
@@ -94,6 +101,20 @@ def _env_int(name: str, default: int) -> int:
     if value <= 0:
         raise SystemExit(f"{name} must be positive, not {value}")
     return value
+
+
+PARTS = ("rating", "cash")
+
+
+def parts_from_env() -> tuple[str, ...]:
+    raw = os.environ.get("REVHOUSE_BENCH_PARTS", "").strip()
+    if not raw:
+        return PARTS
+    parts = tuple(dict.fromkeys(p.strip() for p in raw.split(",") if p.strip()))
+    unknown = [p for p in parts if p not in PARTS]
+    if unknown or not parts:
+        raise SystemExit(f"REVHOUSE_BENCH_PARTS={raw!r}: parts are {', '.join(PARTS)}")
+    return parts
 
 
 def params_from_env() -> BenchParams:
@@ -549,9 +570,13 @@ def print_report(report: dict) -> None:
 
     console = Console()
     p = report["params"]
+    cash = report.get("cash_params")
     load = report["load_avg_1m"]
+    sizes = [f"{p['events']:,} events, {p['customers']:,} customers"] if p else []
+    if cash:
+        sizes.append(f"{cash['payments']:,} payments × {cash['payments']:,} invoices")
     t = Table(
-        title=f"revhouse bench — {p['events']:,} events, {p['customers']:,} customers; {report['cpu_count']} cores, "
+        title=f"revhouse bench — {'; '.join(sizes)}; {report['cpu_count']} cores, "
         f"load average {load['start']:.1f} → {load['end']:.1f}"
     )
     for col, just in (
@@ -594,21 +619,87 @@ def main() -> None:
 def run() -> dict:
     """The whole bench; returns the report it printed and wrote."""
     settings = Settings.from_env()
+    parts = parts_from_env()
     params = params_from_env()
     load_before = os.getloadavg()[0]
     bench_dir = settings.data_dir / "bench"
     started = datetime.now(UTC)
-    print(
-        f"bench: {params.events:,} events, {params.customers:,} customers in {bench_dir / params.key}",
-        flush=True,
-    )
+    steps: dict[str, dict] = {}
+    order: list[str] = []
+    extra_verdicts: dict[str, dict] = {}
+    report_steps: list[dict] = []
+    data_root = None
 
-    with measured() as gen:
-        data, reused = ensure_dataset(bench_dir, params, progress=sys.stdout.isatty())
+    if "rating" in parts:
+        print(
+            f"bench: {params.events:,} events, {params.customers:,} customers in {bench_dir / params.key}",
+            flush=True,
+        )
+        with measured() as gen:
+            data, reused = ensure_dataset(bench_dir, params, progress=sys.stdout.isatty())
+        data_root = str(data.root)
+        report_steps.append(
+            _step("generate data" + (" (reused)" if reused else ""), gen, None, "not a figure")
+        )
+        _run_rating(settings, params, data, bench_dir, steps)
+        order += [
+            "ingest",
+            "probe_parquet",
+            "probe_jsonl",
+            "a",
+            "a0",
+            "parse",
+            "b",
+            "b2",
+            "c",
+            "c0",
+            "d_ingest",
+            "d_inc",
+            "d_noop",
+            "d_full",
+        ]
+
+    if "cash" in parts:
+        from dagster_project.bench import cash_application
+
+        payments = _env_int("REVHOUSE_BENCH_PAYMENTS", cash_application.DEFAULT_PAYMENTS)
+        cash_steps, extra_verdicts = cash_application.run_part(settings.dbt_project_dir, bench_dir, payments)
+        steps |= cash_steps
+        order += list(cash_steps)
+
+    rating_verdicts = verdicts(steps) if "rating" in parts else {}
+    report = {
+        "started_at": started.isoformat(),
+        "finished_at": datetime.now(UTC).isoformat(),
+        "parts": list(parts),
+        "params": asdict(params) if "rating" in parts else None,
+        "cash_params": steps["f"]["params"] if "cash" in parts else None,
+        "data_dir": data_root,
+        "cpu_count": os.cpu_count(),
+        # other work on the machine skews every figure; the 1-minute load average says how much
+        "load_avg_1m": {"start": round(load_before, 2), "end": round(os.getloadavg()[0], 2)},
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "steps": report_steps + [steps[k] for k in order],
+        "verdicts": rating_verdicts | extra_verdicts,
+        "peak_memory_mb": {
+            "self": lifetime_peak_mb(),
+            "children": maxrss_mb(resource.RUSAGE_CHILDREN),
+        },
+    }
+    out = bench_dir / "last_run.json"
+    report["json_path"] = str(out)
+    out.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    print_report(report)
+    return report
+
+
+def _run_rating(
+    settings: Settings, params: BenchParams, data: BenchData, bench_dir: Path, steps: dict
+) -> None:
+    """The rating part: ingestion, (a)-(d) and the ingestion probe, into `steps`."""
     db = data.root / "bench.duckdb"
     fresh_warehouse(db)
-
-    steps: dict[str, dict] = {}
     steps["ingest"] = step_ingest(db, data)
     steps["a"], steps["a0"] = step_bare(db, data)
     as_of = datetime.combine(params.new_day + timedelta(days=1), datetime.min.time()).isoformat(sep=" ")
@@ -620,46 +711,6 @@ def run() -> dict:
     steps["d_ingest"], steps["d_inc"], steps["d_noop"], steps["d_full"] = step_incremental(dbt, db, data)
     probe_n = _env_int("REVHOUSE_BENCH_INGEST_EVENTS", DEFAULT_INGEST_EVENTS)
     steps["probe_parquet"], steps["probe_jsonl"] = step_ingest_probe(bench_dir / "_ingest_probe", probe_n)
-
-    order = [
-        "ingest",
-        "probe_parquet",
-        "probe_jsonl",
-        "a",
-        "a0",
-        "parse",
-        "b",
-        "b2",
-        "c",
-        "c0",
-        "d_ingest",
-        "d_inc",
-        "d_noop",
-        "d_full",
-    ]
-    gen_step = _step("generate data" + (" (reused)" if reused else ""), gen, None, "not a figure")
-    report = {
-        "started_at": started.isoformat(),
-        "finished_at": datetime.now(UTC).isoformat(),
-        "params": asdict(params),
-        "data_dir": str(data.root),
-        "cpu_count": os.cpu_count(),
-        # other work on the machine skews every figure; the 1-minute load average says how much
-        "load_avg_1m": {"start": round(load_before, 2), "end": round(os.getloadavg()[0], 2)},
-        "python": platform.python_version(),
-        "duckdb": duckdb.__version__,
-        "steps": [gen_step] + [steps[k] for k in order],
-        "verdicts": verdicts(steps),
-        "peak_memory_mb": {
-            "self": lifetime_peak_mb(),
-            "children": maxrss_mb(resource.RUSAGE_CHILDREN),
-        },
-    }
-    out = bench_dir / "last_run.json"
-    report["json_path"] = str(out)
-    out.write_text(json.dumps(report, indent=2, default=str) + "\n")
-    print_report(report)
-    return report
 
 
 if __name__ == "__main__":

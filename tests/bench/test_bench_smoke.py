@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 import duckdb
 import pandas as pd
 import pytest
 
 from dagster_project import bench
 from dagster_project.bench.dataset import BenchData, BenchParams
+from tests.bench.conftest import run_bench_main
 
 EVENTS, CUSTOMERS = 12_000, 30
 
@@ -18,26 +17,17 @@ EVENTS, CUSTOMERS = 12_000, 30
 def bench_run(tmp_path_factory):
     """One tiny `main()` run in its own data dir; returns (report, printed text, data)."""
     data_dir = tmp_path_factory.mktemp("bench_data")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("REVHOUSE_DATA_DIR", str(data_dir))
-    mp.setenv("REVHOUSE_BENCH_EVENTS", str(EVENTS))
-    mp.setenv("REVHOUSE_BENCH_CUSTOMERS", str(CUSTOMERS))
-    mp.setenv("REVHOUSE_BENCH_INGEST_EVENTS", "3000")
-    mp.setenv("REVHOUSE_DUCKDB_PATH", str(data_dir / "unused.duckdb"))  # main() repoints dbt; restored after
-    mp.setenv("COLUMNS", "200")
-    import io
-
-    from rich.console import Console
-
-    buf = io.StringIO()
-    mp.setattr("rich.console.Console", lambda *a, **k: Console(file=buf, width=200, color_system=None))
-    try:
-        bench.main()
-    finally:
-        mp.undo()
-    report = json.loads((data_dir / "bench" / "last_run.json").read_text())
+    report, printed = run_bench_main(
+        data_dir,
+        {
+            "REVHOUSE_BENCH_EVENTS": str(EVENTS),
+            "REVHOUSE_BENCH_CUSTOMERS": str(CUSTOMERS),
+            "REVHOUSE_BENCH_INGEST_EVENTS": "3000",
+            "REVHOUSE_BENCH_PARTS": "rating",  # the cash part has its own test
+        },
+    )
     params = BenchParams(events=EVENTS, customers=CUSTOMERS)
-    return report, buf.getvalue(), BenchData(params, data_dir / "bench" / params.key)
+    return report, printed, BenchData(params, data_dir / "bench" / params.key)
 
 
 def test_every_step_and_target_is_reported(bench_run):

@@ -1,0 +1,30 @@
+"""One tiny `revhouse bench` run, shared by the bench smoke tests."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+
+def run_bench_main(data_dir: Path, env: dict[str, str]) -> tuple[dict, str]:
+    """`bench.main()` with REVHOUSE_DATA_DIR = data_dir and `env`; returns (report, printed text)."""
+    from rich.console import Console
+
+    from dagster_project import bench
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("REVHOUSE_DATA_DIR", str(data_dir))
+    for name, value in env.items():
+        mp.setenv(name, value)
+    mp.setenv("REVHOUSE_DUCKDB_PATH", str(data_dir / "unused.duckdb"))  # main() repoints dbt; restored after
+    mp.setenv("COLUMNS", "200")
+    buf = io.StringIO()
+    mp.setattr("rich.console.Console", lambda *a, **k: Console(file=buf, width=200, color_system=None))
+    try:
+        bench.main()
+    finally:
+        mp.undo()
+    return json.loads((data_dir / "bench" / "last_run.json").read_text()), buf.getvalue()
