@@ -41,6 +41,18 @@ def test_both_timings_and_the_verdict_are_reported(cash_run):
     assert verdict["label"] in printed and "(f) revhouse cash application" in printed
 
 
+def test_the_timed_run_covers_the_whole_path_from_the_raw_payments(cash_run):
+    report, _, _ = cash_run
+    timed = {m["model"] for m in _step(report, "(f) revhouse cash application")["models"]}
+    for model in ("stg_stripe__charges", "stg_billed__invoices", "int_collections__payment_attempts",
+                  "int_collections__money_events", "int_collections__receivable_invoices",
+                  "int_collections__reference_matches", "int_collections__scored_matches",
+                  "int_collections__exact_sum_matches", "int_collections__matched_applications",
+                  "int_collections__payment_takebacks", "int_collections__cash_applications", "fct_payments"):  # fmt: skip
+        assert model in timed, f"{model} is not in the timed run: {sorted(timed)}"
+    assert not any(m.startswith("int_billing__") for m in timed)
+
+
 def test_the_bare_join_finds_the_referenced_half(cash_run):
     report, _, _ = cash_run
     # 6 customers × 5 referenced invoices (k = 0, 2, 4, 6, 8)
