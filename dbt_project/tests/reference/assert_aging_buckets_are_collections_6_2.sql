@@ -1,3 +1,4 @@
+{#- Shown in Dagster as an asset check on the aging_buckets seed (reference data the collections marts read). -#}
 -- collections.md 6.2 on the aging_buckets seed itself (unit tests give its rows): every number
 -- of days past due falls in exactly one bucket, in sort order the first has no lower bound,
 -- the last no upper bound and each starts the day after the previous one ends; and the days
