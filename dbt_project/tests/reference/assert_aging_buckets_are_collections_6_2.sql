@@ -38,8 +38,7 @@ placed as (
         max(buckets.label) as placed_label
     from expected
     left join buckets
-        on (buckets.min_days_past_due is null or expected.days_past_due >= buckets.min_days_past_due)
-        and (buckets.max_days_past_due is null or expected.days_past_due <= buckets.max_days_past_due)
+        on {{ aging_bucket_holds('buckets', 'expected.days_past_due') }}
     group by expected.days_past_due, expected.label
 ),
 

@@ -46,8 +46,7 @@ final as (
         aging_buckets.aging_bucket
     from open_at_date
     inner join aging_buckets
-        on (aging_buckets.min_days_past_due is null or open_at_date.days_past_due >= aging_buckets.min_days_past_due)
-        and (aging_buckets.max_days_past_due is null or open_at_date.days_past_due <= aging_buckets.max_days_past_due)
+        on {{ aging_bucket_holds('aging_buckets', 'open_at_date.days_past_due') }}
 )
 
 select * from final
