@@ -2,13 +2,11 @@
 actions due, read from the published warehouse (collections.md 6, 7).
 
 Every figure comes from dbt: this module selects and formats, it computes no money rule. The
-one exception is the aging *at an arbitrary date*: `fct_receivables_aging` holds month ends and
-the build's as_of only, so the open amount at DATE is summed here from the dated rows dbt
-exposes (`int_collections__receivable_invoices` and its settlement movements
-`int_collections__invoice_settlements`, collections.md 6.1) and bucketed by `AGING_BUCKETS`,
-the boundaries as `int_collections__open_invoices_by_date` writes them (6.2). One code path
-serves every date, and the e2e test `tests/e2e/test_collections_report.py` checks it equals the
-mart on every report date the mart holds, so the two cannot drift apart unnoticed.
+aging at an arbitrary date reads the same rows as `fct_receivables_aging`: the open-amount
+periods of `int_collections__invoice_open_amounts` (6.1, the period holding DATE) and the bucket
+bounds of the `aging_buckets` seed (6.2, published in `reference`), so neither rule is written
+here. The e2e test `tests/e2e/test_collections_report.py` checks it equals the mart on every
+report date the mart holds.
 
 Money stays in integer minor units with its currency and the exponent from the data; nothing is
 summed across currencies.
@@ -18,14 +16,15 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 import duckdb
 
-RECEIVABLE_INVOICES = "intermediate.int_collections__receivable_invoices"
-INVOICE_SETTLEMENTS = "intermediate.int_collections__invoice_settlements"
+OPEN_AMOUNTS = "intermediate.int_collections__invoice_open_amounts"
+AGING_BUCKETS = "reference.aging_buckets"
 REPORT_DATES = "intermediate.int_collections__report_dates"
 AGING = "collections.fct_receivables_aging"
 DSO = "collections.fct_dso"
@@ -33,23 +32,6 @@ DUNNING_ATTEMPTS = "collections.fct_dunning_attempts"
 UNAPPLIED_CASH = "collections.fct_unapplied_cash"
 EXPONENTS = "reference.iso_4217_currencies"
 
-# collections.md 6.2: days past due = d − due date; (label, last day of the bucket). The same
-# boundaries as int_collections__open_invoices_by_date (current <= 0, ..., 90+ >= 91).
-AGING_BUCKETS: tuple[tuple[str, int | None], ...] = (
-    ("current", 0),
-    ("1-30", 30),
-    ("31-60", 60),
-    ("61-90", 90),
-    ("90+", None),
-)
-# fct_receivables_aging's column for each bucket, in the same order.
-AGING_COLUMNS = (
-    "current_amount_minor",
-    "days_1_30_amount_minor",
-    "days_31_60_amount_minor",
-    "days_61_90_amount_minor",
-    "days_over_90_amount_minor",
-)
 # Marts without a currency_exponent column take it from the ISO 4217 seed.
 WITH_EXPONENT = (
     "left join (select currency, minor_unit_exponent as currency_exponent "
@@ -67,6 +49,8 @@ class Section:
     rows: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    # headers of columns named by data (the aging buckets: column -> label), in column order
+    labels: dict[str, str] = field(default_factory=dict)
 
     def load(
         self, con, tables: tuple[str, ...], sql: str, params: list, empty_note: str | None = None
@@ -114,51 +98,70 @@ def _missing_note(tables: list[str]) -> str:
     )
 
 
-def bucket_case(days: str) -> str:
-    """The SQL `case` putting `days` (days past due) in its AGING_BUCKETS label."""
-    whens = [f"when {days} <= {last} then '{label}'" for label, last in AGING_BUCKETS if last is not None]
-    other = next(label for label, last in AGING_BUCKETS if last is None)
-    return f"case {' '.join(whens)} else '{other}' end"
+@dataclass(frozen=True)
+class AgingBucket:
+    """One row of the `aging_buckets` seed (collections.md 6.2)."""
+
+    code: str
+    label: str
+    min_days_past_due: int | None
+    max_days_past_due: int | None
+
+    @property
+    def column(self) -> str:
+        """Its column in fct_receivables_aging."""
+        return f"{self.code}_amount_minor"
 
 
-def aging_sql() -> str:
-    """Open amount per customer × entity × currency at $1, by bucket (collections.md 6.1, 6.2):
-    invoices finalized by the date and not voided by it, total − Σ settlement movements
-    effective by the end of that day, kept when above 0."""
+def aging_buckets(con: duckdb.DuckDBPyConnection) -> list[AgingBucket]:
+    """The seed's buckets, youngest first. Codes become column names, so they must be plain."""
+    buckets = [
+        AgingBucket(*row)
+        for row in con.execute(
+            f"select aging_bucket, label, min_days_past_due, max_days_past_due from {AGING_BUCKETS} "
+            "order by sort_order"
+        ).fetchall()
+    ]
+    bad = [b.code for b in buckets if not re.fullmatch(r"[a-z][a-z0-9_]*", b.code)]
+    if bad or not buckets:
+        raise ValueError(
+            f"{AGING_BUCKETS}: bucket codes must be lower-case identifiers, got {bad or 'no rows'}"
+        )
+    return buckets
+
+
+def aging_sql(buckets: list[AgingBucket]) -> str:
+    """Open amount per customer × entity × currency at $1, by bucket: the open-amount period of
+    each invoice holding $1, in the seed bucket whose bounds hold $1 − due date."""
     bucket_sums = ",\n".join(
-        f"cast(coalesce(sum(open_amount_minor) filter (where aging_bucket = '{label}'), 0) as bigint) as {col}"
-        for (label, _), col in zip(AGING_BUCKETS, AGING_COLUMNS, strict=True)
+        f"cast(coalesce(sum(open_amount_minor) filter (where aging_bucket = '{b.code}'), 0) as bigint) "
+        f"as {b.column}"
+        for b in buckets
     )
     return f"""
-        with invoices as (
-            select * from {RECEIVABLE_INVOICES}
-            where cast(finalized_at as date) <= $1
-              and (voided_at is null or cast(voided_at as date) > $1)
-              and ($2::varchar is null or billing_entity_code = $2::varchar)
-              and ($3::varchar is null or currency = $3::varchar)
+        with open_invoices as (
+            select open_amounts.*, date_diff('day', open_amounts.payment_due_date, $1) as days_past_due
+            from {OPEN_AMOUNTS} open_amounts
+            where open_amounts.open_from_date <= $1
+              and (open_amounts.open_until_date is null or $1 < open_amounts.open_until_date)
+              and ($2::varchar is null or open_amounts.billing_entity_code = $2::varchar)
+              and ($3::varchar is null or open_amounts.currency = $3::varchar)
         ),
-        settled as (
-            select invoice_source, invoice_id, sum(amount_minor) as settled_amount_minor
-            from {INVOICE_SETTLEMENTS}
-            where cast(effective_at as date) <= $1
-            group by invoice_source, invoice_id
-        ),
-        open_invoices as (
-            select invoices.*,
-                   invoices.total_amount_minor - coalesce(settled.settled_amount_minor, 0) as open_amount_minor,
-                   {bucket_case("date_diff('day', invoices.payment_due_date, $1)")} as aging_bucket
-            from invoices
-            left join settled using (invoice_source, invoice_id)
+        bucketed as (
+            select open_invoices.*, buckets.aging_bucket
+            from open_invoices
+            inner join {AGING_BUCKETS} buckets
+                on (buckets.min_days_past_due is null or open_invoices.days_past_due >= buckets.min_days_past_due)
+                and (buckets.max_days_past_due is null or open_invoices.days_past_due <= buckets.max_days_past_due)
         )
         select external_customer_id, billing_entity_code, currency,
                cast(max(currency_exponent) as integer) as currency_exponent,
                {bucket_sums},
                cast(sum(open_amount_minor) as bigint) as open_amount_minor,
                count(*) as open_invoices_count
-        from open_invoices
-        where open_amount_minor > 0
+        from bucketed
         group by external_customer_id, billing_entity_code, currency
-        order by currency, days_over_90_amount_minor desc, open_amount_minor desc, external_customer_id,
+        order by currency, {buckets[-1].column} desc, open_amount_minor desc, external_customer_id,
                  billing_entity_code
     """
 
@@ -167,10 +170,20 @@ def aging(con, as_of: date, entity: str | None = None, currency: str | None = No
     section = Section(
         "aging",
         f"Receivables aging at {as_of} (per customer × entity × currency)",
-        ["external_customer_id", "billing_entity_code", "currency", *AGING_COLUMNS, "open_amount_minor",
-         "open_invoices_count"],
-    )  # fmt: skip
-    section.load(con, (RECEIVABLE_INVOICES, INVOICE_SETTLEMENTS), aging_sql(), [as_of, entity, currency],
+        [
+            "external_customer_id",
+            "billing_entity_code",
+            "currency",
+            "open_amount_minor",
+            "open_invoices_count",
+        ],
+    )
+    tables = (OPEN_AMOUNTS, AGING_BUCKETS)
+    buckets = [] if missing_tables(con, *tables) else aging_buckets(con)
+    section.labels = {b.column: b.label for b in buckets}
+    section.columns[3:3] = list(section.labels)
+    # with a table missing, load() only records which: the SQL is never run
+    section.load(con, tables, aging_sql(buckets) if buckets else "", [as_of, entity, currency],
                  "no open receivables at that date")  # fmt: skip
     return section
 
@@ -309,7 +322,6 @@ def format_amount(amount_minor: int | None, exponent: int | None, grouping: bool
 
 # Short headers for the terminal; CSV measures use the bucket labels too.
 HEADERS = {
-    **{col: label for (label, _), col in zip(AGING_BUCKETS, AGING_COLUMNS, strict=True)},
     "external_customer_id": "customer",
     "customer_key": "customer",
     "billing_entity_code": "entity",
@@ -334,8 +346,8 @@ HEADERS = {
 }
 
 
-def _label(column: str) -> str:
-    return HEADERS.get(column, column.removesuffix("_minor"))
+def _label(column: str, section: Section) -> str:
+    return section.labels.get(column) or HEADERS.get(column, column.removesuffix("_minor"))
 
 
 def _cell(row: dict, column: str, grouping: bool = True) -> str:
@@ -366,11 +378,11 @@ def render_table(report: CollectionsReport, width: int = 160) -> str:
         table = Table(title=section.title, title_justify="left")
         for col in section.columns:
             right = col.endswith(("_minor", "_days", "_count", "_number"))
-            table.add_column(_label(col), justify="right" if right else "left")
+            table.add_column(_label(col, section), justify="right" if right else "left")
         for row in section.rows:
             table.add_row(*[_cell(row, c) for c in section.columns])
         if section.name == "aging":
-            for total in aging_totals(section.rows):
+            for total in aging_totals(section.rows, list(section.labels)):
                 table.add_row(*[_cell(total, c) for c in section.columns], style="bold")
         if section.rows:
             console.print(table)
@@ -381,7 +393,7 @@ def render_table(report: CollectionsReport, width: int = 160) -> str:
     return buffer.getvalue()
 
 
-def aging_totals(rows: list[dict]) -> list[dict]:
+def aging_totals(rows: list[dict], bucket_columns: list[str]) -> list[dict]:
     """One total row per currency (never across currencies)."""
     totals: dict[str, dict] = {}
     for row in rows:
@@ -389,9 +401,9 @@ def aging_totals(rows: list[dict]) -> list[dict]:
             row["currency"],
             {"external_customer_id": "TOTAL", "billing_entity_code": "", "currency": row["currency"],
              "currency_exponent": row["currency_exponent"], "open_invoices_count": 0,
-             **{c: 0 for c in (*AGING_COLUMNS, "open_amount_minor")}},
+             **{c: 0 for c in (*bucket_columns, "open_amount_minor")}},
         )  # fmt: skip
-        for c in (*AGING_COLUMNS, "open_amount_minor", "open_invoices_count"):
+        for c in (*bucket_columns, "open_amount_minor", "open_invoices_count"):
             t[c] += row[c]
     return [totals[c] for c in sorted(totals)]
 
@@ -407,8 +419,9 @@ def render_csv(report: CollectionsReport) -> str:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
-    for row in report.section("aging").rows:
-        for (label, _), col in zip(AGING_BUCKETS, AGING_COLUMNS, strict=True):
+    aging_section = report.section("aging")
+    for row in aging_section.rows:
+        for col, label in aging_section.labels.items():
             w.writerow(["aging", report.as_of, row["external_customer_id"], row["billing_entity_code"],
                         row["currency"], label, _cell(row, col, False), ""])  # fmt: skip
     for row in report.section("dso").rows:

@@ -6,38 +6,40 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from dagster_project.cli import app
-from dagster_project.collections_report import bucket_case
+from dagster_project.collections_report import AGING_BUCKETS, aging_buckets
 
 ENV = {"COLUMNS": "200", "NO_COLOR": "1"}
 
-# (invoice, customer, entity, currency, exponent, total, finalized, due, voided)
-INVOICES = [
-    ("a", "c1", "e1", "EUR", 2, 10000, "2025-04-01", "2025-04-30", None),  # 0 days: current
-    ("b", "c1", "e1", "EUR", 2, 5000, "2025-03-01", "2025-04-10", None),  # 20: 1-30, partly paid
-    ("c", "c1", "e1", "EUR", 2, 7000, "2025-01-01", "2025-02-15", None),  # 74: 61-90
-    ("d", "c1", "e1", "EUR", 2, 12345, "2024-12-01", "2025-01-10", None),  # 110: 90+
-    ("e", "c1", "e1", "EUR", 2, 100, "2024-12-01", "2025-01-29", None),  # 91: 90+
-    ("f", "c1", "e1", "EUR", 2, 200, "2024-12-01", "2025-01-30", None),  # 90: 61-90
-    ("g", "c1", "e1", "EUR", 2, 300, "2025-03-01", "2025-03-31", None),  # 30: 1-30
-    ("h", "c1", "e1", "EUR", 2, 400, "2025-02-01", "2025-03-01", None),  # 60: 31-60
-    ("i", "c1", "e1", "EUR", 2, 999, "2025-03-01", "2025-03-31", "2025-04-15"),  # voided by d
-    ("j", "c1", "e1", "EUR", 2, 888, "2025-05-01", "2025-05-31", None),  # finalized after d
-    ("k", "c1", "e1", "EUR", 2, 500, "2025-03-01", "2025-03-31", None),  # paid in full by d
-    ("l", "c1", "e1", "EUR", 2, 50, "2025-04-01", "2025-04-30", "2025-05-05"),  # voided after d
-    ("m", "c2", "e2", "JPY", 0, 1200, "2024-12-01", "2025-01-01", None),  # 119: 90+
-    ("n", "c3", "e1", "BHD", 3, 12345, "2025-04-01", "2025-04-29", None),  # 1: 1-30
-]
-# (invoice, amount, effective_at)
-SETTLEMENTS = [
-    ("b", 2000, "2025-04-20 10:00:00"),
-    ("b", 1000, "2025-05-02 10:00:00"),  # after d: still open at d
-    ("k", 500, "2025-04-01 09:00:00"),
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO / "dbt_project" / "seeds" / "aging_buckets.csv"
+
+# The periods int_collections__invoice_open_amounts gives each invoice (collections.md 6.1):
+# (invoice, customer, entity, currency, exponent, due, open from, open until (exclusive), open)
+OPEN_AMOUNTS = [
+    ("a", "c1", "e1", "EUR", 2, "2025-04-30", "2025-04-01", None, 10000),  # 0 days at d: current
+    ("b", "c1", "e1", "EUR", 2, "2025-04-10", "2025-03-01", "2025-04-20", 5000),  # 20: 1-30
+    ("b", "c1", "e1", "EUR", 2, "2025-04-10", "2025-04-20", "2025-05-02", 3000),  # 20.00 paid Apr 20
+    ("b", "c1", "e1", "EUR", 2, "2025-04-10", "2025-05-02", None, 2000),  # 10.00 more after d
+    ("c", "c1", "e1", "EUR", 2, "2025-02-15", "2025-01-01", None, 7000),  # 74: 61-90
+    ("d", "c1", "e1", "EUR", 2, "2025-01-10", "2024-12-01", None, 12345),  # 110: 90+
+    ("e", "c1", "e1", "EUR", 2, "2025-01-29", "2024-12-01", None, 100),  # 91: 90+
+    ("f", "c1", "e1", "EUR", 2, "2025-01-30", "2024-12-01", None, 200),  # 90: 61-90
+    ("g", "c1", "e1", "EUR", 2, "2025-03-31", "2025-03-01", None, 300),  # 30: 1-30
+    ("h", "c1", "e1", "EUR", 2, "2025-03-01", "2025-02-01", None, 400),  # 60: 31-60
+    ("i", "c1", "e1", "EUR", 2, "2025-03-31", "2025-03-01", "2025-04-15", 999),  # voided Apr 15
+    ("j", "c1", "e1", "EUR", 2, "2025-05-31", "2025-05-01", None, 888),  # finalized after d
+    ("k", "c1", "e1", "EUR", 2, "2025-03-31", "2025-03-01", "2025-04-01", 500),  # paid Apr 1
+    ("l", "c1", "e1", "EUR", 2, "2025-04-30", "2025-04-01", "2025-05-05", 50),  # voided after d
+    ("m", "c2", "e2", "JPY", 0, "2025-01-01", "2024-12-01", None, 1200),  # 119: 90+
+    ("n", "c3", "e1", "BHD", 3, "2025-04-29", "2025-04-01", None, 12345),  # 1: 1-30
 ]
 
 
@@ -48,24 +50,21 @@ def tiny_published(tmp_path, monkeypatch):
     for schema in ("intermediate", "collections", "reference"):
         con.execute(f"create schema {schema}")
     con.execute(
-        "create table intermediate.int_collections__receivable_invoices (invoice_source varchar, "
+        "create table intermediate.int_collections__invoice_open_amounts (invoice_source varchar, "
         "invoice_id varchar, external_customer_id varchar, billing_entity_code varchar, currency varchar, "
-        "currency_exponent integer, total_amount_minor bigint, finalized_at timestamp, "
-        "payment_due_date date, voided_at timestamp)"
-    )
-    for inv, cust, ent, cur, exp, total, fin, due, void in INVOICES:
-        con.execute(
-            "insert into intermediate.int_collections__receivable_invoices values "
-            "('revhouse', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [inv, cust, ent, cur, exp, total, fin, due, void],
-        )
-    con.execute(
-        "create table intermediate.int_collections__invoice_settlements (invoice_source varchar, "
-        "invoice_id varchar, amount_minor bigint, effective_at timestamp)"
+        "currency_exponent integer, payment_due_date date, open_from_date date, open_until_date date, "
+        "open_amount_minor bigint)"
     )
     con.executemany(
-        "insert into intermediate.int_collections__invoice_settlements values ('revhouse', ?, ?, ?)",
-        SETTLEMENTS,
+        "insert into intermediate.int_collections__invoice_open_amounts values ('revhouse', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        OPEN_AMOUNTS,
+    )
+    # the seed file the build loads into reference.aging_buckets
+    con.execute(
+        f"create table {AGING_BUCKETS} as select * from read_csv(?, header = true, columns = "
+        "{'aging_bucket': 'varchar', 'label': 'varchar', 'min_days_past_due': 'integer', "
+        "'max_days_past_due': 'integer', 'sort_order': 'integer'})",
+        [str(SEED)],
     )
     con.execute(
         "create table intermediate.int_collections__report_dates as "
@@ -98,14 +97,16 @@ def _csv(output: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(output)))
 
 
-def test_bucket_boundaries_are_those_of_collections_6_2():
-    days = [-5, 0, 1, 30, 31, 60, 61, 90, 91, 110]
-    con = duckdb.connect()
-    got = [
-        con.execute(f"select {bucket_case('d')} from (select ?::integer as d)", [d]).fetchone()[0]
-        for d in days
-    ]
-    assert got == ["current", "current", "1-30", "1-30", "31-60", "31-60", "61-90", "61-90", "90+", "90+"]
+def test_each_seed_bucket_is_a_column_of_the_aging_mart(tiny_published):
+    """The CLI names its columns after the seed: the mart's contract must have each of them."""
+    mart = yaml.safe_load(
+        (REPO / "dbt_project/models/marts/collections/_collections__receivables_models.yml").read_text()
+    )
+    columns = next(m for m in mart["models"] if m["name"] == "fct_receivables_aging")["columns"]
+    amount_columns = [c["name"] for c in columns if c["name"].endswith("_amount_minor")]
+    buckets = aging_buckets(duckdb.connect(str(tiny_published), read_only=True))
+    assert [b.label for b in buckets] == ["current", "1-30", "31-60", "61-90", "90+"]
+    assert [b.column for b in buckets] == [c for c in amount_columns if c != "open_amount_minor"]
 
 
 def test_aging_csv_at_a_date_between_report_dates(tiny_published):

@@ -580,7 +580,12 @@ def write_adyen(
                 ]
             )
 
-        for at, inv in by_batch[(ccy, week)]:
+        batch = by_batch[(ccy, week)]
+        fee = round_minor(Decimal("5"), ccy) if ccy != "BHD" else round_minor(Decimal("2"), ccy)
+        charged_back = (
+            None if chargeback_done or ccy != "BHD" else _chargeback_target(batch, amount_of, ccy, fee)
+        )
+        for at, inv in batch:
             psp = psp_reference(rng)
             amount = amount_of.get(inv.lago_id, inv.total_cents)
             commission = _fee(amount, ccy, "1.8", "0.11")
@@ -613,7 +618,7 @@ def write_adyen(
                 net_total -= part
                 refunds_total += part
                 inv.notes.append(f"half refunded through Adyen ({part} minor)")
-            elif not chargeback_done and ccy == "BHD":
+            elif inv is charged_back:
                 chargeback_done = True
                 row(
                     psp,
@@ -627,33 +632,44 @@ def write_adyen(
                 )
                 net_total -= inv.total_cents
                 cb_total += inv.total_cents
-        fee = round_minor(Decimal("5"), ccy) if ccy != "BHD" else round_minor(Decimal("2"), ccy)
         fees_total += fee
         end_at = datetime.combine(week + timedelta(days=6), time(23), tz)
         row("", "", end_at, "Fee", f"Transaction Fees {week.isoformat()}", ndebit=fee, method="")
         net_total -= fee
-        if net_total > 0:
-            row("", "", end_at, "MerchantPayout", f"Payout batch {batch_no}", ndebit=net_total, method="")
-            assert gross_total - refunds_total - cb_total - fees_total == net_total
-            if payouts_truth is not None:
-                payouts_truth.append(
-                    [
-                        "adyen",
-                        f"{account}:{batch_no}",
-                        ccy,
-                        gross_total,
-                        refunds_total,
-                        cb_total,
-                        fees_total,
-                        0,
-                        net_total,
-                        net_total,
-                        end_at.date().isoformat(),
-                    ]
-                )
+        # every demo batch pays out: a batch netting <= 0 would be carried forward by Adyen
+        # (no MerchantPayout row), which the demo does not model
+        assert net_total > 0, f"Adyen demo batch {account}:{batch_no} nets {net_total}"
+        row("", "", end_at, "MerchantPayout", f"Payout batch {batch_no}", ndebit=net_total, method="")
+        assert gross_total - refunds_total - cb_total - fees_total == net_total
+        if payouts_truth is not None:
+            payouts_truth.append(
+                [
+                    "adyen",
+                    f"{account}:{batch_no}",
+                    ccy,
+                    gross_total,
+                    refunds_total,
+                    cb_total,
+                    fees_total,
+                    0,
+                    net_total,
+                    net_total,
+                    end_at.date().isoformat(),
+                ]
+            )
         name = f"payments/adyen/settlement_detail_report_batch_{batch_no}.csv"
         files[name] = write_csv(landing / name, ADYEN_COLUMNS, rows)
     return files
+
+
+def _chargeback_target(batch: list, amount_of: dict[str, int], ccy: str, fee: int):
+    """The invoice of `batch` to charge back (its total): the smallest whose chargeback still
+    leaves the batch net of commissions and the batch fee above 0, so the batch pays out; None
+    when there is none (a batch of one payment never can)."""
+    amounts = [(amount_of.get(inv.lago_id, inv.total_cents), inv) for _, inv in batch]
+    net = sum(a - _fee(a, ccy, "1.8", "0.11") for a, _ in amounts) - fee
+    fits = [inv for _, inv in amounts if net - inv.total_cents > 0]
+    return min(fits, key=lambda inv: inv.total_cents) if fits else None
 
 
 GC_FEE_FIXED, GC_FEE_RATE = Decimal("20"), Decimal("0.0001")

@@ -73,7 +73,7 @@ def test_every_named_model_macro_and_file_exists(row):
     models = _model_names()
     macros = "\n".join(p.read_text() for p in (DBT / "macros").rglob("*.sql"))
     for name in implemented + tests:
-        if name.endswith((".sql", ".yml", ".py")):
+        if name.endswith((".sql", ".yml", ".py", ".csv")):
             assert _resolve_file(name) is not None, f"{section}: no file {name}"
         elif name in models or name.startswith(("int_", "stg_", "fct_", "dim_")):
             assert name in models, f"{section}: no model {name}"

@@ -76,3 +76,14 @@ def test_no_demo_payout_has_a_difference(published_db):
         """
     ).fetchall()
     assert rows == []
+
+
+def test_every_demo_payout_is_reconciled_and_in_the_truth(published_db, settings):
+    """The other direction: no payout of the demo build is left unreconcilable (a batch netting
+    <= 0 has no MerchantPayout row) or missing from the ground truth."""
+    truth = {(r["gateway"], _mart_payout_id(r["gateway"], r["payout_id"])) for r in _truth_rows(settings)}
+    rows = published_db.execute(
+        "select gateway, payout_id, reconciliation_status from collections.fct_payout_settlements"
+    ).fetchall()
+    assert rows, "fct_payout_settlements is empty on the demo build"
+    assert [r for r in rows if r[2] != "reconciled" or (r[0], r[1]) not in truth] == []

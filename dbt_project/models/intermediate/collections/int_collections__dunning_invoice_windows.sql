@@ -1,30 +1,31 @@
 -- When each receivable invoice is overdue in Lago's sense (collections.md 1.3), as a window
 -- [overdue_from_at, overdue_until_at): from its due date at 00:00 UTC (or its finalization, if
--- later) until it is settled (Lago's `succeeded`: paid + settled by credit note + offset >=
--- total, the first time the running sum of its cash applications reaches it) or voided.
--- A later chargeback does not reopen it for dunning: Lago stamps payment_dispute_lost_at,
--- which keeps it out of dunning (4.5). Offsets carry no time in the interface: they count from
--- finalization. Self-billed invoices are not flagged in the receivables model yet, so none is
--- left out.
+-- later) until it is settled or voided. Settled = Lago's `succeeded`, read from the same
+-- settlement view as receivables (int_collections__invoice_settlements: cash applied, net of
+-- reversals, credit-note settlements and offsets as they become available, and what Lago reports
+-- paid on an imported invoice): the first time their running sum reaches the total. So an
+-- invoice Lago reports paid is never dunned. A later chargeback does not reopen it for dunning:
+-- Lago stamps payment_dispute_lost_at, which keeps it out of dunning (4.5). Self-billed invoices
+-- are not flagged in the receivables model yet, so none is left out.
 with invoices as (
     select * from {{ ref('int_collections__receivable_invoices') }}
 ),
 
-applications as (
-    select * from {{ ref('int_collections__cash_applications') }}
+settlements as (
+    select * from {{ ref('int_collections__invoice_settlements') }}
 ),
 
 running as (
     select
-        applications.invoice_source,
-        applications.invoice_id,
-        applications.effective_at,
-        sum(applications.amount_minor) over (
-            partition by applications.invoice_source, applications.invoice_id
-            order by applications.effective_at, applications.application_id
+        settlements.invoice_source,
+        settlements.invoice_id,
+        settlements.effective_at,
+        sum(settlements.amount_minor) over (
+            partition by settlements.invoice_source, settlements.invoice_id
+            order by settlements.effective_at, settlements.settlement_id
             rows between unbounded preceding and current row
         ) as settled_amount_minor
-    from applications
+    from settlements
 ),
 
 first_settled as (
@@ -36,7 +37,7 @@ first_settled as (
     inner join invoices
         on running.invoice_source = invoices.invoice_source
         and running.invoice_id = invoices.invoice_id
-    where running.settled_amount_minor + invoices.offset_amount_minor >= invoices.total_amount_minor
+    where running.settled_amount_minor >= invoices.total_amount_minor
     group by running.invoice_source, running.invoice_id
 ),
 
@@ -52,8 +53,9 @@ windows as (
         invoices.payment_due_date,
         invoices.finalized_at,
         invoices.voided_at,
+        -- nothing to pay (a total of 0) is settled at finalization, as Lago marks it
         case
-            when invoices.offset_amount_minor >= invoices.total_amount_minor then invoices.finalized_at
+            when invoices.total_amount_minor <= 0 then invoices.finalized_at
             else first_settled.settled_at
         end as settled_at,
         case
