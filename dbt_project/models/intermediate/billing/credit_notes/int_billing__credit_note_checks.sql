@@ -3,9 +3,14 @@
 -- coupons, with taxes) not yet credited or offset; offset <= what is still due; the parts and
 -- the items (sub-total + taxes) add up to the note within one minor unit. Earlier notes on
 -- the same invoice (by date, then id) count against the limits with what they asked for.
--- Paid: only imported Lago invoices say what was paid (payment_status / total_paid /
--- total_due in their payload); payments are not matched to revhouse's own invoices yet, so
--- for those nothing is known to be paid and 0 is used (the narrowest honest figure).
+-- Paid: an imported Lago invoice says what was paid (payment_status / total_paid /
+-- total_due in its payload). A revhouse invoice counts the cash whose payment names it by its
+-- invoice id (int_collections__payment_references: metadata lago_invoice_id, a reference equal
+-- to the id, lago_payable_id), net of that cash's refunds and chargebacks, in the note's
+-- currency, landed by the end of the note's day, between 0 and the invoice total. Cash matched
+-- by invoice number, by score or by exact sum is not counted here: those passes need the
+-- finalized invoice, its number and its balance, which these notes feed (a cycle), so such a
+-- refund is listed as broken with that reason rather than guessed.
 -- How a note that breaks a limit is handled (Lago):
 --   * termination credits (CreditNotes::CreateFromTermination): the refund or offset part is
 --     capped at its limit and the rest is credited to the balance, the credit part capped
@@ -126,6 +131,50 @@ own_notes as (
     select {{ own_columns | join(', ') }}, false as is_termination, 'progressive_billing' as origin from progressive_excess_notes
 ),
 
+payment_references as (
+    select * from {{ ref('int_collections__payment_references') }}
+    where reference_group = 'named'
+),
+
+money_events as (
+    select * from {{ ref('int_collections__money_events') }}
+),
+
+-- payments naming one revhouse invoice by its id
+id_named_payments as (
+    select distinct payment_references.money_event_id, invoice_subtotals.invoice_id
+    from payment_references
+    inner join invoice_subtotals on payment_references.reference_key = invoice_subtotals.invoice_id
+),
+
+-- their cash and what was later taken back or restored, signed
+id_named_cash as (
+    select
+        id_named_payments.invoice_id, money_events.currency, money_events.occurred_at,
+        money_events.amount_minor as signed_amount_minor
+    from id_named_payments
+    inner join money_events on money_events.money_event_id = id_named_payments.money_event_id
+    union all
+    select
+        id_named_payments.invoice_id, money_events.currency, money_events.occurred_at,
+        case
+            when money_events.kind in ('chargeback_reversal', 'refund_reversal') then money_events.amount_minor
+            else -money_events.amount_minor
+        end as signed_amount_minor
+    from id_named_payments
+    inner join money_events on money_events.payment_money_event_id = id_named_payments.money_event_id
+),
+
+own_paid as (
+    select own_notes.credit_note_id, sum(id_named_cash.signed_amount_minor) as net_cash_minor
+    from own_notes
+    inner join id_named_cash
+        on own_notes.credited_invoice_id = id_named_cash.invoice_id
+        and own_notes.currency = id_named_cash.currency
+        and id_named_cash.occurred_at < {{ dbt.dateadd('day', 1, 'own_notes.available_from_date') }}
+    group by own_notes.credit_note_id
+),
+
 own as (
     select
         {% for c in own_columns %}own_notes.{{ c }}, {% endfor %}
@@ -139,12 +188,19 @@ own as (
         -- sub-total with taxes stands in (it cannot read the credits assembly gives it later
         -- without a cycle).
         coalesce(frozen_invoices.total_amount_minor, invoice_subtotals.sub_total_including_taxes_amount_minor) as invoice_total_amount_minor,
-        cast(0 as bigint) as paid_amount_minor,
+        cast(case
+            when own_paid.net_cash_minor is null then null
+            when own_paid.net_cash_minor < 0 then 0
+            when own_paid.net_cash_minor > coalesce(frozen_invoices.total_amount_minor, invoice_subtotals.sub_total_including_taxes_amount_minor)
+                then coalesce(frozen_invoices.total_amount_minor, invoice_subtotals.sub_total_including_taxes_amount_minor)
+            else own_paid.net_cash_minor
+        end as bigint) as paid_amount_minor,
         own_notes.is_termination,
         own_notes.origin
     from own_notes
     left join invoice_subtotals on own_notes.credited_invoice_id = invoice_subtotals.invoice_id
     left join frozen_invoices on own_notes.credited_invoice_id = frozen_invoices.invoice_id
+    left join own_paid on own_notes.credit_note_id = own_paid.credit_note_id
 ),
 
 all_notes as (
@@ -231,7 +287,7 @@ final as (
         invoice_creditable_amount_minor,
         invoice_total_amount_minor,
         paid_amount_minor,
-        paid_amount_minor is not null and credit_note_source = 'lago_import' as is_paid_amount_known,
+        paid_amount_minor is not null as is_paid_amount_known,
         earlier_credited_or_offset_minor,
         earlier_refunded_minor,
         earlier_offset_minor,
@@ -253,7 +309,7 @@ final as (
             when broken_limit = 'credited_invoice_unknown' then 'the revhouse invoice this note credits is not in the warehouse, so none of its limits can be checked'
             when broken_limit = 'customer_unknown' then 'neither the credited invoice nor the note names a customer whose balance it could credit'
             when broken_limit = 'items_add_up' then 'the note''s parts (credit + refund + offset) or its items (sub-total + taxes) do not add up to its total within one minor unit'
-            when broken_limit = 'refund' then 'the refund is more than what was paid on the invoice and not yet refunded (a payment the warehouse does not know of counts as 0: revhouse''s own invoices are not matched to payments yet)'
+            when broken_limit = 'refund' then 'the refund is more than what was paid on the invoice and not yet refunded (for a revhouse invoice, paid = cash whose payment names the invoice id, net of its refunds and chargebacks, by the note''s day; cash matched by number or score is not seen here)'
             when broken_limit = 'offset' then 'the offset is more than what is still due on the invoice'
             when broken_limit = 'credit' then 'the credit is more than the invoice''s fees total not yet credited or offset'
         end as exception_reason,
