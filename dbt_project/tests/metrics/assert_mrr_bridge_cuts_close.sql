@@ -27,7 +27,10 @@ not_closing as (
         <> closing_mrr_minor
         or (currency_basis = 'document' and fx_impact_minor <> 0)
         or (previous_month = cast({{ dbt.dateadd('month', -1, 'month') }} as date) and previous_closing <> opening_mrr_minor)
-        or ((previous_month is null or previous_month < cast({{ dbt.dateadd('month', -1, 'month') }} as date)) and opening_mrr_minor <> 0)
+        -- a cut that starts opens at 0, except the first month the reporting currency has rates
+        or (previous_month < cast({{ dbt.dateadd('month', -1, 'month') }} as date) and opening_mrr_minor <> 0)
+        or (previous_month is null and opening_mrr_minor <> 0
+            and (currency_basis = 'document' or month > (select min(month) from bridge where currency_basis = 'reporting')))
 ),
 
 by_type as (
@@ -55,6 +58,7 @@ customers as (
         sum(contraction_reporting_minor), sum(churn_reporting_minor), sum(reactivation_reporting_minor),
         sum(fx_impact_reporting_minor), sum(closing_mrr_reporting_minor)
     from mrr
+    where month in (select month from bridge where currency_basis = 'reporting')
     group by month, reporting_currency
 ),
 

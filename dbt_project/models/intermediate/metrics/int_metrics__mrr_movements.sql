@@ -23,7 +23,10 @@ with_previous as (
         -- cohort and gap rule are the customer's, whatever the currency it paid in
         min(case when closing_mrr_minor > 0 then month end) over (
             partition by external_customer_id
-        ) as first_paying_month
+        ) as first_paying_month,
+        -- the reporting currency is complete for a month once every snapshot of it has a rate
+        min(case when closing_mrr_reporting_minor is null then 0 else 1 end) over (partition by month) = 1
+            as is_month_converted
     from customer_months
     window by_month as (partition by external_customer_id, currency order by month)
 ),
@@ -46,8 +49,13 @@ opened as (
 classified as (
     select
         opened.*,
-        {{ mrr_to_reporting_minor('opened.opening_mrr_minor', 'opened.fx_rate', 'document_currency.minor_unit_exponent', 'reporting_currency.minor_unit_exponent') }}
-            as opening_at_month_rate_reporting_minor,
+        -- unchanged MRR is worth exactly this month's closing (the interface converts from the
+        -- unrounded rate legs, fx_rate is stored at 10 decimals), so a month without movement
+        -- never carries a rounding difference outside fx_impact
+        case
+            when opened.opening_mrr_minor = opened.closing_mrr_minor then opened.closing_mrr_reporting_minor
+            else {{ mrr_to_reporting_minor('opened.opening_mrr_minor', 'opened.fx_rate', 'document_currency.minor_unit_exponent', 'reporting_currency.minor_unit_exponent') }}
+        end as opening_at_month_rate_reporting_minor,
         {{ mrr_to_reporting_minor('opened.scheduled_churn_mrr_minor', 'opened.fx_rate', 'document_currency.minor_unit_exponent', 'reporting_currency.minor_unit_exponent') }}
             as scheduled_churn_mrr_reporting_minor,
         case
@@ -108,7 +116,10 @@ final as (
         classified.reporting_currency,
         classified.fx_rate,
         classified.fx_rate_date,
-        cast(classified.opening_mrr_reporting_minor as bigint) as opening_mrr_reporting_minor,
+        classified.is_month_converted,
+        -- a previous snapshot without a rate is valued at this month's rate (no fx_impact)
+        cast(coalesce(classified.opening_mrr_reporting_minor, classified.opening_at_month_rate_reporting_minor) as bigint)
+            as opening_mrr_reporting_minor,
         cast(classified.closing_mrr_reporting_minor as bigint) as closing_mrr_reporting_minor,
         -- movements at M's rate; the opening's move from M-1's rate to M's is fx_impact (B11)
         case when classified.movement = 'new' then classified.closing_mrr_reporting_minor else 0 end as new_reporting_minor,
@@ -122,7 +133,9 @@ final as (
         end as contraction_reporting_minor,
         case when classified.movement = 'churn' then classified.opening_at_month_rate_reporting_minor else 0 end as churn_reporting_minor,
         case when classified.movement = 'reactivation' then classified.closing_mrr_reporting_minor else 0 end as reactivation_reporting_minor,
-        classified.opening_at_month_rate_reporting_minor - classified.opening_mrr_reporting_minor as fx_impact_reporting_minor,
+        classified.opening_at_month_rate_reporting_minor
+            - coalesce(classified.opening_mrr_reporting_minor, classified.opening_at_month_rate_reporting_minor)
+            as fx_impact_reporting_minor,
         classified.scheduled_churn_mrr_reporting_minor
     from classified
     left join involuntary

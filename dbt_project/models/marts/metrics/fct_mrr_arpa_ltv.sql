@@ -26,6 +26,7 @@ snapshots as (
     union all
     select 'reporting', reporting_currency, external_customer_id, month, closing_mrr_reporting_minor
     from movements
+    where is_month_converted
 ),
 
 -- trial and free customers have no MRR, so they are not paying (B7)

@@ -1,7 +1,8 @@
 {#- The MRR bridge per month, currency, billing entity and segment (B3, B4, B10, B11): in each
     document currency (no FX term) and in the reporting currency, where the opening's
     revaluation to the month's rate is fx_impact. A customer counts once in a currency; in the
-    reporting currency a customer paying in two currencies counts once. -#}
+    reporting currency a customer paying in two currencies counts once; a month is in the
+    reporting currency once every snapshot of it has a rate. -#}
 with movements as (
     select * from {{ ref('int_metrics__mrr_movements') }}
 ),
@@ -46,6 +47,7 @@ in_both_bases as (
         closing_mrr_reporting_minor,
         scheduled_churn_mrr_reporting_minor
     from movements
+    where is_month_converted
 ),
 
 -- every customer is in exactly one value of each segment type, so each type adds up to 'all'

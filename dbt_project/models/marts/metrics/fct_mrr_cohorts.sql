@@ -29,10 +29,14 @@ aged as (
         members.cohort_month,
         {{ dbt.datediff('members.cohort_month', 'movements.month', 'month') }} as months_since_cohort,
         members.cohort_mrr_minor,
-        {{ mrr_to_reporting_minor('members.cohort_mrr_minor', 'movements.fx_rate', 'document_currency.minor_unit_exponent', 'reporting_currency.minor_unit_exponent') }}
-            as cohort_mrr_reporting_minor,
+        -- unchanged MRR is worth exactly the closing at c + k (see int_metrics__mrr_movements)
+        case
+            when members.cohort_mrr_minor = movements.closing_mrr_minor then movements.closing_mrr_reporting_minor
+            else {{ mrr_to_reporting_minor('members.cohort_mrr_minor', 'movements.fx_rate', 'document_currency.minor_unit_exponent', 'reporting_currency.minor_unit_exponent') }}
+        end as cohort_mrr_reporting_minor,
         movements.closing_mrr_minor,
-        movements.closing_mrr_reporting_minor
+        movements.closing_mrr_reporting_minor,
+        movements.is_month_converted
     from members
     inner join movements
         on members.external_customer_id = movements.external_customer_id
@@ -52,6 +56,7 @@ in_both_bases as (
         'reporting', reporting_currency, external_customer_id, cohort_month, months_since_cohort,
         cohort_mrr_reporting_minor, closing_mrr_reporting_minor
     from aged
+    where is_month_converted
 ),
 
 totals as (

@@ -45,9 +45,13 @@ paired as (
         window_ends.first_paying_month <= window_ends.start_month as had_paid_by_start,
         coalesce(starts.closing_mrr_minor, 0) as start_minor,
         window_ends.closing_mrr_minor as end_minor,
-        coalesce({{ mrr_to_reporting_minor('starts.closing_mrr_minor', 'window_ends.fx_rate', 'document_currency.minor_unit_exponent', 'reporting_currency.minor_unit_exponent') }}, 0)
-            as start_reporting_minor,
-        window_ends.closing_mrr_reporting_minor as end_reporting_minor
+        -- unchanged MRR is worth exactly the closing at M (see int_metrics__mrr_movements)
+        case
+            when starts.closing_mrr_minor = window_ends.closing_mrr_minor then window_ends.closing_mrr_reporting_minor
+            else coalesce({{ mrr_to_reporting_minor('starts.closing_mrr_minor', 'window_ends.fx_rate', 'document_currency.minor_unit_exponent', 'reporting_currency.minor_unit_exponent') }}, 0)
+        end as start_reporting_minor,
+        window_ends.closing_mrr_reporting_minor as end_reporting_minor,
+        window_ends.is_month_converted
     from window_ends
     left join movements as starts
         on window_ends.external_customer_id = starts.external_customer_id
@@ -80,6 +84,7 @@ units as (
         sum(start_reporting_minor),
         sum(end_reporting_minor)
     from paired
+    where is_month_converted
     group by reporting_currency, external_customer_id, month, window_months
 ),
 
