@@ -462,6 +462,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("parent_id", "VARCHAR"),
         ("synced_at", "TIMESTAMP"),  # Fivetran _fivetran_synced (null for API exports)
         ("is_fivetran_active", "BOOLEAN"),  # Fivetran _fivetran_active (null for API exports)
+        ("industry", "VARCHAR"),  # Industry (picklist), a metrics segment
     ],
     "sf_opportunities": [
         ("id", "VARCHAR"),
@@ -482,6 +483,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("created_at", "TIMESTAMP"),
         ("synced_at", "TIMESTAMP"),  # Fivetran _fivetran_synced (null for API exports)
         ("is_fivetran_active", "BOOLEAN"),  # Fivetran _fivetran_active (null for API exports)
+        ("lead_source", "VARCHAR"),  # LeadSource (picklist), the acquisition channel segment
     ],
     "sf_opportunity_line_items": [
         ("id", "VARCHAR"),

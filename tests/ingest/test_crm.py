@@ -80,6 +80,9 @@ def test_fivetran_opportunities_sample():
     assert rows[2].values["synced_at"] == datetime(2018, 12, 18, 18, 20, 30, 829000)
     # an opportunity whose `amount` is empty has no amount, not zero
     assert rows[1].values["amount_minor"] is None
+    # LeadSource (the metrics' acquisition channel) kept as sent; empty is unknown, not ""
+    assert first.values["lead_source"] == "TDK+SgtPSM3Vk67zX9aeRA=="
+    assert rows[7].values["lead_source"] is None
 
 
 def test_amount_without_currency_or_default_is_quarantined_naming_currency():
@@ -168,6 +171,23 @@ def test_contract_with_term_and_custom_reference(tmp_path):
         row.values["custom_fields_json"]
         == '{"opportunity__c":"006q000000HddohAAB","contract_amount__c":"12000.00"}'
     )
+
+
+def test_account_industry_and_lago_customer_reference(tmp_path):
+    # the segments of the SaaS metrics: Industry is a standard field, the Lago customer an org's
+    # custom field (kept in custom_fields_json, read by stg_salesforce__accounts)
+    p = _write(
+        tmp_path,
+        "accounts.csv",
+        "Id,Name,Industry,BillingCountry,External_Customer_Id__c,IsDeleted,SystemModstamp\n"
+        "001q000000wW9Be,Acme,Manufacturing,DE,cus_0042,false,2024-01-02T09:30:00Z\n"
+        "001q000000wW9Bf,Zeta,,FR,,false,2024-01-02T09:30:00Z\n",
+    )
+    (acme, zeta), rejects = _parse(p, "account")
+    assert rejects == []
+    assert acme.values["industry"] == "Manufacturing"
+    assert acme.values["custom_fields_json"] == '{"external_customer_id__c":"cus_0042"}'
+    assert zeta.values["industry"] is None and zeta.values["custom_fields_json"] is None
 
 
 def test_rest_query_json(tmp_path):

@@ -303,6 +303,10 @@ def test_entity_with_bad_payment_term_is_quarantined(landing, term):
         ("dso.months", "2.5", "whole number of months"),
         ("dunning.churn_window_days", "-30", "whole number of days"),
         ("dunning.churn_window", "30", "unknown settings key"),
+        ("ltv_gross_margin", "80", "above 0 and at most 1"),
+        ("ltv_gross_margin", "0", "above 0 and at most 1"),
+        ("ltv_gross_margin", "0.0", "above 0 and at most 1"),
+        ("ltv_gross_margin", "", "above 0 and at most 1"),
     ],
 )
 def test_bad_collections_setting_is_quarantined(landing, key, value, words):
@@ -322,20 +326,23 @@ def test_good_collections_settings_are_loaded(landing):
         + "cash_application.auto_score,0.85,\n"
         + "cash_application.suggest_score,.5,\n"
         + "dso.months,06,\n"
-        + "dunning.churn_window_days,0,\n",
+        + "dunning.churn_window_days,0,\n"
+        + "ltv_gross_margin,1,\n",
     )
     f = landing.ingest(sources=["reference"]).files[0]
-    assert (f.rows_loaded, f.rows_quarantined) == (4, 0)
+    assert (f.rows_loaded, f.rows_quarantined) == (5, 0)
     assert {r["key"]: r["value"] for r in _loaded(landing, "settings")} == {
         "cash_application.auto_score": "0.85",
         "cash_application.suggest_score": ".5",
         "dso.months": "6",
         "dunning.churn_window_days": "0",
+        "ltv_gross_margin": "1",
     }
 
 
 def test_settings_seed_holds_the_collections_defaults():
-    """collections.md §8: the documented defaults are in force when no settings file is landed."""
+    """collections.md §8 and metrics-and-revrec.md B8: the documented defaults are in force when no
+    settings file is landed."""
     import csv
 
     from dagster_project.ingest.sources.reference import SETTING_KEYS
@@ -349,4 +356,5 @@ def test_settings_seed_holds_the_collections_defaults():
         seed["cash_application.suggest_score"],
         seed["dso.months"],
         seed["dunning.churn_window_days"],
-    ) == ("0.80", "0.60", "3", "30")
+        seed["ltv_gross_margin"],
+    ) == ("0.80", "0.60", "3", "30", "0.80")

@@ -25,6 +25,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from functools import cache
 
 from dagster_project.ingest.base import LandingFile, Reject, Row, UnreadableFile
@@ -67,6 +68,7 @@ SETTING_KEYS = (
     "cash_application.suggest_score",
     "dso.months",
     "dunning.churn_window_days",
+    "ltv_gross_margin",
 )
 SETTING_OPTIONS = ("encoding", "delimiter", "default_currency")  # `<option>.<source>` keys
 
@@ -182,6 +184,10 @@ def _settings(values: dict) -> None:
             raise Invalid("value", "value '0' is not a whole number of months (1 or more)")
     elif key == "dunning.churn_window_days":
         values["value"] = _whole("value", value, "a whole number of days (0 or more)")
+    elif key == "ltv_gross_margin":
+        # metrics-and-revrec.md B8: a margin of 0 would make every LTV 0, not "not measurable"
+        if not SCORE.fullmatch(value) or not Decimal(value):
+            raise Invalid("value", f"value {value!r} is not a gross margin above 0 and at most 1 (e.g. 0.80)")
     elif option in SETTING_OPTIONS and source in SOURCES:
         if not value:
             return  # empty = the parser's default (UTF-8, comma / sniffed, no default currency)

@@ -5,6 +5,9 @@ final as (
         id as salesforce_account_id,
         name as account_name,
         billing_country,
+        industry,
+        -- the Lago customer the account bills as, when the org keeps it in this custom field
+        {{ json_get('custom_fields_json', "'external_customer_id__c'") }} as external_customer_id,
         currency_iso_code as currency,
         type as account_type,
         owner_id as owner_salesforce_user_id,

@@ -7,6 +7,7 @@ final as (
         name as opportunity_name,
         stage_name,
         type as opportunity_type,
+        lead_source,
         is_won,
         is_closed,
         is_deleted,
