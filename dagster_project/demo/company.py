@@ -110,6 +110,7 @@ class Sub:
     downgrade_plan_date: date | None = None
     first_start_date: date | None = None
     trial_end_date: date | None = None
+    ending_date: date | None = None  # local, first day without service of an end set in advance
 
     @property
     def tz(self) -> str:
@@ -385,7 +386,7 @@ def subscription_json(s: Sub, window_end: date) -> dict:
         "created_at": started,
         "canceled_at": iso_z(term) if s.terminated_by == "cancel" else None,
         "started_at": started,
-        "ending_at": None,
+        "ending_at": iso_z(local_midnight(s.ending_date, s.tz)) if s.ending_date else None,
         "subscription_at": iso_z(local_midnight(s.first_start_date, s.tz)),
         "terminated_at": iso_z(term) if term is not None else None,
         "previous_plan_code": s.previous_plan_code,
