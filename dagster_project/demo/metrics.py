@@ -19,7 +19,7 @@ from fractions import Fraction
 
 from dagster_project.demo.catalog import Charge, Coupon, Plan
 from dagster_project.demo.common import add_months, local_midnight
-from dagster_project.demo.company import Customer, Sub
+from dagster_project.demo.company import Customer, Sub, add_subscription
 from dagster_project.demo.ids import lago_uuid, token
 
 MONTH_FACTOR = {
@@ -152,19 +152,7 @@ def plant(
         return c
 
     def sub(c: Customer, plan_code: str, start: date, external_id: str | None = None, first=None) -> Sub:
-        plan = plans[plan_code]
-        s = Sub(
-            lago_id=lago_uuid(rng),
-            external_id=external_id or f"sub_{c.index:05d}_{len(subs):05d}",
-            customer=c,
-            plan=plan,
-            start_date=start,
-            first_start_date=first or start,
-        )
-        if plan.trial_period:
-            s.trial_end_date = s.first_start_date + timedelta(days=plan.trial_period)
-        subs.append(s)
-        return s
+        return add_subscription(rng, subs, c, plans[plan_code], start, external_id, first)
 
     def cancel(s: Sub, first_day_without_service: date) -> None:
         s.end_date, s.terminated_by = first_day_without_service, "cancel"

@@ -4,25 +4,16 @@ MRR of every customer, currency and month, and the movement bucket of every name
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 
 import pytest
+
+from tests.e2e.test_collections_truth import truth_rows
 
 pytestmark = pytest.mark.e2e
 
 SHOWN = 12
 BUCKETS = ("new", "expansion", "contraction", "churn", "reactivation")
-
-
-def truth_rows(settings, name: str) -> list[dict]:
-    path = settings.truth_dir / name
-    if not path.is_file():
-        pytest.fail(f"no ground truth {path}: the demo generator writes it (revhouse generate)")
-    with path.open(newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    assert rows, f"{path} is empty"
-    return rows
 
 
 def columns(con, schema: str, table: str) -> set[str]:
