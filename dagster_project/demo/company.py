@@ -110,6 +110,7 @@ class Sub:
     downgrade_plan_date: date | None = None
     first_start_date: date | None = None
     trial_end_date: date | None = None
+    ending_date: date | None = None  # local, first day without service of an end set in advance
 
     @property
     def tz(self) -> str:
@@ -209,6 +210,30 @@ def anniversary_period_end(start: date, on_or_after: date) -> date:
         k += 1
 
 
+def add_subscription(
+    rng: random.Random,
+    subs: list[Sub],
+    c: Customer,
+    plan: Plan,
+    start: date,
+    external_id: str | None = None,
+    first: date | None = None,
+) -> Sub:
+    """Append a subscription; a plan change passes the old one's external id and first start."""
+    s = Sub(
+        lago_id=lago_uuid(rng),
+        external_id=external_id or f"sub_{c.index:05d}_{len(subs):05d}",
+        customer=c,
+        plan=plan,
+        start_date=start,
+        first_start_date=first or start,
+    )
+    if plan.trial_period:
+        s.trial_end_date = s.first_start_date + timedelta(days=plan.trial_period)
+    subs.append(s)
+    return s
+
+
 def build_subscriptions(
     rng: random.Random,
     customers: list[Customer],
@@ -231,18 +256,7 @@ def build_subscriptions(
     def new_sub(
         c: Customer, plan: Plan, start: date, external_id: str | None = None, first: date | None = None
     ):
-        s = Sub(
-            lago_id=lago_uuid(rng),
-            external_id=external_id or f"sub_{c.index:05d}_{len(subs):05d}",
-            customer=c,
-            plan=plan,
-            start_date=start,
-            first_start_date=first or start,
-        )
-        if plan.trial_period:
-            s.trial_end_date = s.first_start_date + timedelta(days=plan.trial_period)
-        subs.append(s)
-        return s
+        return add_subscription(rng, subs, c, plan, start, external_id, first)
 
     for c in customers:
         ccy = c.currency.lower()
@@ -385,7 +399,7 @@ def subscription_json(s: Sub, window_end: date) -> dict:
         "created_at": started,
         "canceled_at": iso_z(term) if s.terminated_by == "cancel" else None,
         "started_at": started,
-        "ending_at": None,
+        "ending_at": iso_z(local_midnight(s.ending_date, s.tz)) if s.ending_date else None,
         "subscription_at": iso_z(local_midnight(s.first_start_date, s.tz)),
         "terminated_at": iso_z(term) if term is not None else None,
         "previous_plan_code": s.previous_plan_code,

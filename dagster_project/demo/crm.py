@@ -10,6 +10,7 @@ from dagster_project.demo.catalog import Plan
 from dagster_project.demo.common import add_months, major_text
 from dagster_project.demo.company import Customer, Sub
 from dagster_project.demo.ids import sf_id
+from dagster_project.demo.metrics import INDUSTRIES, LEAD_SOURCES
 from dagster_project.demo.truth import Faults
 from dagster_project.demo.writers import write_csv
 
@@ -33,7 +34,12 @@ def write_crm(
     window_end: date,
     discount_customer: str | None,
     faults: Faults,
+    segments: random.Random | None = None,
 ) -> dict:
+    """Accounts and Opportunities name the Lago customer in `External_Customer_Id__c`; Accounts carry
+    `Industry` and Opportunities `LeadSource` (Salesforce standard fields) for most customers, drawn
+    from `segments` (its own stream, so the rest of the export does not move)."""
+    segments = segments or random.Random(0)
     users = [(sf_id(rng, "user"), n) for n in ["Ada Sales", "Ben Closer", "Cleo Pipeline", "Dev Quota"]]
     products = {}
     for code in sorted(plans):
@@ -57,6 +63,8 @@ def write_crm(
         unit_price_minor: int,
         deleted: bool = False,
         account_id: str | None = None,
+        industry: str = "",
+        lead_source: str = "",
     ):
         owner = users[rng.randrange(len(users))][0]
         acc = account_id
@@ -71,13 +79,14 @@ def write_crm(
                     ccy,
                     owner,
                     ext_id,
+                    industry,
                     _b(False),
                     _stamp(start - timedelta(days=30), rng),
                 ]
             )
         # deals signed before the demo window run long enough to cover it
         term = 12 if start >= window_start else 36
-        qty = 1 if plan.interval == "yearly" else {"monthly": 12, "quarterly": 4}[plan.interval]
+        qty = {"yearly": 1, "monthly": 12, "quarterly": 4, "weekly": 52}[plan.interval]
         total = unit_price_minor * qty
         won, closed = stage == "Closed Won", stage in ("Closed Won", "Closed Lost")
         close = start - timedelta(days=rng.randint(2, 20))
@@ -97,6 +106,7 @@ def write_crm(
                 owner,
                 plan.code,
                 ext_id,
+                lead_source,
                 _b(deleted),
                 _stamp(close, rng),
             ]
@@ -144,7 +154,21 @@ def write_crm(
         unit = s.plan.amount_cents
         if c.external_id == discount_customer:
             unit = unit * 9 // 10  # the negotiated price the billing system never got
-        acc = deal(c.external_id, c.name, c.currency, c.country, s.plan, s.start_date, "Closed Won", unit)
+        # about one customer in ten has no industry, one deal in ten no lead source (as in real orgs)
+        industry = INDUSTRIES[segments.randrange(len(INDUSTRIES))] if segments.random() < 0.9 else ""
+        source = LEAD_SOURCES[segments.randrange(len(LEAD_SOURCES))] if segments.random() < 0.9 else ""
+        acc = deal(
+            c.external_id,
+            c.name,
+            c.currency,
+            c.country,
+            s.plan,
+            s.start_date,
+            "Closed Won",
+            unit,
+            industry=industry,
+            lead_source=source,
+        )
         r = rng.random()
         if r < 0.22:
             # an upsell to a higher plan: lost, or still being negotiated
@@ -163,6 +187,7 @@ def write_crm(
                 stage,
                 up.amount_cents,
                 account_id=acc,
+                lead_source=source,
             )
         elif r < 0.24:
             deal(
@@ -215,6 +240,7 @@ def write_crm(
                 "CurrencyIsoCode",
                 "OwnerId",
                 "External_Customer_Id__c",
+                "Industry",
                 "IsDeleted",
                 "SystemModstamp",
             ],
@@ -235,6 +261,7 @@ def write_crm(
                 "OwnerId",
                 "Plan_Code__c",
                 "External_Customer_Id__c",
+                "LeadSource",
                 "IsDeleted",
                 "SystemModstamp",
             ],

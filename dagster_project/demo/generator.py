@@ -12,7 +12,17 @@ from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 
-from dagster_project.demo import billing, catalog, company, crm, payments, receivables, reference, usage
+from dagster_project.demo import (
+    billing,
+    catalog,
+    company,
+    crm,
+    metrics,
+    payments,
+    receivables,
+    reference,
+    usage,
+)
 from dagster_project.demo.common import add_months, iso_z, local_midnight
 from dagster_project.demo.ids import lago_uuid
 from dagster_project.demo.truth import COLUMNS, Faults
@@ -75,6 +85,9 @@ def generate(
     rng = random.Random(seed)
     # the collections cases draw from their own stream (str seeds hash the same in every process)
     coll_rng = random.Random(f"collections-{seed}")
+    # so do the metrics cases and the CRM segments, appended after the random company
+    metrics_rng = random.Random(f"metrics-{seed}")
+    segments_rng = random.Random(f"crm-segments-{seed}")
     window_start, window_end = start, add_months(start, months)
     faults = Faults()
     files: dict[str, int] = {}
@@ -90,9 +103,10 @@ def generate(
         # ---- catalog
         tax_ids = {code: lago_uuid(rng) for code, _, _ in catalog.TAXES}
         metric_ids = {code: lago_uuid(rng) for code in catalog.METRIC_CODES}
-        plans = catalog.build_plans(rng)
+        plans = catalog.build_plans(rng) + metrics.extra_plans(metrics_rng)
         plan_by_code = {p.code: p for p in plans}
         coupons = catalog.build_coupons(rng)
+        case_coupons = metrics.extra_coupons(metrics_rng)  # for the cases only, never drawn at random
 
         def lago_file(entity: str, key: str, items: list) -> None:
             name = f"catalog/{entity}/{entity}.json"
@@ -102,7 +116,7 @@ def generate(
         lago_file("taxes", "taxes", catalog.taxes_json(tax_ids))
         lago_file("billable_metrics", "billable_metrics", catalog.metrics_json(metric_ids))
         lago_file("plans", "plans", [catalog.plan_json(p, metric_ids) for p in plans])
-        lago_file("coupons", "coupons", [catalog.coupon_json(c) for c in coupons])
+        lago_file("coupons", "coupons", [catalog.coupon_json(c) for c in coupons + case_coupons])
         lago_file("add_ons", "add_ons", catalog.add_ons_json(rng, tax_ids))
         step("catalog")
 
@@ -111,6 +125,9 @@ def generate(
         receivables.assign_terms(coll_rng, custs)
         subs = company.build_subscriptions(rng, custs, plan_by_code, coupons, window_start, window_end)
         company.build_wallets(rng, custs, window_start, window_end)
+        metric_cases = metrics.plant(
+            metrics_rng, custs, subs, plan_by_code, coupons + case_coupons, window_start, window_end
+        )
         lago_file("subscriptions", "subscriptions", [company.subscription_json(s, window_end) for s in subs])
         first_start = {}
         for s in subs:
@@ -264,16 +281,35 @@ def generate(
                 window_end,
                 discount_customer,
                 faults,
+                segments_rng,
             )
         )
         step("crm")
 
-        files.update(reference.write_fx(rng, landing_dir, window_start, window_end))
+        usd_per_eur: dict = {}
+        history_start = min([window_start, *(s.start_date for s in subs)])
+        files.update(reference.write_fx(rng, landing_dir, history_start, window_end, usd_per_eur))
         files.update(reference.write_reference(landing_dir, window_start, window_end))
         step("fx+reference")
 
         write_csv(truth_dir / "faults.csv", COLUMNS, faults.rows)
         receivables.write_truth(truth_dir, cases, invoices, payouts)
+        mrr_rows = metrics.mrr_truth(custs, subs, window_end)
+        write_csv(truth_dir / "mrr.csv", metrics.MRR_COLUMNS, mrr_rows)
+        involuntary = [r[1] for r in cases.dunning_summary if r[9] is True]
+        write_csv(
+            truth_dir / "mrr_cases.csv",
+            metrics.CASE_COLUMNS,
+            metrics.case_rows(
+                metric_cases,
+                mrr_rows,
+                subs,
+                window_start,
+                window_end,
+                involuntary,
+                metrics.month_end_rates(usd_per_eur, history_start, window_end),
+            ),
+        )
         counts: dict[str, int] = {}
         for row in faults.rows:
             counts[row[1]] = counts.get(row[1], 0) + 1
@@ -289,6 +325,7 @@ def generate(
             "subscriptions": len(subs),
             "events": len(events),
             "invoices": len(invoices),
+            "metrics_cases": len(metric_cases),
             "faults": dict(sorted(counts.items())),
             "files": dict(sorted(files.items())),
             "rows": sum(files.values()),

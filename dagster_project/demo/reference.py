@@ -110,7 +110,11 @@ def target_holiday(d: date) -> bool:
     )
 
 
-def write_fx(rng: random.Random, landing: Path, first: date, last_excl: date) -> dict:
+def write_fx(
+    rng: random.Random, landing: Path, first: date, last_excl: date, usd_per_eur: dict | None = None
+) -> dict:
+    """Business-day rates from ten days before `first` (the earliest subscription start, so every
+    month end of MRR history has a rate) to `last_excl`; `usd_per_eur` (if given) receives the USD rows."""
     levels = {k: Decimal(v) for k, v in ECB_START.items()}
     rows, bhd_rows = [], []
     for d in daterange(first - timedelta(days=10), last_excl):
@@ -122,6 +126,8 @@ def write_fx(rng: random.Random, landing: Path, first: date, last_excl: date) ->
                 v if v.as_tuple().exponent < 0 else Decimal(1), rounding=ROUND_HALF_UP
             )
         rows.append([d.isoformat(), *[str(levels[c]) if c in levels else "N/A" for c in ECB_COLUMNS]])
+        if usd_per_eur is not None:
+            usd_per_eur[d] = levels["USD"]
         bhd_rows.append(
             [
                 d.isoformat(),

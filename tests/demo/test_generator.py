@@ -771,3 +771,115 @@ def test_every_payout_reconciles_in_truth_and_landing(demo):
                 and r["Type"] == "MerchantPayout"
             ]
             assert Decimal(po["Net Debit (NC)"]).scaleb(3 if p["currency"] == "BHD" else 2) == amt
+
+
+# ------------------------------------------------------------------ SaaS metrics cases and MRR truth
+@pytest.fixture(scope="module")
+def default_demo(tmp_path_factory):
+    base = tmp_path_factory.mktemp("default")
+    generate(base / "landing", base / "truth")
+    return base / "landing", base / "truth"
+
+
+def test_mrr_cases_carry_the_hand_worked_figures(default_demo):
+    _, truth = default_demo
+    got = {
+        (r["case"], r["month"]): (r["movement"], int(r["amount_minor"]))
+        for r in _csv_rows(truth / "mrr_cases.csv")
+    }
+    # worked by hand from B1-B3/B10 and the plans (starter 49.00, growth 299.00, team 99.00 USD)
+    assert got[("reactivation", "2026-02")] == ("churn", 4900)
+    assert got[("reactivation", "2026-03")] == ("reactivation", 4900)
+    assert {v for (c, _), v in got.items() if c == "cancel_and_return"} == {("none", 0)}
+    assert got[("yearly_plan", "2026-02")] == ("new", 250000)  # 24,000.00/12 + (30,000.00 - 24,000.00)/12
+    assert got[("weekly_plan", "2026-01")] == ("new", 13000)  # 30.00 × 52/12
+    assert got[("percent_coupon_expiry", "2026-02")] == ("new", 3920)  # 49.00 × 0.8
+    assert got[("percent_coupon_expiry", "2026-05")] == ("expansion", 980)  # after 3 monthly invoices
+    assert got[("amount_coupon_expiry", "2026-03")] == ("new", 3400)  # 49.00 - 15.00
+    assert got[("amount_coupon_expiry", "2026-05")] == ("expansion", 1500)  # after 2 monthly invoices
+    assert got[("mid_month_upgrade", "2026-03")] == ("expansion", 25000)  # 299.00 - 49.00
+    assert got[("downgrade", "2026-04")] == ("contraction", 25000)
+    assert got[("trial_converts", "2026-03")] == ("new", 29900)  # trial 21 Feb + 14 days = 7 Mar
+    assert got[("trial_never_converts", "2026-03")] == ("absent", 0)
+    assert got[("free_plan", "2026-03")] == ("new", 4900)  # 0 on the free plan is not paying
+    assert got[("contraction_not_churn", "2026-03")] == ("contraction", 9900)
+    assert [v for (c, _), v in got.items() if c == "involuntary_churn"][0][0] == "churn"
+    scheduled = [r for r in _csv_rows(truth / "mrr_cases.csv") if r["case"] == "scheduled_churn"]
+    assert scheduled[-1]["month"] == "2026-06" and scheduled[-1]["scheduled_churn_minor"] == "9900"
+    fx = [r for r in _csv_rows(truth / "mrr_cases.csv") if r["case"] == "fx_rate_change"]
+    assert len(fx) == 6 and all(r["fx_impact_reporting_minor"] != "" for r in fx)
+
+
+def test_mrr_cases_are_in_the_landed_subscriptions(default_demo):
+    landing, truth = default_demo
+    subs = _json(landing / "catalog/subscriptions/subscriptions.json")["subscriptions"]
+    plans = {p["code"]: p for p in _json(landing / "catalog/plans/plans.json")["plans"]}
+    customers = {
+        c["external_id"]: c for c in _json(landing / "catalog/customers/customers.json")["customers"]
+    }
+    applied = {
+        a["external_customer_id"]: a
+        for a in _json(landing / "catalog/applied_coupons/applied_coupons.json")["applied_coupons"]
+    }
+    coupons = {c["code"]: c for c in _json(landing / "catalog/coupons/coupons.json")["coupons"]}
+    case_of = {r["case"]: r for r in _csv_rows(truth / "mrr_cases.csv")}
+
+    def subs_of(case: str) -> list[dict]:
+        return [s for s in subs if s["external_customer_id"] == case_of[case]["external_customer_id"]]
+
+    for r in case_of.values():
+        assert customers[r["external_customer_id"]]["currency"] == r["currency"]
+    assert {plans[s["plan_code"]]["interval"] for s in subs_of("weekly_plan")} == {"weekly"}
+    assert {plans[s["plan_code"]]["interval"] for s in subs_of("yearly_plan")} == {"yearly"}
+    assert plans[subs_of("free_plan")[0]["plan_code"]]["amount_cents"] == 0
+    (sched,) = subs_of("scheduled_churn")
+    assert (
+        sched["status"] == "active" and sched["terminated_at"] is None and sched["ending_at"] > "2026-07-01"
+    )
+    (lapsed,) = subs_of("trial_never_converts")
+    assert lapsed["terminated_at"] < lapsed["trial_ended_at"]
+    for case, kind in (("percent_coupon_expiry", "percentage"), ("amount_coupon_expiry", "fixed_amount")):
+        a = applied[case_of[case]["external_customer_id"]]
+        assert coupons[a["coupon_code"]]["coupon_type"] == kind and a["frequency"] == "recurring"
+    upgraded = subs_of("mid_month_upgrade")
+    assert (
+        len({s["external_id"] for s in upgraded}) == 1 and upgraded[1]["previous_plan_code"] == "starter_usd"
+    )
+    assert len({s["external_id"] for s in subs_of("contraction_not_churn")}) == 2
+    assert customers[case_of["fx_rate_change"]["external_customer_id"]]["currency"] == "EUR"
+
+
+def test_mrr_truth_covers_landed_customers_with_rates_at_every_month_end(default_demo):
+    landing, truth = default_demo
+    rows = _csv_rows(truth / "mrr.csv")
+    customers = {
+        c["external_id"]: c for c in _json(landing / "catalog/customers/customers.json")["customers"]
+    }
+    subs = _json(landing / "catalog/subscriptions/subscriptions.json")["subscriptions"]
+    assert all(customers[r["external_customer_id"]]["currency"] == r["currency"] for r in rows)
+    assert len({(r["external_customer_id"], r["month"]) for r in rows}) == len(rows)
+    # every customer with a paid plan and no trial-only life has a truth series
+    paying = {
+        s["external_customer_id"] for s in subs if s["plan_amount_cents"] > 0 and s["trial_ended_at"] is None
+    }
+    assert paying <= {r["external_customer_id"] for r in rows}
+    # ECB rates from the earliest subscription start: every month end has one within the last 5 days
+    dates = sorted(date.fromisoformat(r["Date"]) for r in _csv_rows(landing / "fx/rates/eurofxref-hist.csv"))
+    first = min(date.fromisoformat(s["started_at"][:10]) for s in subs)
+    assert dates[0] <= first
+    for r in rows:
+        end = date.fromisoformat(r["month_end_date"])
+        assert any(0 <= (end - d).days <= 5 for d in dates), end
+
+
+def test_crm_accounts_and_opportunities_carry_segments(default_demo):
+    landing, _ = default_demo
+    customers = {c["external_id"] for c in _json(landing / "catalog/customers/customers.json")["customers"]}
+    accounts = _csv_rows(landing / "crm/account/account.csv")
+    opps = _csv_rows(landing / "crm/opportunity/opportunity.csv")
+    linked = [a for a in accounts if a["External_Customer_Id__c"] in customers]
+    assert len({a["External_Customer_Id__c"] for a in linked}) == len(customers)
+    assert sum(1 for a in linked if a["Industry"]) >= 0.8 * len(linked)
+    assert sum(1 for o in opps if o["LeadSource"]) >= 0.8 * len(opps)
+    by_id = {a["Id"]: a for a in accounts}
+    assert all(by_id[o["AccountId"]]["External_Customer_Id__c"] == o["External_Customer_Id__c"] for o in opps)
