@@ -38,8 +38,13 @@ Cash application (bench/cash_application.py, its own warehouse): (e) a bare Duck
 REVHOUSE_BENCH_PAYMENTS payments (default 1,000,000) to as many invoices on the reference, and
 (f) the dbt run of the cash-application models on them; target (f)/(e) ≤ 3.
 
-Parts: REVHOUSE_BENCH_PARTS, comma-separated, of `rating` (everything above) and `cash`
-(default: both, in one run).
+SaaS metrics (bench/metrics.py, its own warehouse): REVHOUSE_BENCH_METRICS_CUSTOMERS customers
+(default 10,000) with 24 months of subscriptions and changes in the raw tables; (g) a bare DuckDB
+month-end MRR per customer against (h) the dbt run of every metrics model and mart; the ratio
+and peak memory are reported, no target is set.
+
+Parts: REVHOUSE_BENCH_PARTS, comma-separated, of `rating` (everything above), `cash` and
+`metrics` (default: all three, in one run).
 """
 
 from __future__ import annotations
@@ -103,7 +108,7 @@ def _env_int(name: str, default: int) -> int:
     return value
 
 
-PARTS = ("rating", "cash")
+PARTS = ("rating", "cash", "metrics")
 
 
 def parts_from_env() -> tuple[str, ...]:
@@ -571,10 +576,13 @@ def print_report(report: dict) -> None:
     console = Console()
     p = report["params"]
     cash = report.get("cash_params")
+    metrics = report.get("metrics_params")
     load = report["load_avg_1m"]
     sizes = [f"{p['events']:,} events, {p['customers']:,} customers"] if p else []
     if cash:
         sizes.append(f"{cash['payments']:,} payments × {cash['payments']:,} invoices")
+    if metrics:
+        sizes.append(f"{metrics['customers']:,} customers' subscriptions (metrics)")
     t = Table(
         title=f"revhouse bench — {'; '.join(sizes)}; {report['cpu_count']} cores, "
         f"load average {load['start']:.1f} → {load['end']:.1f}"
@@ -667,6 +675,15 @@ def run() -> dict:
         steps |= cash_steps
         order += list(cash_steps)
 
+    if "metrics" in parts:
+        from dagster_project.bench import metrics
+
+        customers = _env_int("REVHOUSE_BENCH_METRICS_CUSTOMERS", metrics.DEFAULT_CUSTOMERS)
+        metrics_steps, metrics_verdict = metrics.run_part(settings.dbt_project_dir, bench_dir, customers)
+        steps |= metrics_steps
+        order += list(metrics_steps)
+        extra_verdicts |= metrics_verdict
+
     rating_verdicts = verdicts(steps) if "rating" in parts else {}
     report = {
         "started_at": started.isoformat(),
@@ -674,6 +691,7 @@ def run() -> dict:
         "parts": list(parts),
         "params": asdict(params) if "rating" in parts else None,
         "cash_params": steps["f"]["params"] if "cash" in parts else None,
+        "metrics_params": steps["h"]["params"] if "metrics" in parts else None,
         "data_dir": data_root,
         "cpu_count": os.cpu_count(),
         # other work on the machine skews every figure; the 1-minute load average says how much
