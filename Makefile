@@ -81,7 +81,7 @@ docs: install  ## dbt docs (generate, then serve on :8080)
 		cd dbt_project && $(BIN)/dbt docs generate --profiles-dir . && \
 		$(BIN)/dbt docs serve --profiles-dir . --port $(DOCS_PORT)
 
-bench: install  ## speed of ingestion, rating and cash application vs bare DuckDB (REVHOUSE_BENCH_EVENTS, _PAYMENTS, _PARTS)
+bench: install  ## speed of ingestion, rating, cash application and metrics vs bare DuckDB (REVHOUSE_BENCH_EVENTS, _PAYMENTS, _METRICS_CUSTOMERS, _PARTS)
 	$(BIN)/revhouse bench
 
 clean: stop  ## remove generated data, warehouses and build output (keeps .venv)
