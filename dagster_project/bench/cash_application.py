@@ -39,7 +39,7 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.bench.measure import InProcessDbt, Measure, measured, model_runs
+from dagster_project.bench.measure import Measure, measured, model_runs, prepared_dbt
 
 DEFAULT_PAYMENTS = 1_000_000
 INVOICES_PER_CUSTOMER = 10
@@ -271,13 +271,7 @@ def run_part(project_dir: Path, bench_dir: Path, payments: int) -> tuple[dict[st
     print(f"bench: cash application, {payments:,} payments and invoices in {root}", flush=True)
     with measured() as gen:
         held = write_dataset(db, params)
-    dbt = InProcessDbt(project_dir, db, root / "dbt", {})
-    with measured() as parse:
-        dbt.parse()
-    timed, prepare = cash_selection(dbt.manifest)
-    with measured() as prep:
-        dbt.seed()
-        dbt.run(["run", "--select", *prepare])
+    dbt, timed, prepare, parse, prep = prepared_dbt(project_dir, db, root / "dbt", {}, cash_selection)
     e, joined = step_bare(db)
     with measured() as f:
         result = dbt.run(["run", "--select", *timed])

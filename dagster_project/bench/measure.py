@@ -122,6 +122,20 @@ class InProcessDbt:
         self._invoke(self._runner_cls(manifest=self.manifest), ["seed"])
 
 
+def prepared_dbt(project_dir: Path, db: Path, work_dir: Path, vars_: dict, selection):
+    """A bench part's dbt set-up, untimed as a figure: parse (measured apart), then the seeds and
+    the `prepare` selection of `selection(manifest) -> (timed, prepare)`.
+    Returns (dbt, timed, prepare, parse measure, prepare measure)."""
+    dbt = InProcessDbt(project_dir, db, work_dir, vars_)
+    with measured() as parse:
+        dbt.parse()
+    timed, prepare = selection(dbt.manifest)
+    with measured() as prep:
+        dbt.seed()
+        dbt.run(["run", "--select", *prepare])
+    return dbt, timed, prepare, parse, prep
+
+
 def _failure_text(res) -> str:
     if res.exception is not None:
         return f"{type(res.exception).__name__}: {res.exception}"

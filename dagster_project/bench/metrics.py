@@ -63,7 +63,7 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.bench.measure import InProcessDbt, Measure, measured, model_runs
+from dagster_project.bench.measure import Measure, measured, model_runs, prepared_dbt
 
 DEFAULT_CUSTOMERS = 10_000
 MONTHS = 24
@@ -585,13 +585,9 @@ def run_part(project_dir: Path, bench_dir: Path, customers: int) -> tuple[dict[s
     print(f"bench: metrics, {customers:,} customers × {MONTHS} months in {root}", flush=True)
     with measured() as gen:
         held = write_dataset(db, params)
-    dbt = InProcessDbt(project_dir, db, root / "dbt", {"as_of": AS_OF.isoformat(sep=" ")})
-    with measured() as parse:
-        dbt.parse()
-    timed, prepare = metrics_selection(dbt.manifest)
-    with measured() as prep:
-        dbt.seed()
-        dbt.run(["run", "--select", *prepare])
+    dbt, timed, prepare, parse, prep = prepared_dbt(
+        project_dir, db, root / "dbt", {"as_of": AS_OF.isoformat(sep=" ")}, metrics_selection
+    )
     g, bare = step_bare(db)
     with measured() as h:
         result = dbt.run(["run", "--select", *timed])
