@@ -48,9 +48,11 @@ PAGE_URLS = {
     "": ("01_overview", 0),
     "invoices": ("02_invoices", 0),
     "revenue": ("03_revenue", 1),
-    "mrr": ("04_mrr", 1),
+    "mrr": ("04_mrr", 3),
     "data-quality": ("05_data_quality", 0),
     "collections": ("06_collections", 1),
+    "retention": ("07_retention", 3),
+    "customers": ("08_customers", 2),
 }
 # A blank page has one colour and Streamlit's empty shell about ten; anything drawn (text is
 # anti-aliased) has hundreds. Whether the page finished is judged by the script state below.
