@@ -7,11 +7,12 @@ arithmetic is done on floats; charts get Decimals, which plotly only serialises 
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import pandas as pd
 import streamlit as st
 
+from dagster_project import metrics_report
 from dagster_project.reference import currencies
 from dagster_project.reference.currencies import to_major  # noqa: F401  (pages import it from here)
 from dashboards import data
@@ -161,9 +162,7 @@ def cut_caption(cut: data.MetricsCut) -> str:
 
 def percent(rate) -> str:
     """A rate stored as an exact quotient, shown to one decimal of a percent; '–' when null."""
-    if rate is None or pd.isna(rate):
-        return "–"
-    return f"{(Decimal(rate) * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
+    return metrics_report.format_percent(None if rate is None or pd.isna(rate) else rate)
 
 
 # Where revhouse's numbers differ from well-known tools (metrics-and-revrec.md B12), said
@@ -196,9 +195,7 @@ B12 = {
 
 def ratio(value) -> str:
     """A quotient such as the quick ratio, to two decimals; '–' when null."""
-    if value is None or pd.isna(value):
-        return "–"
-    return f"{Decimal(value).quantize(Decimal('0.01'), ROUND_HALF_UP)}"
+    return metrics_report.format_ratio(None if value is None or pd.isna(value) else value)
 
 
 def chart_value(value):
