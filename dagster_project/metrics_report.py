@@ -52,7 +52,11 @@ RATE_MEASURES = [
     ("grr", 12, "GRR 12 months"),
     ("quick_ratio", 1, "quick ratio"),
 ]
-ARPA_MEASURES = [("arpa_minor", "ARPA"), ("ltv_minor", "LTV"), ("mean_logo_churn_rate_6m", "mean logo churn 6m")]
+ARPA_MEASURES = [
+    ("arpa_minor", "ARPA"),
+    ("ltv_minor", "LTV"),
+    ("mean_logo_churn_rate_6m", "mean logo churn 6m"),
+]
 
 
 @dataclass
@@ -213,7 +217,9 @@ def render_table(report: MetricsReport, width: int = 160) -> str:
     scope = ", ".join(f"{k} {v}" for k, v in (("entity", report.entity), ("currency", report.currency)) if v)
     console.print(f"MRR of {report.month:%Y-%m}" + (f" ({scope})" if scope else ""), markup=False)
     if report.columns:
-        bridge = Table(title="MRR bridge (one column per currency, never summed across them)", title_justify="left")
+        bridge = Table(
+            title="MRR bridge (one column per currency, never summed across them)", title_justify="left"
+        )
         bridge.add_column("")
         for col in report.columns:
             bridge.add_column(col.label, justify="right")

@@ -43,7 +43,10 @@ page = st.navigation(
             url_path="collections",
         ),
         st.Page(
-            PAGES_DIR / "07_retention.py", title="Retention", icon=":material/autorenew:", url_path="retention"
+            PAGES_DIR / "07_retention.py",
+            title="Retention",
+            icon=":material/autorenew:",
+            url_path="retention",
         ),
         st.Page(
             PAGES_DIR / "08_customers.py", title="Customers", icon=":material/groups:", url_path="customers"

@@ -442,7 +442,11 @@ _BUCKET_CONDITIONS = {
     "closing": "closing_minor > 0",
     "scheduled_churn": "scheduled_churn_minor > 0",
 }
-MRR_BUCKETS = list(_BUCKET_CONDITIONS)
+# $1 = the basis: fct_mrr's reporting-currency columns or its document-currency ones
+_MOVEMENTS_ON_BASIS = ", ".join(
+    f"case when $1 = 'reporting' then m.{m}_reporting_minor else m.{m}_minor end as {m}_minor"
+    for m in MRR_MOVEMENTS
+)
 
 
 def mrr_customers(cut: MetricsCut, month: date, bucket: str) -> pd.DataFrame:
@@ -459,10 +463,7 @@ def mrr_customers(cut: MetricsCut, month: date, bucket: str) -> pd.DataFrame:
                    case when $1 = 'reporting' then m.reporting_currency else m.currency end as currency,
                    case when $1 = 'reporting' then m.opening_mrr_reporting_minor else m.opening_mrr_minor end
                        as opening_minor,
-                   {", ".join(
-                       f"case when $1 = 'reporting' then m.{c}_reporting_minor else m.{c}_minor end as {c}_minor"
-                       for c in MRR_MOVEMENTS
-                   )},
+                   {_MOVEMENTS_ON_BASIS},
                    case when $1 = 'reporting' then m.fx_impact_reporting_minor else 0 end as fx_impact_minor,
                    case when $1 = 'reporting' then m.closing_mrr_reporting_minor else m.closing_mrr_minor end
                        as closing_minor,
@@ -490,56 +491,37 @@ def mrr_customers(cut: MetricsCut, month: date, bucket: str) -> pd.DataFrame:
     )
 
 
-def mrr_rates(cut: MetricsCut) -> pd.DataFrame:
-    """Churn, NRR/GRR and quick ratio per month and window (1, 3, 12 months) for one currency
-    (the mart has no entity or segment cut)."""
+def _whole_book(table: str, cut: MetricsCut, first_month: str, order_by: str) -> pd.DataFrame:
+    """Rows of a metrics mart cut by basis, currency and months only (it has no entity or
+    segment cut); `first_month` is the column held against the range's start."""
     return _frame(
         f"""
         select *
-        from {MRR_RATES}
+        from {table}
         where currency_basis = $1 and currency = $2
-          and ($3::date is null or month >= $3::date) and ($4::date is null or month <= $4::date)
-        order by window_months, month
+          and ($3::date is null or {first_month} >= $3::date) and ($4::date is null or month <= $4::date)
+        order by {order_by}
         """,
         cut.basis,
         cut.currency,
         cut.start,
         cut.end,
     )
+
+
+def mrr_rates(cut: MetricsCut) -> pd.DataFrame:
+    """Churn, NRR/GRR and quick ratio per month and window (1, 3, 12 months), one currency."""
+    return _whole_book(MRR_RATES, cut, "month", "window_months, month")
 
 
 def mrr_arpa_ltv(cut: MetricsCut) -> pd.DataFrame:
-    """ARPA, LTV and paying customers per month for one currency (no entity or segment cut)."""
-    return _frame(
-        f"""
-        select *
-        from {MRR_ARPA_LTV}
-        where currency_basis = $1 and currency = $2
-          and ($3::date is null or month >= $3::date) and ($4::date is null or month <= $4::date)
-        order by month
-        """,
-        cut.basis,
-        cut.currency,
-        cut.start,
-        cut.end,
-    )
+    """ARPA, LTV and paying customers per month, one currency."""
+    return _whole_book(MRR_ARPA_LTV, cut, "month", "month")
 
 
 def mrr_cohorts(cut: MetricsCut) -> pd.DataFrame:
     """Cohort × age rows for cohorts and months inside the range, one currency."""
-    return _frame(
-        f"""
-        select *
-        from {MRR_COHORTS}
-        where currency_basis = $1 and currency = $2
-          and ($3::date is null or cohort_month >= $3::date) and ($4::date is null or month <= $4::date)
-        order by cohort_month, months_since_cohort
-        """,
-        cut.basis,
-        cut.currency,
-        cut.start,
-        cut.end,
-    )
+    return _whole_book(MRR_COHORTS, cut, "cohort_month", "cohort_month, months_since_cohort")
 
 
 # ---- data quality --------------------------------------------------------------------------

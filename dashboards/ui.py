@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from dagster_project import metrics_report
@@ -153,9 +154,12 @@ def metrics_filters() -> data.MetricsCut:
 def cut_caption(cut: data.MetricsCut) -> str:
     """The cut in words, for the line under a chart."""
     what = [
-        f"{cut.currency} " + ("(reporting currency, month-end rates)" if cut.basis == "reporting" else "only"),
+        f"{cut.currency} "
+        + ("(reporting currency, month-end rates)" if cut.basis == "reporting" else "only"),
         f"entity {cut.entity}" if cut.entity else "all entities",
-        f"{cut.segment_type.replace('_', ' ')} = {cut.segment_value}" if cut.segment_value else "all segments",
+        f"{cut.segment_type.replace('_', ' ')} = {cut.segment_value}"
+        if cut.segment_value
+        else "all segments",
     ]
     return ", ".join(what)
 
@@ -201,3 +205,29 @@ def ratio(value) -> str:
 def chart_value(value):
     """A mart value as plotly takes it: None for a null (a gap in the line), else unchanged."""
     return None if value is None or pd.isna(value) else value
+
+
+def money_line(name: str, x: list[str], amounts_minor, currency: str, **kwargs) -> go.Scatter:
+    """A line of money per x: drawn in major units (Decimal), hover text in the house format;
+    a null amount is a gap."""
+    values = [chart_value(v) for v in amounts_minor]
+    return go.Scatter(
+        name=name,
+        x=x,
+        y=[None if v is None else to_major(v, currency) for v in values],
+        text=[format_money(v, currency) for v in values],
+        hovertemplate="%{x} " + name + ": %{text}<extra></extra>",
+        mode="lines+markers",
+        **kwargs,
+    )
+
+
+def two_axis_layout(fig: go.Figure, left: str, right: str) -> None:
+    """Months across, `left` on the left axis and `right` (traces with yaxis='y2') on the right."""
+    fig.update_layout(
+        yaxis={"title": left},
+        yaxis2={"title": right, "overlaying": "y", "side": "right"},
+        xaxis_type="category",
+        legend_orientation="h",
+        margin={"t": 30},
+    )

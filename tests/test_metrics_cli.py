@@ -93,7 +93,10 @@ def table_row(output: str, label: str) -> list[str]:
 
 
 def csv_rows(output: str) -> dict[tuple[str, str, str], str]:
-    return {(r["currency_basis"], r["currency"], r["measure"]): r["value"] for r in csv.DictReader(io.StringIO(output))}
+    return {
+        (r["currency_basis"], r["currency"], r["measure"]): r["value"]
+        for r in csv.DictReader(io.StringIO(output))
+    }
 
 
 def test_table_bridge_per_currency_and_rates(tiny_published):

@@ -35,9 +35,7 @@ def money(amount_minor) -> str:
     return ui.format_money(amount_minor, cut.currency)
 
 
-month = st.selectbox(
-    "Month", list(bridge["month"])[::-1], format_func=lambda m: f"{m:%B %Y}", key="month"
-)
+month = st.selectbox("Month", list(bridge["month"])[::-1], format_func=lambda m: f"{m:%B %Y}", key="month")
 r = bridge[bridge["month"] == month].iloc[0]
 when = f"{month:%B %Y}"
 
@@ -55,6 +53,7 @@ waterfall += [(s, signed(s, r[f"{s}_minor"]), "relative") for s in steps]
 waterfall += [("closing", int(r["closing_mrr_minor"]), "absolute")]
 fig = go.Figure(
     go.Waterfall(
+        name="bridge",
         x=[s[0] for s in waterfall],
         y=[ui.to_major(s[1], cut.currency) for s in waterfall],
         measure=[s[2] for s in waterfall],
@@ -65,7 +64,12 @@ fig = go.Figure(
 )
 fig.update_layout(title=f"{when}, {label}", yaxis_title=cut.currency, margin={"t": 40}, showlegend=False)
 st.plotly_chart(fig, key="mrr_waterfall")
-st.caption(ui.B12["reactivation"] + " " + ui.B12["churn_date"] + (" " + ui.B12["fx"] if cut.basis == "reporting" else ""))
+st.caption(
+    ui.B12["reactivation"]
+    + " "
+    + ui.B12["churn_date"]
+    + (" " + ui.B12["fx"] if cut.basis == "reporting" else "")
+)
 
 bucket = st.selectbox(
     "Customers behind",
@@ -95,34 +99,19 @@ fig = go.Figure(
         )
         for s in steps
     ]
-    + [
-        go.Scatter(
-            name="closing",
-            x=months,
-            y=[ui.to_major(v, cut.currency) for v in bridge["closing_mrr_minor"]],
-            text=[money(v) for v in bridge["closing_mrr_minor"]],
-            hovertemplate="%{x} closing: %{text}<extra></extra>",
-            mode="lines+markers",
-            line={"color": "black"},
-        )
-    ]
+    + [ui.money_line("closing", months, bridge["closing_mrr_minor"], cut.currency, line={"color": "black"})]
 )
 fig.update_layout(
-    barmode="relative", yaxis_title=cut.currency, xaxis_type="category", legend_orientation="h", margin={"t": 30}
+    barmode="relative",
+    yaxis_title=cut.currency,
+    xaxis_type="category",
+    legend_orientation="h",
+    margin={"t": 30},
 )
 st.plotly_chart(fig, key="mrr_bars")
 
 st.subheader(f"ARR, {label}")
-fig = go.Figure(
-    go.Scatter(
-        name="ARR",
-        x=months,
-        y=[ui.to_major(v, cut.currency) for v in bridge["closing_arr_minor"]],
-        text=[money(v) for v in bridge["closing_arr_minor"]],
-        hovertemplate="%{x} ARR: %{text}<extra></extra>",
-        mode="lines+markers",
-    )
-)
+fig = go.Figure(ui.money_line("ARR", months, bridge["closing_arr_minor"], cut.currency))
 fig.update_layout(yaxis_title=cut.currency, xaxis_type="category", margin={"t": 30})
 st.plotly_chart(fig, key="mrr_arr")
 st.caption("ARR = 12 × the month end's MRR (B4), a run rate, not a sum of annual contract values.")

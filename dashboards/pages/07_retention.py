@@ -61,7 +61,9 @@ fig = go.Figure(
 fig.update_layout(yaxis_tickformat=".0%", xaxis_type="category", legend_orientation="h", margin={"t": 30})
 st.plotly_chart(fig, key="retention_chart")
 if trailing.empty:
-    st.caption("No trailing-12-month point yet: the book does not hold a snapshot 12 months before these months.")
+    st.caption(
+        "No trailing-12-month point yet: the book does not hold a snapshot 12 months before these months."
+    )
 st.caption(ui.B12["retention"])
 
 st.subheader("Churn rates and quick ratio")

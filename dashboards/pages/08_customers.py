@@ -30,7 +30,9 @@ when = f"{last['month']:%B %Y}"
 ltv = last["ltv_minor"]
 c1, c2 = st.columns(2)
 c1.metric(f"ARPA {label}, {when}", money(last["arpa_minor"]), border=True)
-c2.metric(f"LTV {label}, {when}", "not measurable" if ui.chart_value(ltv) is None else money(ltv), border=True)
+c2.metric(
+    f"LTV {label}, {when}", "not measurable" if ui.chart_value(ltv) is None else money(ltv), border=True
+)
 st.caption(
     "ARPA and LTV are per currency for the whole book (the mart has no entity or segment cut). "
     + ui.B12["arpa"]
@@ -49,25 +51,11 @@ months = [f"{m:%Y-%m}" for m in arpa["month"]]
 st.subheader(f"ARPA and LTV, {label}")
 fig = go.Figure(
     [
-        go.Scatter(
-            name=name,
-            x=months,
-            y=[None if ui.chart_value(v) is None else ui.to_major(v, cut.currency) for v in arpa[column]],
-            text=[money(ui.chart_value(v)) for v in arpa[column]],
-            hovertemplate="%{x} " + name + ": %{text}<extra></extra>",
-            mode="lines+markers",
-            yaxis=axis,
-        )
+        ui.money_line(name, months, arpa[column], cut.currency, yaxis=axis)
         for name, column, axis in (("ARPA", "arpa_minor", "y"), ("LTV", "ltv_minor", "y2"))
     ]
 )
-fig.update_layout(
-    yaxis={"title": f"ARPA {cut.currency}"},
-    yaxis2={"title": f"LTV {cut.currency}", "overlaying": "y", "side": "right"},
-    xaxis_type="category",
-    legend_orientation="h",
-    margin={"t": 30},
-)
+ui.two_axis_layout(fig, f"ARPA {cut.currency}", f"LTV {cut.currency}")
 st.plotly_chart(fig, key="arpa_chart")
 ui.table(
     arpa[["month", "currency", "paying_customers", "mrr_minor", "arpa_minor", "mean_logo_churn_rate_6m",
@@ -85,24 +73,12 @@ fig = go.Figure(
             y=[int(v) for v in bridge["closing_customers"]],
             hovertemplate="%{x} paying customers: %{y}<extra></extra>",
         ),
-        go.Scatter(
-            name="scheduled churn",
-            x=bridge_months,
-            y=[ui.to_major(v, cut.currency) for v in bridge["scheduled_churn_mrr_minor"]],
-            text=[money(v) for v in bridge["scheduled_churn_mrr_minor"]],
-            hovertemplate="%{x} scheduled churn: %{text}<extra></extra>",
-            mode="lines+markers",
-            yaxis="y2",
+        ui.money_line(
+            "scheduled churn", bridge_months, bridge["scheduled_churn_mrr_minor"], cut.currency, yaxis="y2"
         ),
     ]
 )
-fig.update_layout(
-    yaxis={"title": "customers"},
-    yaxis2={"title": f"scheduled churn {cut.currency}", "overlaying": "y", "side": "right"},
-    xaxis_type="category",
-    legend_orientation="h",
-    margin={"t": 30},
-)
+ui.two_axis_layout(fig, "customers", f"scheduled churn {cut.currency}")
 st.plotly_chart(fig, key="customers_chart")
 st.caption(
     "Paying = MRR > 0 at the month end (trial and free customers are not). Scheduled churn = MRR "
@@ -111,7 +87,10 @@ st.caption(
 )
 
 month = st.selectbox(
-    "Scheduled churn at the end of", list(bridge["month"])[::-1], format_func=lambda m: f"{m:%B %Y}", key="month"
+    "Scheduled churn at the end of",
+    list(bridge["month"])[::-1],
+    format_func=lambda m: f"{m:%B %Y}",
+    key="month",
 )
 scheduled = data.mrr_customers(cut, month, "scheduled_churn")
 if scheduled.empty:

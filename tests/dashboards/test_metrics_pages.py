@@ -42,6 +42,25 @@ def currencies(query) -> list[tuple[str, str]]:
     )
 
 
+def page_on(page: str, mart: str, mart_state):
+    """The page run; None (after checking the page named it) when `mart` cannot give figures."""
+    at = run_page(page)
+    assert_ran(at)
+    if mart_state(mart) != "ok":
+        assert mart in texts(at)
+        return None
+    return at
+
+
+def switched_to(at, pairs):
+    """Shows the page in each (basis, currency) in turn, yielding (basis, currency, label)."""
+    for basis, currency in pairs:
+        label = currency_label(basis, currency)
+        at.radio(key="currency").set_value(label).run()
+        assert_ran(at)
+        yield basis, currency, label
+
+
 def assert_waterfall_is_the_mart(at, query, basis: str, currency: str, month) -> None:
     label = currency_label(basis, currency)
     when = f"{month:%B %Y}"
@@ -61,19 +80,15 @@ def assert_waterfall_is_the_mart(at, query, basis: str, currency: str, month) ->
 
 
 def test_mrr_waterfall_follows_the_currency_switch(query, mart_state):
-    at = run_page("mrr")
-    assert_ran(at)
-    if mart_state(BRIDGE) != "ok":
-        assert BRIDGE in texts(at)
+    at = page_on("mrr", BRIDGE, mart_state)
+    if at is None:
         return
     pairs = currencies(query)
     assert len(pairs) >= 3, "the demo has a reporting currency and several document currencies"
     # an older month first, then every currency in turn: the chart must follow the label each time
     month = query(f"select max(month) from {BRIDGE} where month < (select max(month) from {BRIDGE})")[0][0]
     at.selectbox(key="month").set_value(month).run()
-    for basis, currency in [*pairs[1:], pairs[0]]:
-        at.radio(key="currency").set_value(currency_label(basis, currency)).run()
-        assert_ran(at)
+    for basis, currency, _ in switched_to(at, [*pairs[1:], pairs[0]]):
         shown_month = at.selectbox(key="month").value
         has_month = query(
             f"select count(*) from {BRIDGE} where currency_basis = ? and currency = ? and month = ?",
@@ -90,9 +105,8 @@ def test_mrr_waterfall_follows_the_currency_switch(query, mart_state):
 
 
 def test_mrr_entity_segment_and_drill_match_the_mart(query, mart_state):
-    at = run_page("mrr")
-    assert_ran(at)
-    if mart_state(BRIDGE) != "ok":
+    at = page_on("mrr", BRIDGE, mart_state)
+    if at is None:
         return
     # the busiest plan segment of one entity in a document currency, at its latest month
     basis, currency, entity, value, month = query(
@@ -145,15 +159,10 @@ def test_mrr_drill_adds_up_to_the_bar(query, mart_state):
 
 
 def test_retention_trend_last_points_are_the_mart(query, mart_state):
-    at = run_page("retention")
-    assert_ran(at)
-    if mart_state(RATES) != "ok":
-        assert RATES in texts(at)
+    at = page_on("retention", RATES, mart_state)
+    if at is None:
         return
-    for basis, currency in currencies(query)[:2]:
-        at.radio(key="currency").set_value(currency_label(basis, currency)).run()
-        assert_ran(at)
-        label = currency_label(basis, currency)
+    for basis, currency, label in switched_to(at, currencies(query)[:2]):
         for window, name in ((1, "monthly"), (12, "trailing 12 months")):
             rows = query(
                 f"select month, nrr, grr from {RATES} where currency_basis = ? and currency = ? "
@@ -172,9 +181,8 @@ def test_retention_trend_last_points_are_the_mart(query, mart_state):
 
 
 def test_retention_cohort_cell_is_the_mart(query, mart_state):
-    at = run_page("retention")
-    assert_ran(at)
-    if mart_state(COHORTS) != "ok":
+    at = page_on("retention", COHORTS, mart_state)
+    if at is None:
         return
     basis, currency = currencies(query)[0]
     cohort, age, logo, mrr = query(
@@ -191,15 +199,10 @@ def test_retention_cohort_cell_is_the_mart(query, mart_state):
 
 
 def test_customers_arpa_and_scheduled_churn_are_the_mart(query, mart_state):
-    at = run_page("customers")
-    assert_ran(at)
-    if mart_state(ARPA) != "ok":
-        assert ARPA in texts(at)
+    at = page_on("customers", ARPA, mart_state)
+    if at is None:
         return
-    for basis, currency in currencies(query)[:2]:
-        at.radio(key="currency").set_value(currency_label(basis, currency)).run()
-        assert_ran(at)
-        label = currency_label(basis, currency)
+    for basis, currency, label in switched_to(at, currencies(query)[:2]):
         month, arpa, ltv = query(
             f"select month, arpa_minor, ltv_minor from {ARPA} where currency_basis = ? and currency = ? "
             "order by month desc limit 1",
