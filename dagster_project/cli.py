@@ -189,6 +189,22 @@ def paths() -> None:
         typer.echo(f"{name:16} {getattr(s, name)}")
 
 
+def _open_published_for_report(format: str):
+    """A read-only connection to the published copy for a report command, or exit 2 saying why."""
+    from dagster_project.warehouse import connect_published
+
+    if format not in ("table", "csv"):
+        typer.echo(f"--format {format!r}: use table or csv", err=True)
+        raise typer.Exit(2)
+    settings = Settings.from_env()
+    if not settings.published_path.is_file():
+        typer.echo(
+            f"no published warehouse at {settings.published_path}: run `revhouse build` first", err=True
+        )
+        raise typer.Exit(2)
+    return connect_published(settings)
+
+
 @app.command()
 def collections(
     as_of: Annotated[str, typer.Option("--as-of", help="Date to report at (YYYY-MM-DD).")],
@@ -200,23 +216,13 @@ def collections(
     countback) per currency at the latest month end on or before it; unapplied cash; the
     dunning actions due that day. From the published warehouse; never summed across currencies."""
     from dagster_project.collections_report import load_report, render_csv, render_table
-    from dagster_project.warehouse import connect_published
 
     try:
         day = date.fromisoformat(as_of)
     except ValueError as exc:
         typer.echo(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)", err=True)
         raise typer.Exit(2) from exc
-    if format not in ("table", "csv"):
-        typer.echo(f"--format {format!r}: use table or csv", err=True)
-        raise typer.Exit(2)
-    settings = Settings.from_env()
-    if not settings.published_path.is_file():
-        typer.echo(
-            f"no published warehouse at {settings.published_path}: run `revhouse build` first", err=True
-        )
-        raise typer.Exit(2)
-    con = connect_published(settings)
+    con = _open_published_for_report(format)
     try:
         report = load_report(con, day, entity=entity, currency=currency.upper() if currency else None)
     finally:
@@ -225,6 +231,38 @@ def collections(
         for section in report.sections:
             for note in section.notes:
                 typer.echo(f"{section.name}: {note}", err=True)
+        typer.echo(render_csv(report), nl=False)
+    else:
+        typer.echo(render_table(report), nl=False)
+
+
+@app.command()
+def metrics(
+    month: Annotated[str, typer.Option("--month", help="Month to report (YYYY-MM).")],
+    currency: Annotated[
+        str | None, typer.Option(help="ISO 4217 currency (document or reporting); default: each one.")
+    ] = None,
+    entity: Annotated[str | None, typer.Option(help="Billing entity code; default: all.")] = None,
+    format: Annotated[str, typer.Option("--format", help="table (rich) or csv.")] = "table",
+) -> None:
+    """The MRR bridge of MONTH (opening, movements, fx_impact in the reporting currency, closing)
+    per currency and the headline rates (churn, NRR/GRR monthly and 12 months, ARPA, LTV, quick
+    ratio, ARR, scheduled churn). From the published warehouse; never summed across currencies."""
+    from dagster_project.metrics_report import load_report, parse_month, render_csv, render_table
+
+    try:
+        first_day = parse_month(month)
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    con = _open_published_for_report(format)
+    try:
+        report = load_report(con, first_day, currency=currency.upper() if currency else None, entity=entity)
+    finally:
+        con.close()
+    if format == "csv":
+        for note in report.notes:
+            typer.echo(f"metrics: {note}", err=True)
         typer.echo(render_csv(report), nl=False)
     else:
         typer.echo(render_table(report), nl=False)

@@ -42,6 +42,15 @@ page = st.navigation(
             icon=":material/account_balance_wallet:",
             url_path="collections",
         ),
+        st.Page(
+            PAGES_DIR / "07_retention.py",
+            title="Retention",
+            icon=":material/autorenew:",
+            url_path="retention",
+        ),
+        st.Page(
+            PAGES_DIR / "08_customers.py", title="Customers", icon=":material/groups:", url_path="customers"
+        ),
     ]
 )
 

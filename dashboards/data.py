@@ -26,6 +26,11 @@ INVOICES = "billing.fct_invoices"
 INVOICE_FEES = "billing.fct_invoice_fees"
 REVENUE_SCHEDULE = "revrec.fct_revenue_schedule"
 MRR = "metrics.fct_mrr"
+MRR_BRIDGE = "metrics.fct_mrr_bridge"
+MRR_RATES = "metrics.fct_mrr_rates"
+MRR_ARPA_LTV = "metrics.fct_mrr_arpa_ltv"
+MRR_COHORTS = "metrics.fct_mrr_cohorts"
+CUSTOMER_SEGMENTS = "intermediate.int_metrics__customer_segments"
 LANDING_FILES = "raw.landing_files"
 QUARANTINE = "raw.quarantine"
 AGING = "collections.fct_receivables_aging"
@@ -52,8 +57,17 @@ AGING_BUCKETS = {
     "90+": "days_over_90_amount_minor",
 }
 
-# The MRR bridge, in the order a reader walks from opening to closing.
+# The MRR bridge, in the order a reader walks from opening to closing (B3); fx_impact is the
+# reporting currency's extra term (B11), 0 in a document currency.
 MRR_MOVEMENTS = ["new", "expansion", "contraction", "churn", "reactivation"]
+MRR_BRIDGE_STEPS = [*MRR_MOVEMENTS, "fx_impact"]
+# Segment types of fct_mrr_bridge -> their column in int_metrics__customer_segments.
+SEGMENT_COLUMNS = {
+    "plan": "plan_segment",
+    "country": "country_segment",
+    "industry": "industry_segment",
+    "acquisition_channel": "acquisition_channel_segment",
+}
 
 
 def published_path() -> Path:
@@ -334,20 +348,180 @@ def revenue_by_month() -> pd.DataFrame:
 # ---- MRR -----------------------------------------------------------------------------------
 
 
-def mrr_bridge() -> pd.DataFrame:
-    movement_sums = ",\n".join(f"sum({m}_minor)::bigint as {m}_minor" for m in MRR_MOVEMENTS)
+@dataclasses.dataclass(frozen=True)
+class MetricsCut:
+    """What the metrics pages' global filters chose: one currency on one basis (never a sum
+    across currencies), an entity and a segment (None = all) and a month range."""
+
+    basis: str  # document | reporting
+    currency: str
+    entity: str | None = None
+    segment_type: str = "all"
+    segment_value: str | None = None
+    start: date | None = None
+    end: date | None = None
+
+
+def mrr_filter_options() -> dict:
+    """The choices the marts hold: (basis, currency) pairs, entities, segment values per type and
+    every month of the bridge (months do not depend on the currency, so a chosen range survives
+    switching it)."""
+    currencies = _frame(
+        f"select distinct currency_basis, currency from {MRR_BRIDGE} "
+        "order by currency_basis desc, currency"  # reporting first
+    )
+    entities = _frame(
+        f"select distinct billing_entity_code from {MRR_BRIDGE} "
+        "where billing_entity_code is not null order by 1"
+    )
+    segments = _frame(
+        f"select distinct segment_type, segment_value from {MRR_BRIDGE} "
+        "where segment_type <> 'all' order by 1, 2"
+    )
+    months = _frame(f"select distinct month from {MRR_BRIDGE} order by 1")
+    segment_values: dict[str, list[str]] = {}
+    for kind, value in zip(segments["segment_type"], segments["segment_value"], strict=True):
+        segment_values.setdefault(kind, []).append(value)
+    return {
+        "currencies": list(zip(currencies["currency_basis"], currencies["currency"], strict=True)),
+        "entities": entities["billing_entity_code"].tolist(),
+        "segments": segment_values,
+        "months": months["month"].tolist(),
+    }
+
+
+def _cut_params(cut: MetricsCut) -> tuple:
+    return (cut.basis, cut.currency, cut.entity, cut.segment_type, cut.segment_value, cut.start, cut.end)
+
+
+# $1 basis, $2 currency, $3 entity, $4 segment type, $5 segment value, $6 start, $7 end
+_BRIDGE_CUT = f"""
+    from {MRR_BRIDGE}
+    where currency_basis = $1 and currency = $2
+      and ($3::varchar is null or billing_entity_code = $3::varchar)
+      and segment_type = $4 and ($5::varchar is null or segment_value = $5::varchar)
+      and ($6::date is null or month >= $6::date) and ($7::date is null or month <= $7::date)
+"""
+
+
+def mrr_bridge(cut: MetricsCut) -> pd.DataFrame:
+    """The bridge per month for one currency: the mart's rows of the cut added up over entities
+    and segment values (each customer sits in one of each, so they add up to the total)."""
+    sums = ",\n".join(
+        f"sum({c})::bigint as {c}"
+        for c in [
+            "opening_mrr_minor",
+            *(f"{m}_minor" for m in MRR_BRIDGE_STEPS),
+            "closing_mrr_minor",
+            "closing_arr_minor",
+            "involuntary_churn_minor",
+            "scheduled_churn_mrr_minor",
+            "opening_customers",
+            "new_customers",
+            "churned_customers",
+            "reactivated_customers",
+            "closing_customers",
+        ]
+    )
     return _frame(
         f"""
-        select month, currency,
-               sum(opening_mrr_minor)::bigint as opening_mrr_minor,
-               {movement_sums},
-               sum(closing_mrr_minor)::bigint as closing_mrr_minor,
-               count(distinct external_customer_id) filter (where closing_mrr_minor > 0) as paying_customers
-        from {MRR}
-        group by month, currency
-        order by month, currency
-        """
+        select month, currency_basis, currency, {sums}
+        {_BRIDGE_CUT}
+        group by month, currency_basis, currency
+        order by month
+        """,
+        *_cut_params(cut),
     )
+
+
+# The customers behind a bridge figure, on the basis's amounts of fct_mrr.
+_BUCKET_CONDITIONS = {
+    "opening": "opening_minor > 0",
+    **{m: f"movement = '{m}'" for m in MRR_MOVEMENTS},
+    "fx_impact": "fx_impact_minor <> 0",
+    "closing": "closing_minor > 0",
+    "scheduled_churn": "scheduled_churn_minor > 0",
+}
+# $1 = the basis: fct_mrr's reporting-currency columns or its document-currency ones
+_MOVEMENTS_ON_BASIS = ", ".join(
+    f"case when $1 = 'reporting' then m.{m}_reporting_minor else m.{m}_minor end as {m}_minor"
+    for m in MRR_MOVEMENTS
+)
+
+
+def mrr_customers(cut: MetricsCut, month: date, bucket: str) -> pd.DataFrame:
+    """One row per customer in `bucket` (opening, a movement, fx_impact, closing or
+    scheduled_churn) of `month` for the cut, from fct_mrr: what adds up to the bridge's figure.
+    Entity and segments are the customer's in int_metrics__customer_segments, as in the bridge."""
+    condition = _BUCKET_CONDITIONS[bucket]
+    segment = SEGMENT_COLUMNS.get(cut.segment_type, "'all'")
+    return _frame(
+        f"""
+        with on_basis as (
+            select m.external_customer_id, m.month, m.movement, m.churn_kind,
+                   m.currency as document_currency, m.fx_rate, m.scheduled_churn_date,
+                   case when $1 = 'reporting' then m.reporting_currency else m.currency end as currency,
+                   case when $1 = 'reporting' then m.opening_mrr_reporting_minor else m.opening_mrr_minor end
+                       as opening_minor,
+                   {_MOVEMENTS_ON_BASIS},
+                   case when $1 = 'reporting' then m.fx_impact_reporting_minor else 0 end as fx_impact_minor,
+                   case when $1 = 'reporting' then m.closing_mrr_reporting_minor else m.closing_mrr_minor end
+                       as closing_minor,
+                   case when $1 = 'reporting' then m.scheduled_churn_mrr_reporting_minor
+                        else m.scheduled_churn_mrr_minor end as scheduled_churn_minor,
+                   s.billing_entity_code, {segment} as segment_value
+            from {MRR} m
+            join {CUSTOMER_SEGMENTS} s using (external_customer_id)
+            where m.month = $5
+        )
+        select external_customer_id, billing_entity_code, segment_value, movement, churn_kind,
+               scheduled_churn_date, document_currency, fx_rate, currency, opening_minor,
+               {", ".join(f"{m}_minor" for m in MRR_BRIDGE_STEPS)}, closing_minor, scheduled_churn_minor
+        from on_basis
+        where currency = $2 and {condition}
+          and ($3::varchar is null or billing_entity_code = $3::varchar)
+          and ($4::varchar is null or segment_value = $4::varchar)
+        order by external_customer_id, document_currency
+        """,
+        cut.basis,
+        cut.currency,
+        cut.entity,
+        cut.segment_value,
+        month,
+    )
+
+
+def _whole_book(table: str, cut: MetricsCut, first_month: str, order_by: str) -> pd.DataFrame:
+    """Rows of a metrics mart cut by basis, currency and months only (it has no entity or
+    segment cut); `first_month` is the column held against the range's start."""
+    return _frame(
+        f"""
+        select *
+        from {table}
+        where currency_basis = $1 and currency = $2
+          and ($3::date is null or {first_month} >= $3::date) and ($4::date is null or month <= $4::date)
+        order by {order_by}
+        """,
+        cut.basis,
+        cut.currency,
+        cut.start,
+        cut.end,
+    )
+
+
+def mrr_rates(cut: MetricsCut) -> pd.DataFrame:
+    """Churn, NRR/GRR and quick ratio per month and window (1, 3, 12 months), one currency."""
+    return _whole_book(MRR_RATES, cut, "month", "window_months, month")
+
+
+def mrr_arpa_ltv(cut: MetricsCut) -> pd.DataFrame:
+    """ARPA, LTV and paying customers per month, one currency."""
+    return _whole_book(MRR_ARPA_LTV, cut, "month", "month")
+
+
+def mrr_cohorts(cut: MetricsCut) -> pd.DataFrame:
+    """Cohort × age rows for cohorts and months inside the range, one currency."""
+    return _whole_book(MRR_COHORTS, cut, "cohort_month", "cohort_month, months_since_cohort")
 
 
 # ---- data quality --------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from streamlit.testing.v1 import AppTest
 
 from dagster_project.settings import REPO_ROOT
@@ -14,6 +16,8 @@ PAGES = {
     "mrr": "pages/04_mrr.py",
     "data-quality": "pages/05_data_quality.py",
     "collections": "pages/06_collections.py",
+    "retention": "pages/07_retention.py",
+    "customers": "pages/08_customers.py",
 }
 # The first run imports pandas, plotly and babel; generous so a slow CI box does not flake.
 APP_TIMEOUT_S = 90
@@ -38,3 +42,16 @@ def texts(at: AppTest) -> str:
 
 def assert_ran(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
+
+
+def chart_traces(at: AppTest, key: str) -> list[dict]:
+    """The traces of the plotly chart the page drew under `key`, as sent to the browser."""
+    chart = next(c for c in at.get("plotly_chart") if c.proto.id.endswith(key))
+    return json.loads(chart.proto.spec)["data"]
+
+
+def charted(at: AppTest, key: str, trace: str | None = None) -> dict[str, str]:
+    """x -> the text (money or percent as shown) of one trace (the first when unnamed)."""
+    data = chart_traces(at, key)
+    found = data[0] if trace is None else next(t for t in data if t.get("name") == trace)
+    return dict(zip(found["x"], found["text"], strict=True))

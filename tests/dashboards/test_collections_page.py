@@ -4,10 +4,8 @@ time; marts not built yet are named on the page."""
 
 from __future__ import annotations
 
-import json
-
 import duckdb
-from dashboard_helpers import assert_ran, metrics, run_page, texts
+from dashboard_helpers import assert_ran, charted, metrics, run_page, texts
 
 from dagster_project.ingest.schema import create_raw_tables
 from dashboards.ui import format_money
@@ -30,13 +28,6 @@ def aging_at_latest(query, currency: str, entity: str | None = None) -> tuple:
     )[0]
 
 
-def charted_bar(at, key: str, trace: str) -> dict[str, str]:
-    """x -> the money text of one trace of a plotly chart the page drew."""
-    chart = next(c for c in at.get("plotly_chart") if c.proto.id.endswith(key))
-    data = next(t for t in json.loads(chart.proto.spec)["data"] if t["name"] == trace)
-    return dict(zip(data["x"], data["text"], strict=True))
-
-
 def test_charted_90_plus_and_headline_match_the_mart(query, mart_state):
     at = run_page("collections")
     assert_ran(at)
@@ -49,7 +40,7 @@ def test_charted_90_plus_and_headline_match_the_mart(query, mart_state):
         at.radio(key="currency").set_value(currency).run()
         assert_ran(at)
         day, over_90, open_amount = aging_at_latest(query, currency)
-        assert charted_bar(at, "aging_chart", "90+")[f"{day:%Y-%m-%d}"] == format_money(over_90, currency)
+        assert charted(at, "aging_chart", "90+")[f"{day:%Y-%m-%d}"] == format_money(over_90, currency)
         shown = metrics(at)
         assert f"Receivables at {day}" in " ".join(c.value for c in at.caption)
         assert shown[f"90+ days {currency}"] == format_money(over_90, currency)

@@ -153,24 +153,6 @@ def test_revenue_page_matches_sql(query, mart_state):
         assert shown[f"Deferred {currency} after {last_month:%B %Y}"] == format_money(deferred, currency)
 
 
-def test_mrr_page_last_closing_matches_sql(query, mart_state):
-    at = run_page("mrr")
-    assert_ran(at)
-    if says_why_not(at, mart_state, "metrics.fct_mrr"):
-        return
-    for currency in first_and_last_currency(at):
-        last_month, closing, months = query(
-            "select month, sum(closing_mrr_minor), (select count(distinct month) from metrics.fct_mrr "
-            "where currency = ?) from metrics.fct_mrr where currency = ? "
-            "group by month order by month desc limit 1",
-            currency,
-            currency,
-        )[0]
-        assert metrics(at)[f"Closing MRR {currency}, {last_month:%B %Y}"] == format_money(closing, currency)
-        bridge = at.dataframe[-1].value
-        assert len(bridge) == months
-
-
 def test_data_quality_page_matches_sql(query, mart_state):
     at = run_page("data-quality")
     assert_ran(at)

@@ -48,9 +48,11 @@ PAGE_URLS = {
     "": ("01_overview", 0),
     "invoices": ("02_invoices", 0),
     "revenue": ("03_revenue", 1),
-    "mrr": ("04_mrr", 1),
+    "mrr": ("04_mrr", 3),
     "data-quality": ("05_data_quality", 0),
     "collections": ("06_collections", 1),
+    "retention": ("07_retention", 3),
+    "customers": ("08_customers", 2),
 }
 # A blank page has one colour and Streamlit's empty shell about ten; anything drawn (text is
 # anti-aliased) has hundreds. Whether the page finished is judged by the script state below.
@@ -67,10 +69,10 @@ PAGE_STATE_JS = """(() => {
     exceptions: [...document.querySelectorAll('[data-testid="stException"]')].map(e => e.innerText),
   });
 })()"""
-# The Collections page's aging chart as the browser drew it: x -> money text of the 90+ bars.
-AGING_90_PLUS_JS = """(() => {
+# One trace of a chart as the browser drew it: x -> its text (money as shown), by trace name.
+TRACE_TEXT_JS = """(() => {
   for (const plot of document.querySelectorAll('.js-plotly-plot')) {
-    const trace = (plot.data || []).find(t => t.name === '90+');
+    const trace = (plot.data || []).find(t => t.name === %s);
     if (trace) return JSON.stringify(Object.fromEntries(trace.x.map((x, i) => [x, trace.text[i]])));
   }
   return 'null';
@@ -188,10 +190,37 @@ def _assert_charted_90_plus_is_the_marts(page: DevTools, published_path: Path) -
     finally:
         con.close()
     currency, day, over_90 = row
-    result = page.call("Runtime.evaluate", expression=AGING_90_PLUS_JS, returnByValue=True)
-    drawn = json.loads(result["result"].get("value") or "null")
+    drawn = _drawn_trace(page, "90+")
     assert drawn is not None, "the Collections page drew no 90+ bars"
     assert drawn[f"{day:%Y-%m-%d}"] == format_money(over_90, currency)
+
+
+def _drawn_trace(page: DevTools, name: str) -> dict | None:
+    result = page.call("Runtime.evaluate", expression=TRACE_TEXT_JS % json.dumps(name), returnByValue=True)
+    return json.loads(result["result"].get("value") or "null")
+
+
+def _assert_drawn_closing_mrr_is_the_marts(page: DevTools, published_path: Path) -> None:
+    """The MRR page opens on the first currency of its picker (the reporting one) and the
+    latest month: the waterfall's closing bar as drawn equals fct_mrr_bridge for them."""
+    from dashboards.ui import format_money
+
+    con = duckdb.connect(str(published_path), read_only=True)
+    try:
+        currency, closing = con.execute(
+            "with first as (select currency_basis, currency from metrics.fct_mrr_bridge "
+            "order by currency_basis desc, currency limit 1) "
+            "select b.currency, sum(b.closing_mrr_minor) from metrics.fct_mrr_bridge b "
+            "join first using (currency_basis, currency) where b.segment_type = 'all' "
+            "and b.month = (select max(month) from metrics.fct_mrr_bridge) group by b.currency"
+        ).fetchone()
+    except duckdb.CatalogException:
+        return  # no bridge mart: the page says so instead (test_metrics_pages)
+    finally:
+        con.close()
+    drawn = _drawn_trace(page, "bridge")
+    assert drawn is not None, "the MRR page drew no bridge"
+    assert drawn["closing"] == format_money(closing, currency)
 
 
 def test_every_page_renders_in_chromium(published_path, tmp_path):
@@ -234,6 +263,8 @@ def test_every_page_renders_in_chromium(published_path, tmp_path):
                 assert colours >= MIN_COLOURS, f"/{url_path} looks blank ({colours} colours); see {out}"
                 if url_path == "collections":
                     _assert_charted_90_plus_is_the_marts(page, published_path)
+                if url_path == "mrr":
+                    _assert_drawn_closing_mrr_is_the_marts(page, published_path)
         assert "Traceback" not in app_log.read_text(), app_log.read_text()[-3000:]
     finally:
         if browser is not None:
