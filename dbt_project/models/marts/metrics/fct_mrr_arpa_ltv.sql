@@ -1,8 +1,14 @@
 {#- ARPA and LTV per month and currency (B4, B7, B8): paying customers and MRR at the month-end
     snapshot, ARPA stored exact as numerator and denominator, LTV = ARPA x gross margin / the
-    mean monthly logo churn rate of the six months ending with M (the months that have one). -#}
+    mean monthly logo churn rate of the six months ending with M (the months that have one),
+    each cut (billing entity or all entities × segment) from its own customers and its own
+    churn rates. -#}
 with movements as (
     select * from {{ ref('int_metrics__mrr_movements') }}
+),
+
+cuts as (
+    select * from {{ ref('int_metrics__customer_cuts') }}
 ),
 
 rates as (
@@ -32,13 +38,20 @@ snapshots as (
 -- trial and free customers have no MRR, so they are not paying (B7)
 paying as (
     select
-        month,
-        currency_basis,
-        currency,
-        sum(closing_minor) as mrr_minor,
-        count(distinct case when closing_minor > 0 then external_customer_id end) as paying_customers
+        snapshots.month,
+        snapshots.currency_basis,
+        snapshots.currency,
+        cuts.billing_entity_code,
+        cuts.segment_type,
+        cuts.segment_value,
+        sum(snapshots.closing_minor) as mrr_minor,
+        count(distinct case when snapshots.closing_minor > 0 then snapshots.external_customer_id end)
+            as paying_customers
     from snapshots
-    group by month, currency_basis, currency
+    inner join cuts on snapshots.external_customer_id = cuts.external_customer_id
+    group by
+        snapshots.month, snapshots.currency_basis, snapshots.currency,
+        cuts.billing_entity_code, cuts.segment_type, cuts.segment_value
 ),
 
 churn_6m as (
@@ -46,15 +59,23 @@ churn_6m as (
         paying.month,
         paying.currency_basis,
         paying.currency,
+        paying.billing_entity_code,
+        paying.segment_type,
+        paying.segment_value,
         count(rates.logo_churn_rate) as churn_months,
         {{ exact_divide('sum(rates.logo_churn_rate)', 'count(rates.logo_churn_rate)') }} as mean_logo_churn_rate_6m
     from paying
     left join rates
         on paying.currency_basis = rates.currency_basis
         and paying.currency = rates.currency
+        and paying.billing_entity_code = rates.billing_entity_code
+        and paying.segment_type = rates.segment_type
+        and paying.segment_value = rates.segment_value
         and rates.month <= paying.month
         and rates.month > cast({{ dbt.dateadd('month', -6, 'paying.month') }} as date)
-    group by paying.month, paying.currency_basis, paying.currency
+    group by
+        paying.month, paying.currency_basis, paying.currency,
+        paying.billing_entity_code, paying.segment_type, paying.segment_value
 ),
 
 final as (
@@ -62,6 +83,9 @@ final as (
         paying.month,
         paying.currency_basis,
         paying.currency,
+        paying.billing_entity_code,
+        paying.segment_type,
+        paying.segment_value,
         cast(paying.mrr_minor as bigint) as mrr_minor,
         cast(12 * paying.mrr_minor as bigint) as arr_minor,
         cast(paying.paying_customers as bigint) as paying_customers,
@@ -80,6 +104,9 @@ final as (
         on paying.month = churn_6m.month
         and paying.currency_basis = churn_6m.currency_basis
         and paying.currency = churn_6m.currency
+        and paying.billing_entity_code = churn_6m.billing_entity_code
+        and paying.segment_type = churn_6m.segment_type
+        and paying.segment_value = churn_6m.segment_value
     cross join gross_margin
 )
 

@@ -50,17 +50,8 @@ in_both_bases as (
     where is_month_converted
 ),
 
--- every customer is in exactly one value of each segment type, so each type adds up to 'all'
 segment_values as (
-    select external_customer_id, 'all' as segment_type, 'all' as segment_value from segments
-    union all
-    select external_customer_id, 'plan', plan_segment from segments
-    union all
-    select external_customer_id, 'country', country_segment from segments
-    union all
-    select external_customer_id, 'industry', industry_segment from segments
-    union all
-    select external_customer_id, 'acquisition_channel', acquisition_channel_segment from segments
+    {{ mrr_segment_values('segments') }}
 ),
 
 cut as (

@@ -2,9 +2,14 @@
     MRR > 0 and it stays there after a churn and a reactivation. For each cohort and age k: logo
     and MRR retention at the end of month cohort + k. In the reporting currency both the
     cohort's starting MRR and its MRR at c + k are at the rate of c + k (constant currency, as
-    B6), so FX never moves retention. -#}
+    B6), so FX never moves retention. Each cut (billing entity or all entities × segment) holds
+    the cohort's customers in it; the whole book is billing_entity_code = 'all', segment 'all'. -#}
 with movements as (
     select * from {{ ref('int_metrics__mrr_movements') }}
+),
+
+cuts as (
+    select * from {{ ref('int_metrics__customer_cuts') }}
 ),
 
 currencies as (
@@ -61,16 +66,23 @@ in_both_bases as (
 
 totals as (
     select
-        cohort_month,
-        months_since_cohort,
-        currency_basis,
-        currency,
-        count(distinct external_customer_id) as cohort_customers,
-        count(distinct case when closing_minor > 0 then external_customer_id end) as retained_customers,
-        sum(starting_minor) as cohort_starting_mrr_minor,
-        sum(closing_minor) as mrr_minor
+        in_both_bases.cohort_month,
+        in_both_bases.months_since_cohort,
+        in_both_bases.currency_basis,
+        in_both_bases.currency,
+        cuts.billing_entity_code,
+        cuts.segment_type,
+        cuts.segment_value,
+        count(distinct in_both_bases.external_customer_id) as cohort_customers,
+        count(distinct case when in_both_bases.closing_minor > 0 then in_both_bases.external_customer_id end)
+            as retained_customers,
+        sum(in_both_bases.starting_minor) as cohort_starting_mrr_minor,
+        sum(in_both_bases.closing_minor) as mrr_minor
     from in_both_bases
-    group by cohort_month, months_since_cohort, currency_basis, currency
+    inner join cuts on in_both_bases.external_customer_id = cuts.external_customer_id
+    group by
+        in_both_bases.cohort_month, in_both_bases.months_since_cohort, in_both_bases.currency_basis,
+        in_both_bases.currency, cuts.billing_entity_code, cuts.segment_type, cuts.segment_value
 ),
 
 final as (
@@ -80,6 +92,9 @@ final as (
         cast({{ dbt.dateadd('month', 'months_since_cohort', 'cohort_month') }} as date) as month,
         currency_basis,
         currency,
+        billing_entity_code,
+        segment_type,
+        segment_value,
         cast(cohort_customers as bigint) as cohort_customers,
         cast(retained_customers as bigint) as retained_customers,
         {{ exact_divide('retained_customers', 'cohort_customers') }} as logo_retention,

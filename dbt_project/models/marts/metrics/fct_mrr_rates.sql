@@ -2,9 +2,14 @@
     with the month (B5, B6): each window compares the customer's snapshot at its own opening
     (end of M-W) with the one at the end of M, never adding monthly rates. Amounts of both
     snapshots in the reporting currency are at M's rate (constant currency, B6), so FX never
-    moves a rate. -#}
+    moves a rate. Each cut (billing entity or all entities × segment) sums its own customers'
+    numerators and denominators; the whole book is billing_entity_code = 'all', segment 'all'. -#}
 with movements as (
     select * from {{ ref('int_metrics__mrr_movements') }}
+),
+
+cuts as (
+    select * from {{ ref('int_metrics__customer_cuts') }}
 ),
 
 currencies as (
@@ -105,10 +110,13 @@ bucketed as (
 
 totals as (
     select
-        month,
-        currency_basis,
-        currency,
-        window_months,
+        bucketed.month,
+        bucketed.currency_basis,
+        bucketed.currency,
+        bucketed.window_months,
+        cuts.billing_entity_code,
+        cuts.segment_type,
+        cuts.segment_value,
         sum(case when start_minor > 0 then 1 else 0 end) as opening_customers,
         sum(case when start_minor > 0 and end_minor = 0 then 1 else 0 end) as churned_customers,
         sum(start_minor) as opening_mrr_minor,
@@ -120,7 +128,10 @@ totals as (
         sum(cohort_end_minor) as cohort_end_mrr_minor,
         sum(cohort_capped_end_minor) as cohort_capped_end_mrr_minor
     from bucketed
-    group by month, currency_basis, currency, window_months
+    inner join cuts on bucketed.external_customer_id = cuts.external_customer_id
+    group by
+        bucketed.month, bucketed.currency_basis, bucketed.currency, bucketed.window_months,
+        cuts.billing_entity_code, cuts.segment_type, cuts.segment_value
 ),
 
 final as (
@@ -129,6 +140,9 @@ final as (
         currency_basis,
         currency,
         window_months,
+        billing_entity_code,
+        segment_type,
+        segment_value,
         cast(opening_customers as bigint) as opening_customers,
         cast(churned_customers as bigint) as churned_customers,
         {{ exact_divide('churned_customers', 'opening_customers') }} as logo_churn_rate,
