@@ -4,8 +4,8 @@ from the published warehouse (metrics-and-revrec.md Part B).
 Every figure comes from the metrics marts: this module selects and formats, it computes no
 metric. The bridge is `fct_mrr_bridge` at segment_type 'all', added up over billing entities
 within one currency (each customer sits in one entity); the rates are `fct_mrr_rates`
-(windows 1 and 12), ARPA and LTV `fct_mrr_arpa_ltv`. Those two marts have no entity cut, so
-with --entity they stay whole-book figures and the report says so. One column per currency
+(windows 1 and 12), ARPA and LTV `fct_mrr_arpa_ltv`, read at the cut's own row (billing entity
+or 'all', segment 'all'): a rate is never added up across entities. One column per currency
 and basis: nothing is summed across currencies.
 """
 
@@ -136,24 +136,22 @@ def load_report(
     if rate_missing:
         report.notes.append(f"no headline rates: {', '.join(rate_missing)} not in the published warehouse")
         return report
-    if entity:
-        report.notes.append(
-            f"rates, ARPA and LTV are for the whole book in each currency: {RATES} and {ARPA_LTV} "
-            "have no entity cut"
-        )
+    # the cut's own row: one entity, or 'all' (the whole book), at segment 'all'
+    cut = "billing_entity_code = ? and segment_type = 'all'"
+    entity_cut = entity or "all"
     for col in report.columns:
         for measure, window, label in RATE_MEASURES:
             found = con.execute(
                 f"select {measure} from {RATES} where month = ? and currency_basis = ? and currency = ? "
-                "and window_months = ?",
-                [month, col.basis, col.currency, window],
+                f"and window_months = ? and {cut}",
+                [month, col.basis, col.currency, window, entity_cut],
             ).fetchone()
             col.rates[label] = found[0] if found else None
         found = _rows(
             con,
             f"select {', '.join(m for m, _ in ARPA_MEASURES)} from {ARPA_LTV} "
-            "where month = ? and currency_basis = ? and currency = ?",
-            [month, col.basis, col.currency],
+            f"where month = ? and currency_basis = ? and currency = ? and {cut}",
+            [month, col.basis, col.currency, entity_cut],
         )
         for measure, label in ARPA_MEASURES:
             col.rates[label] = found[0][measure] if found else None
@@ -262,6 +260,6 @@ def render_csv(report: MetricsReport) -> str:
             w.writerow(["bridge", month, col.basis, col.currency, report.entity or "",
                         measure.removesuffix("_minor"), bridge_cell(col, measure, grouping=False)])  # fmt: skip
         for label, measure in rate_labels().items() if col.rates else []:
-            w.writerow(["rates", month, col.basis, col.currency, "", measure,
+            w.writerow(["rates", month, col.basis, col.currency, report.entity or "", measure,
                         rate_cell(col, label, grouping=False)])  # fmt: skip
     return out.getvalue()

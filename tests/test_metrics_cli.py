@@ -37,24 +37,39 @@ BRIDGE_ROWS = [
     ("2026-06-01", "reporting", "USD", "e1", "all", "all", 25000, 0, 0, 0, 0, 0, 1000, 26000, 312000, 0, 1, 1, 0),
     ("2026-05-01", "document", "EUR", "e1", "all", "all", 1, 0, 0, 0, 0, 0, 0, 1, 12, 0, 1, 1, 0),
 ]  # fmt: skip
+CUT_COLUMNS = "billing_entity_code varchar, segment_type varchar, segment_value varchar, "
 RATE_COLUMNS = (
-    "month date, currency_basis varchar, currency varchar, window_months integer, logo_churn_rate decimal(38,12), "
-    "gross_mrr_churn_rate decimal(38,12), net_mrr_churn_rate decimal(38,12), nrr decimal(38,12), "
-    "grr decimal(38,12), quick_ratio decimal(38,12)"
+    "month date, currency_basis varchar, currency varchar, window_months integer, "
+    + CUT_COLUMNS
+    + "logo_churn_rate decimal(38,12), gross_mrr_churn_rate decimal(38,12), net_mrr_churn_rate decimal(38,12), "
+    "nrr decimal(38,12), grr decimal(38,12), quick_ratio decimal(38,12)"
 )
 # B5 on the whole EUR book: 1 of 4 logos → 25%; (500 + 200) / 2,000 = 35%; (700 − 100 − 100) / 2,000
 # = 25%; NRR (600 + 300 + 0 + 500) / 2,000 = 70%, GRR (500 + 300 + 0 + 500) / 2,000 = 65%;
 # quick ratio (200 + 100 + 100) / 700 = 0.571428…; no 12-month window yet.
-RATE_ROWS = [("2026-06-01", "document", "EUR", 1, "0.25", "0.35", "0.25", "0.70", "0.65", "0.571428571428")]
+# e1 alone (A–E, no reactivation): net (700 − 100) / 2,000 = 30%, quick ratio (200 + 100) / 700 =
+# 0.428571…; e2 (F only) has no opening customer, so no rate at all. The plan row must not be read.
+RATE_ROWS = [
+    ("2026-06-01", "document", "EUR", 1, "all", "all", "all", "0.25", "0.35", "0.25", "0.70", "0.65", "0.571428571428"),
+    ("2026-06-01", "document", "EUR", 1, "e1", "all", "all", "0.25", "0.35", "0.30", "0.70", "0.65", "0.428571428571"),
+    ("2026-06-01", "document", "EUR", 1, "e2", "all", "all", None, None, None, None, None, None),
+    ("2026-06-01", "document", "EUR", 1, "e1", "plan", "pro", "0.99", "0.99", "0.99", "0.99", "0.99", "9.99"),
+]  # fmt: skip
 ARPA_COLUMNS = (
-    "month date, currency_basis varchar, currency varchar, arpa_minor bigint, ltv_minor bigint, "
-    "mean_logo_churn_rate_6m decimal(38,12)"
+    "month date, currency_basis varchar, currency varchar, "
+    + CUT_COLUMNS
+    + "arpa_minor bigint, ltv_minor bigint, mean_logo_churn_rate_6m decimal(38,12)"
 )
 # B7: 1,700.00 / 5 = 340.00; B8: 340.00 × 0.8 / 0.02 = 13,600.00. JPY: no churn → LTV not measurable.
+# e1: (500 + 600 + 300 + 200) / 4 = 400.00, its own churn 0.05 → 400.00 × 0.8 / 0.05 = 6,400.00;
+# e2: F 100.00 / 1 = 100.00, churn 0 → LTV not measurable.
 ARPA_ROWS = [
-    ("2026-06-01", "document", "EUR", 34000, 1360000, "0.02"),
-    ("2026-06-01", "document", "JPY", 12000, None, "0"),
-]
+    ("2026-06-01", "document", "EUR", "all", "all", "all", 34000, 1360000, "0.02"),
+    ("2026-06-01", "document", "EUR", "e1", "all", "all", 40000, 640000, "0.05"),
+    ("2026-06-01", "document", "EUR", "e2", "all", "all", 10000, None, "0"),
+    ("2026-06-01", "document", "JPY", "all", "all", "all", 12000, None, "0"),
+    ("2026-06-01", "document", "JPY", "e2", "all", "all", 12000, None, "0"),
+]  # fmt: skip
 
 
 @pytest.fixture()
@@ -128,9 +143,25 @@ def test_entity_and_currency_filters(tiny_published):
     assert table_row(result.output, "opening MRR") == ["0.00"]
     assert table_row(result.output, "= closing MRR") == ["100.00"]
     assert "JPY" not in result.output and "USD" not in result.output
-    # rates have no entity cut: shown for the whole book, and said so
-    assert table_row(result.output, "logo churn") == ["25.00%"]
-    assert "no entity cut" in result.output
+    # the entity's own rates: e2 had no customer at the opening, so none (the whole book's is 25%)
+    assert table_row(result.output, "logo churn") == ["–"]
+    assert table_row(result.output, "NRR monthly") == ["–"]
+    assert table_row(result.output, "ARPA") == ["100.00"]
+    assert table_row(result.output, "LTV") == ["–"]
+
+
+def test_entity_rates_are_the_entitys_own_row(tiny_published):
+    result = run("--month", "2026-06", "--entity", "e1", "--currency", "EUR")
+    assert result.exit_code == 0, result.output
+    assert table_row(result.output, "net MRR churn") == ["30.00%"]  # whole book: 25.00%
+    assert table_row(result.output, "quick ratio") == ["0.43"]  # whole book: 0.57
+    assert table_row(result.output, "ARPA") == ["400.00"]
+    assert table_row(result.output, "LTV") == ["6,400.00"]
+    result = run("--month", "2026-06", "--entity", "e1", "--currency", "EUR", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rates = [r for r in csv.DictReader(io.StringIO(result.stdout)) if r["section"] == "rates"]
+    assert {r["entity"] for r in rates} == {"e1"}
+    assert {r["measure"]: r["value"] for r in rates}["net_mrr_churn_rate_1m"] == "0.300000000000"
 
 
 def test_csv_exact_values(tiny_published):
