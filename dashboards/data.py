@@ -491,37 +491,49 @@ def mrr_customers(cut: MetricsCut, month: date, bucket: str) -> pd.DataFrame:
     )
 
 
-def _whole_book(table: str, cut: MetricsCut, first_month: str, order_by: str) -> pd.DataFrame:
-    """Rows of a metrics mart cut by basis, currency and months only (it has no entity or
-    segment cut); `first_month` is the column held against the range's start."""
+def _cut_row_params(cut: MetricsCut) -> tuple:
+    """The cut's own row in fct_mrr_rates / _arpa_ltv / _cohorts: one entity or 'all', one
+    segment value or 'all' (a segment type with no value chosen is the whole type, i.e. 'all').
+    Rates are never added up across rows, so the marts hold each cut computed on its own."""
+    if cut.segment_value is None:
+        return (cut.entity or "all", "all", "all")
+    return (cut.entity or "all", cut.segment_type, cut.segment_value)
+
+
+def _cut_rows(table: str, cut: MetricsCut, first_month: str, order_by: str) -> pd.DataFrame:
+    """Rows of a metrics mart for the cut's currency, entity, segment and months;
+    `first_month` is the column held against the range's start."""
     return _frame(
         f"""
         select *
         from {table}
         where currency_basis = $1 and currency = $2
-          and ($3::date is null or {first_month} >= $3::date) and ($4::date is null or month <= $4::date)
+          and billing_entity_code = $3 and segment_type = $4 and segment_value = $5
+          and ($6::date is null or {first_month} >= $6::date) and ($7::date is null or month <= $7::date)
         order by {order_by}
         """,
         cut.basis,
         cut.currency,
+        *_cut_row_params(cut),
         cut.start,
         cut.end,
     )
 
 
 def mrr_rates(cut: MetricsCut) -> pd.DataFrame:
-    """Churn, NRR/GRR and quick ratio per month and window (1, 3, 12 months), one currency."""
-    return _whole_book(MRR_RATES, cut, "month", "window_months, month")
+    """Churn, NRR/GRR and quick ratio per month and window (1, 3, 12 months), one currency, the
+    cut's own row."""
+    return _cut_rows(MRR_RATES, cut, "month", "window_months, month")
 
 
 def mrr_arpa_ltv(cut: MetricsCut) -> pd.DataFrame:
-    """ARPA, LTV and paying customers per month, one currency."""
-    return _whole_book(MRR_ARPA_LTV, cut, "month", "month")
+    """ARPA, LTV and paying customers per month, one currency, the cut's own row."""
+    return _cut_rows(MRR_ARPA_LTV, cut, "month", "month")
 
 
 def mrr_cohorts(cut: MetricsCut) -> pd.DataFrame:
-    """Cohort × age rows for cohorts and months inside the range, one currency."""
-    return _whole_book(MRR_COHORTS, cut, "cohort_month", "cohort_month, months_since_cohort")
+    """Cohort × age rows for cohorts and months inside the range, one currency, the cut's own row."""
+    return _cut_rows(MRR_COHORTS, cut, "cohort_month", "cohort_month, months_since_cohort")
 
 
 # ---- data quality --------------------------------------------------------------------------

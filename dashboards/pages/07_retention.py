@@ -16,12 +16,6 @@ ui.require(data.MRR_BRIDGE, data.MRR_RATES)
 
 cut = ui.metrics_filters()
 label = ui.currency_label(cut.basis, cut.currency)
-if cut.entity or cut.segment_value:
-    st.info(
-        "Retention, churn rates and cohorts are per currency for the whole book: "
-        f"`{data.MRR_RATES}` and `{data.MRR_COHORTS}` have no entity or segment cut, so the entity "
-        "and segment filters do not apply on this page."
-    )
 rates = data.mrr_rates(cut)
 if rates.empty:
     st.info(f"No retention figures in {label} in these months.")
@@ -64,7 +58,7 @@ if trailing.empty:
     st.caption(
         "No trailing-12-month point yet: the book does not hold a snapshot 12 months before these months."
     )
-st.caption(ui.B12["retention"])
+st.caption(ui.cut_caption(cut) + ". " + ui.B12["retention"])
 
 st.subheader("Churn rates and quick ratio")
 shown = monthly[["month", "opening_customers", "churned_customers", "opening_mrr_minor", "churn_minor",

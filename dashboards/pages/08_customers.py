@@ -33,12 +33,7 @@ c1.metric(f"ARPA {label}, {when}", money(last["arpa_minor"]), border=True)
 c2.metric(
     f"LTV {label}, {when}", "not measurable" if ui.chart_value(ltv) is None else money(ltv), border=True
 )
-st.caption(
-    "ARPA and LTV are per currency for the whole book (the mart has no entity or segment cut). "
-    + ui.B12["arpa"]
-    + " "
-    + ui.B12["ltv"]
-)
+st.caption(ui.cut_caption(cut) + ". " + ui.B12["arpa"] + " " + ui.B12["ltv"])
 
 row = bridge.iloc[-1]
 cut_when = f"{row['month']:%B %Y}"

@@ -18,6 +18,8 @@ BRIDGE = "metrics.fct_mrr_bridge"
 RATES = "metrics.fct_mrr_rates"
 ARPA = "metrics.fct_mrr_arpa_ltv"
 COHORTS = "metrics.fct_mrr_cohorts"
+# the row of fct_mrr_rates / _arpa_ltv / _cohorts that holds the whole book
+WHOLE_BOOK = "billing_entity_code = 'all' and segment_type = 'all'"
 
 
 def bridge_row(query, basis, currency, month, entity=None, segment_type="all", segment_value=None) -> dict:
@@ -170,7 +172,7 @@ def test_retention_trend_last_points_are_the_mart(query, mart_state):
         for window, name in ((1, "monthly"), (12, "trailing 12 months")):
             rows = query(
                 f"select month, nrr, grr from {RATES} where currency_basis = ? and currency = ? "
-                "and window_months = ? order by month desc limit 1",
+                f"and window_months = ? and {WHOLE_BOOK} order by month desc limit 1",
                 basis,
                 currency,
                 window,
@@ -191,7 +193,7 @@ def test_retention_cohort_cell_is_the_mart(query, mart_state):
     basis, currency = currencies(query)[0]
     cohort, age, logo, mrr = query(
         f"select cohort_month, months_since_cohort, logo_retention, mrr_retention from {COHORTS} "
-        "where currency_basis = ? and currency = ? and months_since_cohort > 0 "
+        f"where currency_basis = ? and currency = ? and months_since_cohort > 0 and {WHOLE_BOOK} "
         "order by logo_retention, cohort_month limit 1",
         basis,
         currency,
@@ -209,7 +211,7 @@ def test_customers_arpa_and_scheduled_churn_are_the_mart(query, mart_state):
     for basis, currency, label in switched_to(at, currencies(query)[:2]):
         month, arpa, ltv = query(
             f"select month, arpa_minor, ltv_minor from {ARPA} where currency_basis = ? and currency = ? "
-            "order by month desc limit 1",
+            f"and {WHOLE_BOOK} order by month desc limit 1",
             basis,
             currency,
         )[0]
@@ -228,6 +230,64 @@ def test_customers_arpa_and_scheduled_churn_are_the_mart(query, mart_state):
         )[0]
         assert shown[f"Scheduled churn {label}, {month:%B %Y}"] == format_money(scheduled[0], currency)
         assert shown[f"Paying customers, {month:%B %Y}"] == f"{scheduled[1]:,}"
+
+
+def entity_plan_cut(query) -> tuple:
+    """An entity × plan cut in a document currency whose monthly NRR at its latest month is not
+    the whole book's: (basis, currency, entity, plan, month, nrr)."""
+    return query(
+        f"""
+        select r.currency_basis, r.currency, r.billing_entity_code, r.segment_value, r.month, r.nrr
+        from {RATES} r
+        join {RATES} w
+          on w.month = r.month and w.currency_basis = r.currency_basis and w.currency = r.currency
+          and w.window_months = r.window_months and w.billing_entity_code = 'all' and w.segment_type = 'all'
+        where r.window_months = 1 and r.currency_basis = 'document' and r.segment_type = 'plan'
+          and r.billing_entity_code <> 'all' and r.nrr is not null and r.nrr <> w.nrr
+          and r.month = (select max(month) from {RATES} x where x.currency_basis = r.currency_basis
+                         and x.currency = r.currency and x.window_months = 1
+                         and x.billing_entity_code = r.billing_entity_code and x.segment_type = 'plan'
+                         and x.segment_value = r.segment_value)
+        order by r.opening_customers desc, 1, 2, 3, 4
+        limit 1
+        """
+    )[0]
+
+
+def filtered_to(at, basis, currency, entity, plan):
+    at.radio(key="currency").set_value(currency_label(basis, currency)).run()
+    at.selectbox(key="entity").set_value(entity).run()
+    at.selectbox(key="segment_type").set_value("plan").run()
+    at.selectbox(key="segment_value_plan").set_value(plan).run()
+    assert_ran(at)
+    return at
+
+
+def test_retention_and_customers_show_the_filtered_cut(query, mart_state):
+    at = page_on("retention", RATES, mart_state)
+    if at is None:
+        return
+    basis, currency, entity, plan, month, nrr = entity_plan_cut(query)
+    label = currency_label(basis, currency)
+    filtered_to(at, basis, currency, entity, plan)
+    # the entity × plan row's own NRR, not the whole book's (the query picked one that differs)
+    assert metrics(at)[f"NRR monthly {label}, {month:%B %Y}"] == percent(nrr)
+    assert charted(at, "retention_chart", "NRR monthly")[f"{month:%Y-%m}"] == percent(nrr)
+
+    at = page_on("customers", ARPA, mart_state)
+    if at is None:
+        return
+    filtered_to(at, basis, currency, entity, plan)
+    arpa_month, arpa = query(
+        f"select month, arpa_minor from {ARPA} where currency_basis = ? and currency = ? "
+        "and billing_entity_code = ? and segment_type = 'plan' and segment_value = ? order by month desc limit 1",
+        basis,
+        currency,
+        entity,
+        plan,
+    )[0]
+    assert metrics(at)[f"ARPA {label}, {arpa_month:%B %Y}"] == format_money(arpa, currency)
+    assert charted(at, "arpa_chart", "ARPA")[f"{arpa_month:%Y-%m}"] == format_money(arpa, currency)
 
 
 def test_metrics_pages_name_the_marts_they_lack(tmp_path, monkeypatch):
