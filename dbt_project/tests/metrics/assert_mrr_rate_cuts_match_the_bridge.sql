@@ -4,6 +4,7 @@
 -- is computed from its own customers, the whole book ('all') from all of them. fct_mrr_bridge
 -- has no 'all' entity, so its entities are added up for it (each customer is in one entity).
 -- Returns the cuts that differ, either side missing included.
+{% set cut_keys = ['month', 'currency_basis', 'currency', 'billing_entity_code', 'segment_type', 'segment_value'] %}
 with bridge_by_entity as (
     select * from {{ ref('fct_mrr_bridge') }}
 ),
@@ -34,20 +35,10 @@ arpa as (
 ),
 
 rate_differences as (
-    select
-        'fct_mrr_rates' as mart,
-        coalesce(rates.month, bridge.month) as month,
-        coalesce(rates.currency, bridge.currency) as currency,
-        coalesce(rates.billing_entity_code, bridge.billing_entity_code) as billing_entity_code,
-        coalesce(rates.segment_type, bridge.segment_type) as segment_type,
-        coalesce(rates.segment_value, bridge.segment_value) as segment_value
+    select 'fct_mrr_rates' as mart, {% for key in cut_keys %}coalesce(rates.{{ key }}, bridge.{{ key }}) as {{ key }}{{ ', ' if not loop.last }}{% endfor %}
     from rates
     full outer join (select * from bridge where currency_basis = 'document') as bridge
-        on rates.month = bridge.month
-        and rates.currency = bridge.currency
-        and rates.billing_entity_code = bridge.billing_entity_code
-        and rates.segment_type = bridge.segment_type
-        and rates.segment_value = bridge.segment_value
+        on {% for key in cut_keys %}{{ ' and ' if not loop.first }}rates.{{ key }} = bridge.{{ key }}{% endfor %}
     -- a month with no earlier snapshot has no window; a cut at 0 on both sides has no bridge row
     where (rates.month is null and bridge.opening_customers > 0)
         or coalesce(rates.opening_mrr_minor, 0) <> coalesce(bridge.opening_mrr_minor, 0)
@@ -63,21 +54,9 @@ rate_differences as (
 ),
 
 arpa_differences as (
-    select
-        'fct_mrr_arpa_ltv' as mart,
-        coalesce(arpa.month, bridge.month) as month,
-        coalesce(arpa.currency, bridge.currency) as currency,
-        coalesce(arpa.billing_entity_code, bridge.billing_entity_code) as billing_entity_code,
-        coalesce(arpa.segment_type, bridge.segment_type) as segment_type,
-        coalesce(arpa.segment_value, bridge.segment_value) as segment_value
+    select 'fct_mrr_arpa_ltv' as mart, {% for key in cut_keys %}coalesce(arpa.{{ key }}, bridge.{{ key }}) as {{ key }}{{ ', ' if not loop.last }}{% endfor %}
     from arpa
-    full outer join bridge
-        on arpa.month = bridge.month
-        and arpa.currency_basis = bridge.currency_basis
-        and arpa.currency = bridge.currency
-        and arpa.billing_entity_code = bridge.billing_entity_code
-        and arpa.segment_type = bridge.segment_type
-        and arpa.segment_value = bridge.segment_value
+    full outer join bridge on {% for key in cut_keys %}{{ ' and ' if not loop.first }}arpa.{{ key }} = bridge.{{ key }}{% endfor %}
     where coalesce(arpa.mrr_minor, 0) <> coalesce(bridge.closing_mrr_minor, 0)
         or coalesce(arpa.paying_customers, 0) <> coalesce(bridge.closing_customers, 0)
 )
