@@ -184,7 +184,16 @@ def generate(
         payouts: list[list] = []
         files.update(
             payments.write_stripe(
-                rng, landing_dir, paid.get("stripe", []), faults, window_end, cases.stripe, payouts
+                rng,
+                landing_dir,
+                paid.get("stripe", []),
+                faults,
+                window_end,
+                cases.stripe,
+                payouts,
+                open_customers=frozenset(
+                    inv.customer.external_id for inv in invoices if inv.payment_status != "succeeded"
+                ),
             )
         )
         files.update(

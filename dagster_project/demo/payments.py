@@ -220,6 +220,30 @@ def intent_object(latest: dict, at: datetime, status: str) -> dict:
     }
 
 
+def _quiet_payment(paid: list, first: int, taken: set[int], open_customers: frozenset[str]) -> int | None:
+    """The first payment from `first` on (then from the start) whose customer has nothing open
+    when a stray charge lands a day later: no unpaid invoice at all, and every invoice of theirs
+    issued by then already paid. A "payment without invoice" must stay unapplied under every
+    matching rule (collections.md 4.2), so it cannot sit beside an open invoice."""
+    by_customer: dict[str, list] = defaultdict(list)
+    for at, inv in paid:
+        by_customer[inv.customer.external_id].append((at, inv))
+    order = [*range(first, len(paid)), *range(first)]
+    for j in order:
+        at, inv = paid[j]
+        cust = inv.customer.external_id
+        stray_at = at + timedelta(days=1, hours=1)
+        if j in taken or cust in open_customers:
+            continue
+        if all(
+            p_at <= stray_at
+            for p_at, other in by_customer[cust]
+            if other.issuing_date <= (stray_at + timedelta(days=3)).date()
+        ):
+            return j
+    return None
+
+
 def write_stripe(
     rng: random.Random,
     landing: Path,
@@ -228,9 +252,12 @@ def write_stripe(
     window_end: date,
     extra: dict[str, list] | None = None,
     payouts_truth: list | None = None,
+    open_customers: frozenset[str] = frozenset(),
 ) -> dict:
     """`extra`: ready-made objects by kind (the planted collections cases) landed with the rest;
-    `payouts_truth` receives one row per payout (receivables.PAYOUT_COLUMNS) worked out by §5."""
+    `payouts_truth` receives one row per payout (receivables.PAYOUT_COLUMNS) worked out by §5;
+    `open_customers`: external ids of customers with an invoice left unpaid (the stray payment
+    is planted on a customer with nothing open, so no rule may apply it)."""
     objs: dict[str, dict[str, list]] = {
         k: defaultdict(list)
         for k in ("charges", "payment_intents", "refunds", "disputes", "balance_transactions", "payouts")
@@ -296,6 +323,8 @@ def write_stripe(
         return {}
     special = rng.sample(range(len(paid)), min(5, len(paid)))
     failed_i, refund_i, dispute_i, dup_i, noinv_i = (special + [None] * 5)[:5]
+    if noinv_i is not None:
+        noinv_i = _quiet_payment(paid, noinv_i, set(special[:4]), open_customers)
     for i, (at, inv) in enumerate(paid):
         ccy, amount, cust = inv.customer.currency, inv.total_cents, inv.customer.provider_customer_id
         pi = stripe_id(rng, "pi")
