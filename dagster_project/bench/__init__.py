@@ -145,6 +145,22 @@ def _step(name: str, m: Measure, events: int | None, note: str = "") -> dict:
     }
 
 
+def _setup_steps(
+    part: str, figure: str, reads: str, parse: Measure, prep: Measure, prepare: list[str]
+) -> dict:
+    """The untimed set-up steps of a dbt bench part, keyed `<part>_parse` and `<part>_prepare`:
+    dbt parse, and the seeds + `prepare` models that the timed `figure` reads (`reads` says which)."""
+    return {
+        f"{part}_parse": _step(f"{part}: dbt parse (start-up, once)", parse, None, f"not in {figure}"),
+        f"{part}_prepare": _step(
+            f"{part}: seeds + {reads} {figure} reads, with their parents",
+            prep,
+            None,
+            f"not in {figure}: " + " ".join(prepare),
+        ),
+    }
+
+
 # ------------------------------------------------------------------------------------------
 # the steps; each returns what it measured and is usable on a tiny data set (tests)
 

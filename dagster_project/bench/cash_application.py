@@ -39,7 +39,7 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.bench.measure import Measure, measured, model_runs, prepared_dbt
+from dagster_project.bench.measure import Measure, measured, prepared_dbt, timed_run
 
 DEFAULT_PAYMENTS = 1_000_000
 INVOICES_PER_CUSTOMER = 10
@@ -263,7 +263,7 @@ def check_applications(db: Path) -> dict:
 
 def run_part(project_dir: Path, bench_dir: Path, payments: int) -> tuple[dict[str, dict], dict]:
     """Generate, prepare, (e), (f), check. Returns (steps by key, verdict entry)."""
-    from dagster_project.bench import _step
+    from dagster_project.bench import _setup_steps, _step
 
     params = CashParams(payments=payments)
     root = bench_dir / params.key
@@ -273,9 +273,7 @@ def run_part(project_dir: Path, bench_dir: Path, payments: int) -> tuple[dict[st
         held = write_dataset(db, params)
     dbt, timed, prepare, parse, prep = prepared_dbt(project_dir, db, root / "dbt", {}, cash_selection)
     e, joined = step_bare(db)
-    with measured() as f:
-        result = dbt.run(["run", "--select", *timed])
-    models = model_runs(result, dbt.manifest)
+    f, models = timed_run(dbt, timed)
     check = check_applications(db)
     db_mb = round(db.stat().st_size / 1e6)
 
@@ -287,13 +285,7 @@ def run_part(project_dir: Path, bench_dir: Path, payments: int) -> tuple[dict[st
             f"{held['invoices']:,} invoices, {held['payments']:,} Stripe charges "
             f"({held['referenced']:,} with a reference), {held['customers']:,} customers; not a figure",
         ),
-        "cash_parse": _step("cash: dbt parse (start-up, once)", parse, None, "not in (f)"),
-        "cash_prepare": _step(
-            "cash: seeds + the billing models (f) reads, with their parents",
-            prep,
-            None,
-            "not in (f): " + " ".join(prepare),
-        ),
+        **_setup_steps("cash", "(f)", "the billing models", parse, prep, prepare),
         "e": _step(
             "(e) bare DuckDB join payments → invoices on the reference",
             e,

@@ -136,6 +136,14 @@ def prepared_dbt(project_dir: Path, db: Path, work_dir: Path, vars_: dict, selec
     return dbt, timed, prepare, parse, prep
 
 
+def timed_run(dbt: InProcessDbt, timed: list[str]) -> tuple[Measure, list[dict]]:
+    """The timed figure of a dbt bench part: `dbt run` of the `timed` selection, measured, and
+    its models slowest first (`model_runs`)."""
+    with measured() as m:
+        result = dbt.run(["run", "--select", *timed])
+    return m, model_runs(result, dbt.manifest)
+
+
 def _failure_text(res) -> str:
     if res.exception is not None:
         return f"{type(res.exception).__name__}: {res.exception}"

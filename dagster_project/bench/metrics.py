@@ -63,7 +63,7 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.bench.measure import Measure, measured, model_runs, prepared_dbt
+from dagster_project.bench.measure import Measure, measured, prepared_dbt, timed_run
 
 DEFAULT_CUSTOMERS = 10_000
 MONTHS = 24
@@ -577,7 +577,7 @@ def check_against_bare(db: Path) -> dict:
 
 def run_part(project_dir: Path, bench_dir: Path, customers: int) -> tuple[dict[str, dict], dict]:
     """Generate, prepare, (g), (h), check. Returns (steps by key, verdict entry)."""
-    from dagster_project.bench import _step
+    from dagster_project.bench import _setup_steps, _step
 
     params = MetricsParams(customers=customers)
     root = bench_dir / params.key
@@ -589,9 +589,7 @@ def run_part(project_dir: Path, bench_dir: Path, customers: int) -> tuple[dict[s
         project_dir, db, root / "dbt", {"as_of": AS_OF.isoformat(sep=" ")}, metrics_selection
     )
     g, bare = step_bare(db)
-    with measured() as h:
-        result = dbt.run(["run", "--select", *timed])
-    models = model_runs(result, dbt.manifest)
+    h, models = timed_run(dbt, timed)
     check = check_against_bare(db)
     db_mb = round(db.stat().st_size / 1e6)
     rows, features = held["rows"], held["features"]
@@ -607,13 +605,7 @@ def run_part(project_dir: Path, bench_dir: Path, customers: int) -> tuple[dict[s
             + "; not a figure",
         )
         | {"rows": rows, "features": features},
-        "metrics_parse": _step("metrics: dbt parse (start-up, once)", parse, None, "not in (h)"),
-        "metrics_prepare": _step(
-            "metrics: seeds + the marts outside metrics (h) reads, with their parents",
-            prep,
-            None,
-            "not in (h): " + " ".join(prepare),
-        ),
+        **_setup_steps("metrics", "(h)", "the marts outside metrics", parse, prep, prepare),
         "g": _step(
             "(g) bare DuckDB month-end list MRR per customer",
             g,

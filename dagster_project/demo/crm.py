@@ -157,18 +157,9 @@ def write_crm(
         # about one customer in ten has no industry, one deal in ten no lead source (as in real orgs)
         industry = INDUSTRIES[segments.randrange(len(INDUSTRIES))] if segments.random() < 0.9 else ""
         source = LEAD_SOURCES[segments.randrange(len(LEAD_SOURCES))] if segments.random() < 0.9 else ""
-        acc = deal(
-            c.external_id,
-            c.name,
-            c.currency,
-            c.country,
-            s.plan,
-            s.start_date,
-            "Closed Won",
-            unit,
-            industry=industry,
-            lead_source=source,
-        )
+        customer = (c.external_id, c.name, c.currency, c.country)
+        won = (*customer, s.plan, s.start_date, "Closed Won", unit)  # the deal billing runs on
+        acc = deal(*won, industry=industry, lead_source=source)
         r = rng.random()
         if r < 0.22:
             # an upsell to a higher plan: lost, or still being negotiated
@@ -177,31 +168,9 @@ def write_crm(
             else:
                 tier, close, stage = "scale", window_end + timedelta(days=30), "Negotiation/Review"
             up = plans.get(f"{tier}_{c.currency.lower()}") or s.plan
-            deal(
-                c.external_id,
-                c.name,
-                c.currency,
-                c.country,
-                up,
-                close,
-                stage,
-                up.amount_cents,
-                account_id=acc,
-                lead_source=source,
-            )
+            deal(*customer, up, close, stage, up.amount_cents, account_id=acc, lead_source=source)
         elif r < 0.24:
-            deal(
-                c.external_id,
-                c.name,
-                c.currency,
-                c.country,
-                s.plan,
-                s.start_date,
-                "Closed Won",
-                unit,
-                deleted=True,
-                account_id=acc,
-            )
+            deal(*won, deleted=True, account_id=acc)
     # a signed contract whose customer never reached the billing system
     ghost_plan = plans["starter_usd"]  # in arrears, no trial: every month that ended before as_of is owed
     ghost_ext = f"cust_{len(customers) + 90000:05d}"

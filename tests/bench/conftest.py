@@ -28,3 +28,16 @@ def run_bench_main(data_dir: Path, env: dict[str, str]) -> tuple[dict, str]:
     finally:
         mp.undo()
     return json.loads((data_dir / "bench" / "last_run.json").read_text()), buf.getvalue()
+
+
+def run_bench_part(tmp_path_factory, part: str, env: dict[str, str], key: str) -> tuple[dict, str, Path]:
+    """One tiny `main()` run of one bench part alone (REVHOUSE_BENCH_PARTS = part, plus `env`);
+    returns (report, printed text, the part's warehouse under bench/<key>/)."""
+    data_dir = tmp_path_factory.mktemp(f"{part}_bench")
+    report, printed = run_bench_main(data_dir, {"REVHOUSE_BENCH_PARTS": part, **env})
+    return report, printed, data_dir / "bench" / key / "bench.duckdb"
+
+
+def bench_step(report: dict, prefix: str) -> dict:
+    """The report's step whose name starts with `prefix`."""
+    return next(s for s in report["steps"] if s["step"].startswith(prefix))

@@ -7,7 +7,8 @@ import duckdb
 import pytest
 
 from dagster_project.bench.cash_application import CashParams
-from tests.bench.conftest import run_bench_main
+from tests.bench.conftest import bench_step as _step
+from tests.bench.conftest import run_bench_part
 
 PAYMENTS = 60  # 6 customers × 10 invoices; invoices 0, 2, 4, 6, 8 of each carry a reference
 
@@ -15,15 +16,9 @@ PAYMENTS = 60  # 6 customers × 10 invoices; invoices 0, 2, 4, 6, 8 of each carr
 @pytest.fixture(scope="module")
 def cash_run(tmp_path_factory):
     """One tiny `main()` run of the cash part alone; returns (report, printed text, warehouse)."""
-    data_dir = tmp_path_factory.mktemp("cash_bench")
-    report, printed = run_bench_main(
-        data_dir, {"REVHOUSE_BENCH_PARTS": "cash", "REVHOUSE_BENCH_PAYMENTS": str(PAYMENTS)}
+    return run_bench_part(
+        tmp_path_factory, "cash", {"REVHOUSE_BENCH_PAYMENTS": str(PAYMENTS)}, CashParams(PAYMENTS).key
     )
-    return report, printed, data_dir / "bench" / CashParams(PAYMENTS).key / "bench.duckdb"
-
-
-def _step(report, prefix):
-    return next(s for s in report["steps"] if s["step"].startswith(prefix))
 
 
 def test_both_timings_and_the_verdict_are_reported(cash_run):

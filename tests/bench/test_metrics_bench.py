@@ -8,7 +8,8 @@ import pytest
 
 from dagster_project.bench import metrics
 from dagster_project.bench.metrics import MetricsParams
-from tests.bench.conftest import run_bench_main
+from tests.bench.conftest import bench_step as _step
+from tests.bench.conftest import run_bench_part
 
 CUSTOMERS = 60  # seed 13: every kind of change below occurs at least once at this size
 
@@ -16,15 +17,12 @@ CUSTOMERS = 60  # seed 13: every kind of change below occurs at least once at th
 @pytest.fixture(scope="module")
 def metrics_run(tmp_path_factory):
     """One tiny `main()` run of the metrics part alone; returns (report, printed text, warehouse)."""
-    data_dir = tmp_path_factory.mktemp("metrics_bench")
-    report, printed = run_bench_main(
-        data_dir, {"REVHOUSE_BENCH_PARTS": "metrics", "REVHOUSE_BENCH_METRICS_CUSTOMERS": str(CUSTOMERS)}
+    return run_bench_part(
+        tmp_path_factory,
+        "metrics",
+        {"REVHOUSE_BENCH_METRICS_CUSTOMERS": str(CUSTOMERS)},
+        MetricsParams(CUSTOMERS).key,
     )
-    return report, printed, data_dir / "bench" / MetricsParams(CUSTOMERS).key / "bench.duckdb"
-
-
-def _step(report, prefix):
-    return next(s for s in report["steps"] if s["step"].startswith(prefix))
 
 
 def test_both_timings_the_ratio_and_the_peak_memory_are_reported(metrics_run):
