@@ -213,7 +213,7 @@ def collections(
     format: Annotated[str, typer.Option("--format", help="table (rich) or csv.")] = "table",
 ) -> None:
     """Receivables aging by bucket per customer, entity and currency at DATE; DSO (simple and
-    countback) per currency at the latest month end on or before it; unapplied cash; the
+    countback) per currency at the latest month end on or before it; unapplied cash at DATE; the
     dunning actions due that day. From the published warehouse; never summed across currencies."""
     from dagster_project.collections_report import load_report, render_csv, render_table
 

@@ -3,9 +3,10 @@ actions due, read from the published warehouse (collections.md 6, 7).
 
 Every figure comes from dbt: this module selects and formats, it computes no money rule. The
 aging at an arbitrary date reads the same rows as `fct_receivables_aging`: the open-amount
-periods of `int_collections__invoice_open_amounts` (6.1, the period holding DATE) and the bucket
-bounds of the `aging_buckets` seed (6.2, published in `reference`), so neither rule is written
-here. The e2e test `tests/e2e/test_collections_report.py` checks it equals the mart on every
+periods of `int_collections__invoice_open_amounts` (6.1, the period holding DATE), the bucket
+bounds of the `aging_buckets` seed (6.2, published in `reference`) and the unapplied-cash
+periods of `int_collections__unapplied_cash_periods` (4.3, the period holding DATE, its own
+column), so no rule is written here. The e2e test `tests/e2e/test_collections_report.py` checks it equals the mart on every
 report date the mart holds.
 
 Money stays in integer minor units with its currency and the exponent from the data; nothing is
@@ -29,7 +30,8 @@ REPORT_DATES = "intermediate.int_collections__report_dates"
 AGING = "collections.fct_receivables_aging"
 DSO = "collections.fct_dso"
 DUNNING_ATTEMPTS = "collections.fct_dunning_attempts"
-UNAPPLIED_CASH = "collections.fct_unapplied_cash"
+UNAPPLIED_PERIODS = "intermediate.int_collections__unapplied_cash_periods"
+PAYMENTS = "collections.fct_payments"
 EXPONENTS = "reference.iso_4217_currencies"
 
 # Marts without a currency_exponent column take it from the ISO 4217 seed.
@@ -132,7 +134,8 @@ def aging_buckets(con: duckdb.DuckDBPyConnection) -> list[AgingBucket]:
 
 def aging_sql(buckets: list[AgingBucket]) -> str:
     """Open amount per customer × entity × currency at $1, by bucket: the open-amount period of
-    each invoice holding $1, in the seed bucket whose bounds hold $1 − due date."""
+    each invoice holding $1, in the seed bucket whose bounds hold $1 − due date; and the
+    unapplied cash at $1 (the unapplied-cash period of each payment holding $1), not netted."""
     bucket_sums = ",\n".join(
         f"cast(coalesce(sum(open_amount_minor) filter (where aging_bucket = '{b.code}'), 0) as bigint) "
         f"as {b.column}"
@@ -153,13 +156,26 @@ def aging_sql(buckets: list[AgingBucket]) -> str:
             inner join {AGING_BUCKETS} buckets
                 on (buckets.min_days_past_due is null or open_invoices.days_past_due >= buckets.min_days_past_due)
                 and (buckets.max_days_past_due is null or open_invoices.days_past_due <= buckets.max_days_past_due)
+        ),
+        positions as (
+            select external_customer_id, billing_entity_code, currency, currency_exponent, aging_bucket,
+                   open_amount_minor, 1 as open_invoices, 0 as unapplied_cash_minor
+            from bucketed
+            union all
+            select customer_key, billing_entity_code, currency, currency_exponent, null,
+                   0, 0, unapplied_minor
+            from {UNAPPLIED_PERIODS}
+            where unapplied_from_date <= $1 and (unapplied_until_date is null or $1 < unapplied_until_date)
+              and ($2::varchar is null or billing_entity_code = $2::varchar)
+              and ($3::varchar is null or currency = $3::varchar)
         )
         select external_customer_id, billing_entity_code, currency,
                cast(max(currency_exponent) as integer) as currency_exponent,
                {bucket_sums},
                cast(sum(open_amount_minor) as bigint) as open_amount_minor,
-               count(*) as open_invoices_count
-        from bucketed
+               cast(sum(open_invoices) as bigint) as open_invoices_count,
+               cast(sum(unapplied_cash_minor) as bigint) as unapplied_cash_minor
+        from positions
         group by external_customer_id, billing_entity_code, currency
         order by currency, {buckets[-1].column} desc, open_amount_minor desc, external_customer_id,
                  billing_entity_code
@@ -176,15 +192,16 @@ def aging(con, as_of: date, entity: str | None = None, currency: str | None = No
             "currency",
             "open_amount_minor",
             "open_invoices_count",
+            "unapplied_cash_minor",
         ],
     )
-    tables = (OPEN_AMOUNTS, AGING_BUCKETS)
+    tables = (OPEN_AMOUNTS, AGING_BUCKETS, UNAPPLIED_PERIODS)
     buckets = [] if missing_tables(con, *tables) else aging_buckets(con)
     section.labels = {b.column: b.label for b in buckets}
     section.columns[3:3] = list(section.labels)
     # with a table missing, load() only records which: the SQL is never run
     section.load(con, tables, aging_sql(buckets) if buckets else "", [as_of, entity, currency],
-                 "no open receivables at that date")  # fmt: skip
+                 "no open receivables or unapplied cash at that date")  # fmt: skip
     return section
 
 
@@ -213,30 +230,38 @@ def dso(con, as_of: date, currency: str | None = None) -> Section:
     return section
 
 
-def unapplied_cash(con, currency: str | None = None, build_as_of: date | None = None) -> Section:
+def unapplied_cash(con, as_of: date, currency: str | None = None) -> Section:
+    """Unapplied cash at `as_of`: each payment's unapplied-cash period holding the date; the
+    part to review and the currency mismatches by the reason the build gives the payment."""
     section = Section(
         "unapplied",
-        "Unapplied cash per customer × currency (as of the build; all entities)",
+        f"Unapplied cash at {as_of} per customer × currency (all entities)",
         ["customer_key", "currency", "unapplied_amount_minor", "payment_count", "suggested_amount_minor",
          "currency_mismatch_amount_minor", "oldest_paid_at"],
     )  # fmt: skip
     section.load(
         con,
-        (UNAPPLIED_CASH, EXPONENTS),
+        (UNAPPLIED_PERIODS, PAYMENTS),
         f"""
-        select u.customer_key, u.currency, exponents.currency_exponent,
-               u.unapplied_minor as unapplied_amount_minor, u.payment_count,
-               u.suggested_minor as suggested_amount_minor,
-               u.currency_mismatch_minor as currency_mismatch_amount_minor, u.oldest_paid_at
-        from {UNAPPLIED_CASH} u
-        {WITH_EXPONENT}
-        where ($1::varchar is null or u.currency = $1::varchar) and u.unapplied_minor <> 0
-        order by u.currency, u.unapplied_minor desc, u.customer_key
+        select u.customer_key, u.currency, cast(max(u.currency_exponent) as integer) as currency_exponent,
+               cast(sum(u.unapplied_minor) as bigint) as unapplied_amount_minor,
+               count(*) as payment_count,
+               cast(coalesce(sum(u.unapplied_minor) filter (where p.unapplied_reason = 'suggested'), 0)
+                    as bigint) as suggested_amount_minor,
+               cast(coalesce(sum(u.unapplied_minor) filter (where p.unapplied_reason = 'currency_mismatch'), 0)
+                    as bigint) as currency_mismatch_amount_minor,
+               min(u.paid_at) as oldest_paid_at
+        from {UNAPPLIED_PERIODS} u
+        left join {PAYMENTS} p on u.payment_id = p.payment_id
+        where u.unapplied_from_date <= $1 and (u.unapplied_until_date is null or $1 < u.unapplied_until_date)
+          and ($2::varchar is null or u.currency = $2::varchar)
+        group by u.customer_key, u.currency
+        having sum(u.unapplied_minor) <> 0
+        order by u.currency, unapplied_amount_minor desc, u.customer_key
         """,
-        [currency],
+        [as_of, currency],
+        "no unapplied cash at that date",
     )
-    if build_as_of is not None and not section.missing:
-        section.notes.append(f"unapplied cash is as the build left it ({build_as_of}), not dated")
     return section
 
 
@@ -296,7 +321,7 @@ def load_report(
         sections=[
             aging(con, as_of, entity, currency),
             dso(con, as_of, currency),
-            unapplied_cash(con, currency, built),
+            unapplied_cash(con, as_of, currency),
             dunning_actions_due(con, as_of, entity, currency, built),
         ],
     )
@@ -327,6 +352,7 @@ HEADERS = {
     "billing_entity_code": "entity",
     "open_amount_minor": "open",
     "open_invoices_count": "invoices",
+    "unapplied_cash_minor": "unapplied",
     "receivables_amount_minor": "AR",
     "window_sales_amount_minor": "window sales",
     "window_days": "days",
@@ -401,9 +427,9 @@ def aging_totals(rows: list[dict], bucket_columns: list[str]) -> list[dict]:
             row["currency"],
             {"external_customer_id": "TOTAL", "billing_entity_code": "", "currency": row["currency"],
              "currency_exponent": row["currency_exponent"], "open_invoices_count": 0,
-             **{c: 0 for c in (*bucket_columns, "open_amount_minor")}},
+             **{c: 0 for c in (*bucket_columns, "open_amount_minor", "unapplied_cash_minor")}},
         )  # fmt: skip
-        for c in (*bucket_columns, "open_amount_minor", "open_invoices_count"):
+        for c in (*bucket_columns, "open_amount_minor", "open_invoices_count", "unapplied_cash_minor"):
             t[c] += row[c]
     return [totals[c] for c in sorted(totals)]
 
@@ -424,6 +450,10 @@ def render_csv(report: CollectionsReport) -> str:
         for col, label in aging_section.labels.items():
             w.writerow(["aging", report.as_of, row["external_customer_id"], row["billing_entity_code"],
                         row["currency"], label, _cell(row, col, False), ""])  # fmt: skip
+        if row["unapplied_cash_minor"]:
+            w.writerow(["aging", report.as_of, row["external_customer_id"], row["billing_entity_code"],
+                        row["currency"], "unapplied_cash", _cell(row, "unapplied_cash_minor", False),
+                        "not netted"])  # fmt: skip
     for row in report.section("dso").rows:
         for measure in ("simple_dso_days", "countback_dso_days"):
             detail = (
@@ -437,7 +467,7 @@ def render_csv(report: CollectionsReport) -> str:
         w.writerow(["dso", row["report_date"], "", "", row["currency"], "receivables_amount",
                     _cell(row, "receivables_amount_minor", False), ""])  # fmt: skip
     for row in report.section("unapplied").rows:
-        w.writerow(["unapplied_cash", report.build_as_of or "", row["customer_key"], "", row["currency"],
+        w.writerow(["unapplied_cash", report.as_of, row["customer_key"], "", row["currency"],
                     "unapplied_amount", _cell(row, "unapplied_amount_minor", False), ""])  # fmt: skip
     for row in report.section("dunning_actions").rows:
         detail = (

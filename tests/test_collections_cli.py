@@ -42,6 +42,24 @@ OPEN_AMOUNTS = [
     ("n", "c3", "e1", "BHD", 3, "2025-04-29", "2025-04-01", None, 12345),  # 1: 1-30
 ]
 
+# The periods int_collections__unapplied_cash_periods gives each payment (collections.md 4.3):
+# (payment, customer key, entity, currency, exponent, paid at, from, until (exclusive), unapplied)
+UNAPPLIED_PERIODS = [
+    ("p1", "c1", "e1", "EUR", 2, "2025-04-05 10:00:00", "2025-04-05", "2025-04-20", 3000),  # refunded Apr 20
+    ("p2", "c1", "e1", "EUR", 2, "2025-04-25 09:00:00", "2025-04-25", None, 1500),
+    (
+        "p3",
+        "stripe:cus_9",
+        None,
+        "EUR",
+        2,
+        "2025-03-01 08:00:00",
+        "2025-03-01",
+        "2025-05-10",
+        700,
+    ),  # no Lago customer
+]
+
 
 @pytest.fixture()
 def tiny_published(tmp_path, monkeypatch):
@@ -58,6 +76,15 @@ def tiny_published(tmp_path, monkeypatch):
     con.executemany(
         "insert into intermediate.int_collections__invoice_open_amounts values ('revhouse', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         OPEN_AMOUNTS,
+    )
+    con.execute(
+        "create table intermediate.int_collections__unapplied_cash_periods (payment_id varchar, "
+        "customer_key varchar, billing_entity_code varchar, currency varchar, currency_exponent integer, "
+        "paid_at timestamp, unapplied_from_date date, unapplied_until_date date, unapplied_minor bigint)"
+    )
+    con.executemany(
+        "insert into intermediate.int_collections__unapplied_cash_periods values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        UNAPPLIED_PERIODS,
     )
     # the seed file the build loads into reference.aging_buckets
     con.execute(
@@ -125,7 +152,9 @@ def test_aging_csv_at_a_date_between_report_dates(tiny_published):
         "31-60": "4.00",
         "61-90": "72.00",
         "90+": "124.45",
+        "unapplied_cash": "15.00",  # p2 only: p1 was refunded on Apr 20; not netted
     }
+    assert aging[("stripe:cus_9", "EUR", "unapplied_cash")] == "7.00"  # its own row, no entity
     assert aging[("c2", "JPY", "90+")] == "1200"  # exponent 0
     assert aging[("c3", "BHD", "1-30")] == "12.345"  # exponent 3
     rows = _csv(result.stdout)
@@ -134,7 +163,7 @@ def test_aging_csv_at_a_date_between_report_dates(tiny_published):
     actions = [r for r in rows if r["section"] == "dunning_action"]
     assert [(a["external_customer_id"], a["value"]) for a in actions] == [("c1", "30.00")]
     assert "attempt 2 of default (final)" in actions[0]["detail"]
-    assert "collections.fct_unapplied_cash" in result.stderr
+    assert "collections.fct_payments" in result.stderr  # the unapplied section needs it
 
 
 def test_table_shows_90_plus_per_currency_and_names_the_missing_mart(tiny_published):
@@ -153,13 +182,14 @@ def test_table_shows_90_plus_per_currency_and_names_the_missing_mart(tiny_publis
     total_eur = next(ln for ln in out.splitlines() if "TOTAL" in ln and "EUR" in ln)
     cells = [c.strip() for c in total_eur.strip("│ ").split("│")]
     # current a 100.00 + l 0.50; 1-30 b 50.00 (nothing paid yet) + g 3.00; 31-60 c 70.00 + h 4.00;
-    # 61-90 e 1.00 + f 2.00; 90+ d 123.45; open 353.95 over 9 invoices (a-h, l; i voided that day)
-    assert cells[2:] == ["EUR", "100.50", "53.00", "74.00", "3.00", "123.45", "353.95", "9"]
+    # 61-90 e 1.00 + f 2.00; 90+ d 123.45; open 353.95 over 9 invoices (a-h, l; i voided that day);
+    # unapplied cash (not netted) p1 30.00 + p3 7.00 = 37.00 (p2 comes on Apr 25)
+    assert cells[2:] == ["EUR", "100.50", "53.00", "74.00", "3.00", "123.45", "353.95", "9", "37.00"]
     total_jpy = next(ln for ln in out.splitlines() if "TOTAL" in ln and "JPY" in ln)
     assert "1,200" in total_jpy
     # DSO of the latest month end on or before 15 April: 31 March
     assert "2025-03-31" in out and "28.5" in out and "2025-04-30" not in out
-    assert "collections.fct_unapplied_cash" in out
+    assert "collections.fct_payments" in out
     assert "no dunning attempt that day" in out
 
 
@@ -180,3 +210,34 @@ def test_bad_date_and_missing_warehouse_are_clear(tiny_published, monkeypatch, t
     monkeypatch.setenv("REVHOUSE_PUBLISHED_PATH", str(tmp_path / "nowhere.duckdb"))
     gone = CliRunner().invoke(app, ["collections", "--as-of", "2025-04-30"])
     assert gone.exit_code == 2 and "revhouse build" in gone.output
+
+
+def test_unapplied_cash_is_dated(tiny_published):
+    """The unapplied section reads the payments' periods holding the date, not the build's figure
+    (collections.md 4.3); suggested cash is split out by the build's reason for the payment."""
+    con = duckdb.connect(str(tiny_published))
+    con.execute(
+        "create table collections.fct_payments as select * from (values ('p1', null), ('p2', 'suggested'), "
+        "('p3', 'no_match')) t(payment_id, unapplied_reason)"
+    )
+    con.close()
+
+    def unapplied(day: str) -> dict:
+        result = CliRunner().invoke(app, ["collections", "--as-of", day, "--format", "csv"], env=ENV)
+        assert result.exit_code == 0, result.output
+        rows = _csv(result.stdout)
+        assert all(r["date"] == day for r in rows if r["section"] == "unapplied_cash")
+        return {r["external_customer_id"]: r["value"] for r in rows if r["section"] == "unapplied_cash"}
+
+    # 15 Apr: p1 30.00 (c1), p3 7.00; 30 Apr: p1 refunded on the 20th, p2 15.00 since the 25th;
+    # 10 May: p3's period ended that day
+    assert unapplied("2025-04-15") == {"c1": "30.00", "stripe:cus_9": "7.00"}
+    assert unapplied("2025-04-30") == {"c1": "15.00", "stripe:cus_9": "7.00"}
+    assert unapplied("2025-05-10") == {"c1": "15.00"}
+    table = CliRunner().invoke(app, ["collections", "--as-of", "2025-04-30"], env=ENV)
+    assert "as the build left it" not in table.stdout
+    lines = table.stdout.splitlines()
+    below = lines[next(i for i, ln in enumerate(lines) if "Unapplied cash at 2025-04-30" in ln) :]
+    c1 = next(ln for ln in below if "c1" in ln)
+    # unapplied 15.00, one payment, 15.00 to review (p2 is suggested), no currency mismatch
+    assert [c.strip() for c in c1.strip("│ ").split("│")][2:6] == ["15.00", "1", "15.00", "0.00"]

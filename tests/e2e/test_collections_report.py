@@ -1,6 +1,6 @@
 """`revhouse collections` on the demo build: the 90+ bucket is printed, and the aging the CLI
-reads for any date (open-amount periods and the aging_buckets seed) equals
-fct_receivables_aging on every report date the mart holds."""
+reads for any date (open-amount periods, the aging_buckets seed and the unapplied-cash periods)
+equals fct_receivables_aging on every report date the mart holds."""
 
 from __future__ import annotations
 
@@ -26,8 +26,9 @@ def test_cli_aging_equals_the_mart_on_every_report_date(published_db):
     assert dates, f"{AGING} is empty on the demo build"
     for day in dates:
         section = aging(published_db, day)
-        figures = [c for c in section.columns if c not in KEY]  # one per seed bucket, open, count
-        assert len(figures) == 7, figures
+        # one per seed bucket, open, count, unapplied cash
+        figures = [c for c in section.columns if c not in KEY]
+        assert len(figures) == 8, figures
         cli = {tuple(r[k] for k in KEY): tuple(r[f] for f in figures) for r in section.rows}
         cur = published_db.execute(
             f"select {', '.join(KEY)}, {', '.join(figures)} from {AGING} where report_date = ?", [day]

@@ -3,7 +3,9 @@
 -- replayed ones (one request per currency and billing entity, grouping the customer's invoices
 -- overdue at that instant). Attempt numbers of landed requests count the customer's requests
 -- in that currency since the last reset: an invoice of an earlier request becoming succeeded
--- (2.6). invoice_amount_minor = total - paid - offset at the attempt (2.5).
+-- (2.6). invoice_amount_minor = total - paid - offset at the attempt (2.5), paid read from the
+-- settlement view the rest of collections uses (int_collections__invoice_settlements, its cash
+-- rows: applied net of reversals, and what Lago reports paid on an imported invoice).
 with replayed as (
     select * from {{ ref('int_collections__dunning_replayed_attempts') }}
 ),
@@ -12,8 +14,8 @@ windows as (
     select * from {{ ref('int_collections__dunning_invoice_windows') }}
 ),
 
-applications as (
-    select * from {{ ref('int_collections__cash_applications') }}
+settlements as (
+    select * from {{ ref('int_collections__invoice_settlements') }}
 ),
 
 requests as (
@@ -145,13 +147,13 @@ paid as (
         attempt_invoices.attempted_at,
         attempt_invoices.invoice_source,
         attempt_invoices.invoice_id,
-        sum(applications.amount_minor) as paid_amount_minor
+        sum(settlements.amount_minor) as paid_amount_minor
     from attempt_invoices
-    inner join applications
-        on attempt_invoices.invoice_source = applications.invoice_source
-        and attempt_invoices.invoice_id = applications.invoice_id
-        and applications.effective_at <= attempt_invoices.attempted_at
-        and applications.movement_kind <> 'credit_note_settlement'
+    inner join settlements
+        on attempt_invoices.invoice_source = settlements.invoice_source
+        and attempt_invoices.invoice_id = settlements.invoice_id
+        and settlements.effective_at <= attempt_invoices.attempted_at
+        and settlements.is_cash
     group by
         attempt_invoices.attempt_source, attempt_invoices.lago_payment_request_id,
         attempt_invoices.external_customer_id, attempt_invoices.attempted_at,
