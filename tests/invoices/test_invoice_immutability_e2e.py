@@ -62,6 +62,29 @@ SELECT = [
     "path:models/intermediate/billing/*/int_billing__wallet*",
     "path:models/marts/billing",
     "path:tests/invoicing",
+    # what was paid: the credit-note refund limit reads the payments naming an invoice, and
+    # fct_invoices / fct_invoice_balances show the payment state (collections.md 1, 4)
+    "path:models/staging/payments",
+    "path:models/staging/lago/stg_lago__payments.sql",
+    "path:models/staging/lago/stg_lago__payment_invoices.sql",
+    "path:models/staging/lago/stg_lago__payment_request_invoices.sql",
+    *(
+        f"path:models/intermediate/collections/int_collections__{name}.sql"
+        for name in (
+            "payment_attempts",
+            "money_events",
+            "payment_references",
+            "receivable_invoices",
+            "reference_matches",
+            "scored_matches",
+            "exact_sum_matches",
+            "matched_applications",
+            "payment_takebacks",
+            "cash_applications",
+            "invoice_settlements",
+            "invoice_payment_state",
+        )
+    ),
 ]
 
 FEES_DDL = """
