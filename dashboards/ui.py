@@ -151,6 +151,16 @@ def metrics_filters() -> data.MetricsCut:
     )
 
 
+def metrics_page(title: str, *tables: str) -> tuple[data.MetricsCut, str]:
+    """The head every metrics page shares: title, build caption, the marts it needs and the
+    global filters; returns the chosen cut and its currency label."""
+    st.title(title)
+    build_caption()
+    require(*tables)
+    cut = metrics_filters()
+    return cut, currency_label(cut.basis, cut.currency)
+
+
 def cut_caption(cut: data.MetricsCut) -> str:
     """The cut in words, for the line under a chart."""
     what = [

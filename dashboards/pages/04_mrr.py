@@ -14,12 +14,7 @@ from dashboards import data, ui
 # Contraction and churn are stored as positive magnitudes and lower MRR.
 DOWNWARDS = ("contraction", "churn")
 
-st.title("MRR")
-ui.build_caption()
-ui.require(data.MRR_BRIDGE, data.MRR)
-
-cut = ui.metrics_filters()
-label = ui.currency_label(cut.basis, cut.currency)
+cut, label = ui.metrics_page("MRR", data.MRR_BRIDGE, data.MRR)
 bridge = data.mrr_bridge(cut)
 if bridge.empty:
     st.info(f"No MRR in {label} for {ui.cut_caption(cut)} in these months.")

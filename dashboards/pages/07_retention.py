@@ -10,12 +10,7 @@ from dashboards import data, ui
 
 WINDOWS = {1: "monthly", 12: "trailing 12 months"}
 
-st.title("Retention")
-ui.build_caption()
-ui.require(data.MRR_BRIDGE, data.MRR_RATES)
-
-cut = ui.metrics_filters()
-label = ui.currency_label(cut.basis, cut.currency)
+cut, label = ui.metrics_page("Retention", data.MRR_BRIDGE, data.MRR_RATES)
 rates = data.mrr_rates(cut)
 if rates.empty:
     st.info(f"No retention figures in {label} in these months.")

@@ -8,12 +8,7 @@ import streamlit as st
 
 from dashboards import data, ui
 
-st.title("Customers")
-ui.build_caption()
-ui.require(data.MRR_BRIDGE, data.MRR_ARPA_LTV)
-
-cut = ui.metrics_filters()
-label = ui.currency_label(cut.basis, cut.currency)
+cut, label = ui.metrics_page("Customers", data.MRR_BRIDGE, data.MRR_ARPA_LTV)
 bridge = data.mrr_bridge(cut)
 arpa = data.mrr_arpa_ltv(cut)
 if bridge.empty or arpa.empty:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import duckdb
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from dagster_project.ingest.schema import create_raw_tables
 from dagster_project.settings import REPO_ROOT
 
 APP = REPO_ROOT / "dashboards" / "app.py"
@@ -55,3 +59,15 @@ def charted(at: AppTest, key: str, trace: str | None = None) -> dict[str, str]:
     data = chart_traces(at, key)
     found = data[0] if trace is None else next(t for t in data if t.get("name") == trace)
     return dict(zip(found["x"], found["text"], strict=True))
+
+
+def publish_raw_tables_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *statements: str) -> None:
+    """Point the app at a published copy from before the marts existed: the raw tables only,
+    plus `statements` (e.g. an empty mart)."""
+    path = tmp_path / "published.duckdb"
+    con = duckdb.connect(str(path))
+    create_raw_tables(con)
+    for statement in statements:
+        con.execute(statement)
+    con.close()
+    monkeypatch.setenv("REVHOUSE_PUBLISHED_PATH", str(path))

@@ -4,10 +4,8 @@ time; marts not built yet are named on the page."""
 
 from __future__ import annotations
 
-import duckdb
-from dashboard_helpers import assert_ran, charted, metrics, run_page, texts
+from dashboard_helpers import assert_ran, charted, metrics, publish_raw_tables_only, run_page, texts
 
-from dagster_project.ingest.schema import create_raw_tables
 from dashboards.ui import format_money
 
 AGING = "collections.fct_receivables_aging"
@@ -89,11 +87,7 @@ def test_dunning_funnel_entered_matches_the_mart(query, mart_state):
 
 
 def test_page_names_the_collections_marts_it_lacks(tmp_path, monkeypatch):
-    path = tmp_path / "published.duckdb"
-    con = duckdb.connect(str(path))
-    create_raw_tables(con)
-    con.close()
-    monkeypatch.setenv("REVHOUSE_PUBLISHED_PATH", str(path))
+    publish_raw_tables_only(tmp_path, monkeypatch)
     at = run_page("collections")
     assert_ran(at)
     assert AGING in texts(at) and "make run" in texts(at)

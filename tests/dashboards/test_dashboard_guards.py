@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import duckdb
-from dashboard_helpers import assert_ran, run_page, texts
-
-from dagster_project.ingest.schema import create_raw_tables
+from dashboard_helpers import assert_ran, publish_raw_tables_only, run_page, texts
 
 
 def test_missing_published_file_says_run_make_run(tmp_path, monkeypatch):
@@ -30,13 +27,12 @@ def test_unreadable_published_file_says_run_make_run(tmp_path, monkeypatch):
 
 def test_missing_and_empty_marts_are_named_on_the_page(tmp_path, monkeypatch):
     # A published copy from before the marts existed: raw tables only, billing empty.
-    path = tmp_path / "published.duckdb"
-    con = duckdb.connect(str(path))
-    create_raw_tables(con)
-    con.execute("create schema billing")
-    con.execute("create table billing.fct_invoices (invoice_id varchar, currency varchar)")
-    con.close()
-    monkeypatch.setenv("REVHOUSE_PUBLISHED_PATH", str(path))
+    publish_raw_tables_only(
+        tmp_path,
+        monkeypatch,
+        "create schema billing",
+        "create table billing.fct_invoices (invoice_id varchar, currency varchar)",
+    )
 
     at = run_page("mrr")
     assert_ran(at)

@@ -8,10 +8,16 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-import duckdb
-from dashboard_helpers import assert_ran, chart_traces, charted, metrics, run_page, texts
+from dashboard_helpers import (
+    assert_ran,
+    chart_traces,
+    charted,
+    metrics,
+    publish_raw_tables_only,
+    run_page,
+    texts,
+)
 
-from dagster_project.ingest.schema import create_raw_tables
 from dashboards.ui import currency_label, format_money, percent, to_major
 
 BRIDGE = "metrics.fct_mrr_bridge"
@@ -291,11 +297,7 @@ def test_retention_and_customers_show_the_filtered_cut(query, mart_state):
 
 
 def test_metrics_pages_name_the_marts_they_lack(tmp_path, monkeypatch):
-    path = tmp_path / "published.duckdb"
-    con = duckdb.connect(str(path))
-    create_raw_tables(con)
-    con.close()
-    monkeypatch.setenv("REVHOUSE_PUBLISHED_PATH", str(path))
+    publish_raw_tables_only(tmp_path, monkeypatch)
     for page, mart in (("mrr", BRIDGE), ("retention", RATES), ("customers", ARPA)):
         at = run_page(page)
         assert_ran(at)

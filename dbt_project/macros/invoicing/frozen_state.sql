@@ -66,3 +66,16 @@
     ) as frozen_fees
         on invoice_fee_amounts.fee_id = frozen_fees.fee_id
 {%- endmacro %}
+
+{#- The fees of finalized threshold (progressive billing) invoices, each on the charge period it
+    runs from (a threshold fee starts on its charge period's start, pricing.md 4, 8): the from
+    clause over the CTEs of frozen fees, frozen invoices and charge periods. -#}
+{% macro from_frozen_threshold_fees(frozen_fees='frozen_fees', frozen_invoices='frozen_invoices', charge_periods='charge_periods') -%}
+    from {{ frozen_fees }}
+    inner join {{ frozen_invoices }}
+        on {{ frozen_fees }}.invoice_id = {{ frozen_invoices }}.invoice_id
+        and {{ frozen_invoices }}.invoice_type = 'progressive_billing'
+    inner join {{ charge_periods }}
+        on {{ frozen_fees }}.external_subscription_id = {{ charge_periods }}.external_subscription_id
+        and {{ frozen_fees }}.service_start_date = {{ charge_periods }}.charge_service_start_date
+{%- endmacro %}

@@ -38,10 +38,7 @@ payments as (
 ),
 
 customer_of_provider_id as (
-    select provider_customer_id, min(external_customer_id) as external_customer_id
-    from customers
-    where provider_customer_id is not null
-    group by provider_customer_id
+    {{ lago_customer_of_provider_id('customers') }}
 ),
 
 movements as (

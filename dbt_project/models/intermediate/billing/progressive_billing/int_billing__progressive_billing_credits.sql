@@ -30,13 +30,7 @@ frozen_fees as (
 -- Threshold invoice fees run from their charge period's start.
 frozen_threshold_periods as (
     select distinct charge_periods.charge_period_id
-    from frozen_fees
-    inner join frozen_invoices
-        on frozen_fees.invoice_id = frozen_invoices.invoice_id
-        and frozen_invoices.invoice_type = 'progressive_billing'
-    inner join charge_periods
-        on frozen_fees.external_subscription_id = charge_periods.external_subscription_id
-        and frozen_fees.service_start_date = charge_periods.charge_service_start_date
+    {{ from_frozen_threshold_fees() }}
 ),
 
 billed as (

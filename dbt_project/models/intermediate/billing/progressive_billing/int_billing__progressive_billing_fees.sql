@@ -50,13 +50,7 @@ frozen_threshold_fees as (
         frozen_fees.grouped_by,
         frozen_fees.precise_amount_minor,
         frozen_fees.amount_minor
-    from frozen_fees
-    inner join frozen_invoices
-        on frozen_fees.invoice_id = frozen_invoices.invoice_id
-        and frozen_invoices.invoice_type = 'progressive_billing'
-    inner join charge_periods
-        on frozen_fees.external_subscription_id = charge_periods.external_subscription_id
-        and frozen_fees.service_start_date = charge_periods.charge_service_start_date
+    {{ from_frozen_threshold_fees() }}
 ),
 
 frozen_threshold_days as (
