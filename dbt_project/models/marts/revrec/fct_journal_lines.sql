@@ -1,0 +1,26 @@
+-- INTERFACE STUB (H3b replaces it): typed columns, no rows.
+select
+    cast(null as varchar) as entry_id,
+    cast(null as bigint) as line_number,
+    cast(null as date) as entry_date,
+    cast(null as varchar) as period,
+    cast(null as varchar) as entry_kind,
+    cast(null as varchar) as billing_entity_code,
+    cast(null as varchar) as contract_id,
+    cast(null as varchar) as po_id,
+    cast(null as varchar) as document_id,
+    cast(null as varchar) as source_id,
+    cast(null as varchar) as account_role,
+    cast(null as varchar) as account_code,
+    cast(null as varchar) as currency,
+    cast(null as bigint) as debit_minor,
+    cast(null as bigint) as credit_minor,
+    cast(null as varchar) as functional_currency,
+    cast(null as decimal(18,8)) as fx_rate,
+    cast(null as date) as fx_rate_date,
+    cast(null as varchar) as fx_rate_source,
+    cast(null as bigint) as functional_debit_minor,
+    cast(null as bigint) as functional_credit_minor,
+    cast(null as varchar) as period_of_origin,
+    cast(null as varchar) as memo
+where 1 = 0
