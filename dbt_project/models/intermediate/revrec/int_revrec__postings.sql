@@ -19,5 +19,7 @@ select
     cast(null as bigint) as contra_delta_minor,
     cast(null as bigint) as tax_delta_minor,
     cast(null as bigint) as ar_delta_minor,
-    cast(null as date) as document_rate_date
+    cast(null as date) as document_rate_date,
+    cast(null as bigint) as cash_delta_minor,
+    cast(null as varchar) as memo
 where 1 = 0
