@@ -8,3 +8,51 @@
         minor_factor(document_exponent_expr)
     )) }}
 {%- endmacro %}
+
+{#- The ECB legs (units of `currency` per EUR) needed on each date: the last rate published on or
+    before the date (B11, A12), EUR itself at 1 dated the day. `needed_relation` has the columns
+    `date_column` and `currency`; the result has those two plus `rate` and `rate_date`. A pair
+    with no rate on or before the date has no row, so a left join leaves its rate null. -#}
+{% macro ecb_last_legs(needed_relation, date_column, rates_relation) -%}
+    select {{ date_column }}, currency, rate, rate_date
+    from (
+        select
+            needed.{{ date_column }},
+            needed.currency,
+            {{ rates_relation }}.rate,
+            {{ rates_relation }}.rate_date,
+            row_number() over (
+                partition by needed.{{ date_column }}, needed.currency order by {{ rates_relation }}.rate_date desc
+            ) as recency
+        from (select distinct {{ date_column }}, currency from {{ needed_relation }}) as needed
+        inner join {{ rates_relation }}
+            on {{ rates_relation }}.base_currency = 'EUR'
+            and {{ rates_relation }}.quote_currency = needed.currency
+            and {{ rates_relation }}.rate_date <= needed.{{ date_column }}
+    ) as published
+    where recency = 1
+    union all
+    select distinct {{ date_column }}, currency, cast(1 as decimal(24, 10)), {{ date_column }}
+    from {{ needed_relation }}
+    where currency = 'EUR'
+{%- endmacro %}
+
+{#- An amount in minor units of one currency translated to the minor units of another through
+    two unrounded ECB legs (target units per EUR ÷ source units per EUR), both exponents
+    applied, rounded half away from zero once: the rate itself is never rounded first (A12, B11). -#}
+{% macro fx_legs_to_minor(amount_minor_expr, target_leg_expr, source_leg_expr, source_exponent_expr, target_exponent_expr) -%}
+    {{ round_minor(exact_divide(
+        amount_minor_expr ~ ' * ' ~ target_leg_expr ~ ' * ' ~ minor_factor(target_exponent_expr),
+        source_leg_expr ~ ' * ' ~ minor_factor(source_exponent_expr)
+    )) }}
+{%- endmacro %}
+
+{#- The cross rate of two ECB legs (target units per source unit) as stored on a row, and the
+    date it stands for: the older of the two legs' publication dates. -#}
+{% macro fx_cross_rate(target_leg_expr, source_leg_expr) -%}
+    cast({{ exact_divide(target_leg_expr, source_leg_expr) }} as decimal(24, 10))
+{%- endmacro %}
+
+{% macro fx_cross_rate_date(target_leg_date_expr, source_leg_date_expr) -%}
+    case when {{ target_leg_date_expr }} < {{ source_leg_date_expr }} then {{ target_leg_date_expr }} else {{ source_leg_date_expr }} end
+{%- endmacro %}

@@ -131,26 +131,8 @@ needed_legs as (
     select distinct closing.month_end_date, reporting.reporting_currency from closing cross join reporting
 ),
 
-published_legs as (
-    select
-        needed_legs.month_end_date,
-        needed_legs.currency,
-        rates.rate,
-        rates.rate_date,
-        row_number() over (
-            partition by needed_legs.month_end_date, needed_legs.currency order by rates.rate_date desc
-        ) as recency
-    from needed_legs
-    inner join rates
-        on rates.base_currency = 'EUR'
-        and rates.quote_currency = needed_legs.currency
-        and rates.rate_date <= needed_legs.month_end_date
-),
-
 legs as (
-    select month_end_date, currency, rate, rate_date from published_legs where recency = 1
-    union all
-    select month_end_date, currency, cast(1 as decimal(24, 10)), month_end_date from needed_legs where currency = 'EUR'
+    {{ ecb_last_legs('needed_legs', 'month_end_date', 'rates') }}
 ),
 
 final as (
@@ -168,21 +150,18 @@ final as (
         reporting.reporting_currency,
         case
             when closing.currency = reporting.reporting_currency then cast(1 as decimal(24, 10))
-            else cast({{ exact_divide('reporting_leg.rate', 'document_leg.rate') }} as decimal(24, 10))
+            else {{ fx_cross_rate('reporting_leg.rate', 'document_leg.rate') }}
         end as fx_rate,
         case
             when closing.currency = reporting.reporting_currency then closing.month_end_date
             when reporting_leg.rate is null or document_leg.rate is null then null
-            when reporting_leg.rate_date < document_leg.rate_date then reporting_leg.rate_date
-            else document_leg.rate_date
+            else {{ fx_cross_rate_date('reporting_leg.rate_date', 'document_leg.rate_date') }}
         end as fx_rate_date,
         -- from the two unrounded legs and both exponents, rounded once half away from zero (B11)
         case
             when closing.currency = reporting.reporting_currency then cast(closing.closing_mrr_minor as bigint)
-            else {{ round_minor(exact_divide(
-                'closing.closing_mrr_minor * reporting_leg.rate * ' ~ minor_factor('reporting_exponent.minor_unit_exponent'),
-                'document_leg.rate * ' ~ minor_factor('document_exponent.minor_unit_exponent')
-            )) }}
+            else {{ fx_legs_to_minor('closing.closing_mrr_minor', 'reporting_leg.rate', 'document_leg.rate',
+                'document_exponent.minor_unit_exponent', 'reporting_exponent.minor_unit_exponent') }}
         end as closing_mrr_reporting_minor
     from closing
     inner join first_paying
