@@ -19,6 +19,8 @@ app = typer.Typer(
 )
 invoice_app = typer.Typer(help="Look at invoices in the published warehouse.", no_args_is_help=True)
 app.add_typer(invoice_app, name="invoice")
+export_app = typer.Typer(help="Export from the published warehouse.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
 
 
 @app.command()
@@ -189,12 +191,12 @@ def paths() -> None:
         typer.echo(f"{name:16} {getattr(s, name)}")
 
 
-def _open_published_for_report(format: str):
+def _open_published_for_report(format: str, formats: tuple[str, ...] = ("table", "csv")):
     """A read-only connection to the published copy for a report command, or exit 2 saying why."""
     from dagster_project.warehouse import connect_published
 
-    if format not in ("table", "csv"):
-        typer.echo(f"--format {format!r}: use table or csv", err=True)
+    if format not in formats:
+        typer.echo(f"--format {format!r}: use {' or '.join(formats)}", err=True)
         raise typer.Exit(2)
     settings = Settings.from_env()
     if not settings.published_path.is_file():
@@ -266,6 +268,43 @@ def metrics(
         typer.echo(render_csv(report), nl=False)
     else:
         typer.echo(render_table(report), nl=False)
+
+
+@export_app.command("journals")
+def export_journals(
+    period: Annotated[str, typer.Option("--period", help="Accounting period (YYYY-MM).")],
+    format: Annotated[
+        str, typer.Option("--format", help="csv (every column of the lines) or erp (journal import).")
+    ] = "csv",
+    entity: Annotated[str | None, typer.Option(help="Billing entity code; default: all.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="File to write; default: stdout.")] = None,
+) -> None:
+    """The journal lines of PERIOD (A11 entries, functional amounts, A12 rates) from the
+    published warehouse: a generic CSV with every column of fct_journal_lines, or an ERP
+    journal-import file (entry id, date, account code, debit, credit, currency, memo, external
+    reference; exact decimal amounts). An unknown period lists the periods that exist (exit 2)."""
+    from dagster_project.journal_export import FORMATS, ExportError, load_lines, render
+    from dagster_project.metrics_report import parse_month
+
+    try:
+        first_day = parse_month(period, option="--period")
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    con = _open_published_for_report(format, FORMATS)
+    try:
+        export = load_lines(con, first_day, entity=entity)
+    except ExportError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    finally:
+        con.close()
+    text = render(export, format)
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text)
+        typer.echo(f"wrote {len(export.lines)} journal lines of {export.period} to {out}", err=True)
 
 
 @invoice_app.command("show")

@@ -83,15 +83,15 @@ class MetricsReport:
     notes: list[str] = field(default_factory=list)
 
 
-def parse_month(text: str) -> date:
-    """`2026-06` -> 2026-06-01; ValueError naming the expected form otherwise."""
+def parse_month(text: str, option: str = "--month") -> date:
+    """`2026-06` -> 2026-06-01; ValueError naming the option and the expected form otherwise."""
     try:
         year, month = text.split("-")
         if len(year) != 4 or len(month) != 2:
             raise ValueError
         return date(int(year), int(month), 1)
     except ValueError:
-        raise ValueError(f"--month {text!r} is not a month (YYYY-MM)") from None
+        raise ValueError(f"{option} {text!r} is not a month (YYYY-MM)") from None
 
 
 def load_report(
