@@ -47,12 +47,19 @@
     )) }}
 {%- endmacro %}
 
-{#- The cross rate of two ECB legs (target units per source unit) as stored on a row, and the
-    date it stands for: the older of the two legs' publication dates. -#}
-{% macro fx_cross_rate(target_leg_expr, source_leg_expr) -%}
-    cast({{ exact_divide(target_leg_expr, source_leg_expr) }} as decimal(24, 10))
-{%- endmacro %}
-
-{% macro fx_cross_rate_date(target_leg_date_expr, source_leg_date_expr) -%}
-    case when {{ target_leg_date_expr }} < {{ source_leg_date_expr }} then {{ target_leg_date_expr }} else {{ source_leg_date_expr }} end
+{#- Two columns: the rate stored on a translated row (target units per source unit; 1 when the
+    currencies are the same) as `rate_alias`, and `fx_rate_date`, the date it stands for: the older
+    of the two legs' publication dates, the row's own date for identity, null when a leg is
+    missing. `target_leg` and `source_leg` are aliases of ecb_last_legs rows. -#}
+{% macro fx_rate_columns(same_currency_expr, identity_date_expr, target_leg, source_leg, rate_alias='fx_rate') -%}
+        case
+            when {{ same_currency_expr }} then cast(1 as decimal(24, 10))
+            else cast({{ exact_divide(target_leg ~ '.rate', source_leg ~ '.rate') }} as decimal(24, 10))
+        end as {{ rate_alias }},
+        case
+            when {{ same_currency_expr }} then {{ identity_date_expr }}
+            when {{ target_leg }}.rate is null or {{ source_leg }}.rate is null then null
+            when {{ target_leg }}.rate_date < {{ source_leg }}.rate_date then {{ target_leg }}.rate_date
+            else {{ source_leg }}.rate_date
+        end as fx_rate_date
 {%- endmacro %}

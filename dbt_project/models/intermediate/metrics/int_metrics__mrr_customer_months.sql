@@ -148,15 +148,8 @@ final as (
         cast(closing.scheduled_churn_mrr_minor as bigint) as scheduled_churn_mrr_minor,
         closing.scheduled_churn_date,
         reporting.reporting_currency,
-        case
-            when closing.currency = reporting.reporting_currency then cast(1 as decimal(24, 10))
-            else {{ fx_cross_rate('reporting_leg.rate', 'document_leg.rate') }}
-        end as fx_rate,
-        case
-            when closing.currency = reporting.reporting_currency then closing.month_end_date
-            when reporting_leg.rate is null or document_leg.rate is null then null
-            else {{ fx_cross_rate_date('reporting_leg.rate_date', 'document_leg.rate_date') }}
-        end as fx_rate_date,
+        {{ fx_rate_columns('closing.currency = reporting.reporting_currency', 'closing.month_end_date',
+            'reporting_leg', 'document_leg') }},
         -- from the two unrounded legs and both exponents, rounded once half away from zero (B11)
         case
             when closing.currency = reporting.reporting_currency then cast(closing.closing_mrr_minor as bigint)

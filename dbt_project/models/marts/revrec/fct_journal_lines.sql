@@ -3,6 +3,13 @@
     currency at the rate of each leg's date (ECB legs crossed through EUR, last published on or
     before the date), revenue cumulatively per PO, and each entry balanced in functional currency
     (rounding on its largest line, a difference between rates to fx_gain_loss). -#}
+{%- set line_columns = [
+    'entry_id', 'entry_kind', 'entry_date', 'period', 'billing_entity_code', 'contract_id', 'po_id', 'document_id',
+    'source_id', 'account_role', 'account_order', 'currency', 'amount_minor', 'functional_currency', 'exact_fx_rate',
+    'fx_rate_date', 'fx_rate_source', 'functional_amount_minor', 'period_of_origin', 'memo',
+    'position_before_minor', 'position_after_minor',
+] -%}
+
 with legs as (
     select * from {{ ref('int_revrec__journal_legs') }}
 ),
@@ -50,15 +57,8 @@ rated as (
             when leg_currencies.currency = leg_currencies.functional_currency then 'identity'
             when source_leg.rate is not null and target_leg.rate is not null then 'ECB'
         end as fx_rate_source,
-        case
-            when leg_currencies.currency = leg_currencies.functional_currency then cast(1 as decimal(24, 10))
-            else {{ fx_cross_rate('target_leg.rate', 'source_leg.rate') }}
-        end as exact_fx_rate,
-        case
-            when leg_currencies.currency = leg_currencies.functional_currency then leg_currencies.translation_date
-            when source_leg.rate is null or target_leg.rate is null then null
-            else {{ fx_cross_rate_date('target_leg.rate_date', 'source_leg.rate_date') }}
-        end as fx_rate_date,
+        {{ fx_rate_columns('leg_currencies.currency = leg_currencies.functional_currency', 'leg_currencies.translation_date',
+            'target_leg', 'source_leg', 'exact_fx_rate') }},
         source_leg.rate as source_leg_rate,
         target_leg.rate as target_leg_rate,
         source_exponent.minor_unit_exponent as source_exponent,
@@ -158,19 +158,9 @@ fx_difference_lines as (
 ),
 
 lines as (
-    select
-        entry_id, entry_kind, entry_date, period, billing_entity_code, contract_id, po_id, document_id,
-        source_id, account_role, account_order, currency, amount_minor, functional_currency, exact_fx_rate,
-        fx_rate_date, fx_rate_source, functional_amount_minor, period_of_origin, memo,
-        position_before_minor, position_after_minor
-    from balanced
+    select {{ line_columns | join(', ') }} from balanced
     union all
-    select
-        entry_id, entry_kind, entry_date, period, billing_entity_code, contract_id, po_id, document_id,
-        source_id, account_role, account_order, currency, amount_minor, functional_currency, exact_fx_rate,
-        fx_rate_date, fx_rate_source, functional_amount_minor, period_of_origin, memo,
-        position_before_minor, position_after_minor
-    from fx_difference_lines
+    select {{ line_columns | join(', ') }} from fx_difference_lines
 ),
 
 final as (
