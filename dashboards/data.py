@@ -582,7 +582,9 @@ def po_schedule(po_id: str) -> pd.DataFrame:
     )
 
 
-def usage_events(subscription_id: str, metric_code: str, start: date, end: date, limit: int = 500) -> pd.DataFrame:
+def usage_events(
+    subscription_id: str, metric_code: str, start: date, end: date, limit: int = 500
+) -> pd.DataFrame:
     """The usage events behind a usage fee: the subscription's events of the metric on the
     fee's service days (inclusive), first `limit` of them; `events` is the full count."""
     return _frame(

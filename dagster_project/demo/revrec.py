@@ -87,7 +87,9 @@ def write_reference(landing: Path, plan_amounts: dict[str, int], window_start: d
         ],
     )
     name = "reference/revrec_rules/revrec_rules.csv"
-    files[name] = write_csv(landing / name, ["product", "pattern", "distinct"], [list(r) for r in REVREC_RULES])
+    files[name] = write_csv(
+        landing / name, ["product", "pattern", "distinct"], [list(r) for r in REVREC_RULES]
+    )
     name = "reference/chart_of_accounts/chart_of_accounts.csv"
     files[name] = write_csv(
         landing / name, ["account_role", "account_code", "account_name"], [list(r) for r in CHART_OF_ACCOUNTS]

@@ -100,19 +100,12 @@ else:
 st.markdown("**3 · Its revenue schedule** (`revrec.fct_revenue_schedule`)")
 if fee_id is not None and ui.available(data.REVENUE_SCHEDULE):
     invoice_id = fees.loc[fees["fee_id"] == fee_id, "invoice_id"].iloc[0]
-    schedule = data.fee_revenue_schedule(invoice_id, fee_id)
-    if schedule.empty:
-        st.info(
-            "No revenue schedule for this line: its invoice is not in force for revenue (a shadow invoice "
-            "before the cutover date, a draft, or a wallet top-up), or the line is 0 with no SSP."
-        )
-    else:
-        ui.table(schedule)
+    ui.table_or_say(
+        data.fee_revenue_schedule(invoice_id, fee_id),
+        "No revenue schedule for this line: its invoice is not in force for revenue (a shadow invoice "
+        "before the cutover date, a draft, or a wallet top-up), or the line is 0 with no SSP.",
+    )
 
 st.markdown("**4 · The customer's MRR** (`metrics.fct_mrr`)")
 if ui.available(data.MRR):
-    mrr = data.customer_mrr(customer)
-    if mrr.empty:
-        st.info("No MRR rows for this customer.")
-    else:
-        ui.table(mrr)
+    ui.table_or_say(data.customer_mrr(customer), "No MRR rows for this customer.")

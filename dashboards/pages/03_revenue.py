@@ -74,17 +74,7 @@ if by_month.empty:
 else:
     months = list(by_month["period"])
     fig = go.Figure(
-        [
-            go.Bar(
-                name=name,
-                x=months,
-                y=[ui.to_major(v, currency) for v in by_month[column]],
-                text=[ui.format_money(v, currency) for v in by_month[column]],
-                textposition="none",
-                hovertemplate="%{x} " + name + ": %{text}<extra></extra>",
-            )
-            for name, column in FLOWS.items()
-        ]
+        [ui.money_bar(name, months, by_month[column], currency) for name, column in FLOWS.items()]
         + [ui.money_line(name, months, by_month[column], currency) for name, column in BALANCES.items()]
     )
     fig.update_layout(
@@ -200,11 +190,10 @@ else:
 
 st.markdown("**4 · Its schedule, as restated** (`revrec.fct_revenue_schedule`)")
 if ui.available(data.REVENUE_SCHEDULE):
-    schedule = data.po_schedule(po_id)
-    if schedule.empty:
-        st.info("No schedule rows for this performance obligation (a line of 0 with no SSP produces none).")
-    else:
-        ui.table(schedule)
+    ui.table_or_say(
+        data.po_schedule(po_id),
+        "No schedule rows for this performance obligation (a line of 0 with no SSP produces none).",
+    )
 
 st.markdown("**5 · The usage events behind it** (`staging.stg_usage__events`)")
 metric_code = None
@@ -217,7 +206,10 @@ elif not ui.available(data.USAGE_EVENTS):
     pass
 else:
     events = data.usage_events(
-        po_row["external_subscription_id"], metric_code, po_row["service_start_date"], po_row["service_end_date"]
+        po_row["external_subscription_id"],
+        metric_code,
+        po_row["service_start_date"],
+        po_row["service_end_date"],
     )
     if events.empty:
         st.info(
@@ -229,6 +221,7 @@ else:
         st.caption(
             f"{int(events['events'].iloc[0]):,} `{metric_code}` events of subscription "
             f"`{po_row['external_subscription_id']}` from {po_row['service_start_date']} to "
-            f"{po_row['service_end_date']}" + (" (first 500 shown)" if int(events["events"].iloc[0]) > 500 else "")
+            f"{po_row['service_end_date']}"
+            + (" (first 500 shown)" if int(events["events"].iloc[0]) > 500 else "")
         )
         st.dataframe(events.drop(columns=["events"]), hide_index=True)

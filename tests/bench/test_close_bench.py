@@ -49,4 +49,10 @@ def test_the_close_runs_rating_invoices_revrec_and_metrics_but_not_the_pre_aggre
     assert _step(report, "close: seeds + the usage pre-aggregates")["note"].startswith("not in (j):")
     # the close billed the month: its January invoices are finalized by the as-of date
     assert close["produced"]["invoices"] > 0
-    assert set(close["produced"]) == {"invoices", "schedule_rows", "journal_lines", "trial_balance_rows", "mrr_rows"}
+    assert set(close["produced"]) == {
+        "invoices",
+        "schedule_rows",
+        "journal_lines",
+        "trial_balance_rows",
+        "mrr_rows",
+    }

@@ -53,7 +53,10 @@ def test_month_chart_shows_posted_flows_and_month_end_balances(revenue_page):
     assert charted(at, "revenue_chart", "Billed") == {"2026-01": usd(122000), "2026-02": usd(4500)}
     assert charted(at, "revenue_chart", "Credited") == {"2026-01": usd(0), "2026-02": usd(5000)}
     # February's balance is the one at the as-of date, not at 28 February
-    assert charted(at, "revenue_chart", "Deferred (month end)") == {"2026-01": usd(109808), "2026-02": usd(100425)}
+    assert charted(at, "revenue_chart", "Deferred (month end)") == {
+        "2026-01": usd(109808),
+        "2026-02": usd(100425),
+    }
     assert charted(at, "revenue_chart", "Unbilled (month end)") == {"2026-01": usd(4500), "2026-02": usd(0)}
 
 

@@ -922,7 +922,11 @@ def test_revrec_reference_files_and_goodwill_credit_notes(demo):
         assert fee["item"]["type"] == "subscription"
         # 20% of the line, half away from zero
         expected = int((Decimal(fee["amount_cents"]) * Decimal("0.2")).quantize(Decimal(1), ROUND_HALF_UP))
-        assert note["sub_total_excluding_taxes_amount_cents"] == expected == int(row["sub_total_excluding_taxes_minor"])
+        assert (
+            note["sub_total_excluding_taxes_amount_cents"]
+            == expected
+            == int(row["sub_total_excluding_taxes_minor"])
+        )
         assert note["total_amount_cents"] == expected + note["taxes_amount_cents"]
         assert note["reason"] == "other" and note["balance_amount_cents"] == 0
         assert note["issuing_date"] > invoice["issuing_date"]

@@ -65,7 +65,11 @@ def test_revenue_schedule_closes_each_obligation_to_its_allocation_net_of_change
         "select count(distinct document_id) from intermediate.int_revrec__po_changes "
         "where document_id in (select credit_note_id from staging.stg_billed__credit_notes)"
     ).fetchone()[0]
-    assert credited == published_db.execute("select count(*) from staging.stg_billed__credit_notes").fetchone()[0] == 2
+    assert (
+        credited
+        == published_db.execute("select count(*) from staging.stg_billed__credit_notes").fetchone()[0]
+        == 2
+    )
 
 
 def test_nothing_after_the_as_of_date_is_posted_as_revenue(published_db):

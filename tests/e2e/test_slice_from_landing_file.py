@@ -149,11 +149,16 @@ def test_an_invoice_line_reaches_its_obligation_schedule_and_journals(published_
         ).fetchone()[0]
     assert list_amount == amount
     changed = published_db.execute(
-        "select coalesce(sum(amount_minor), 0) from intermediate.int_revrec__po_changes where po_id = ?", [po_id]
+        "select coalesce(sum(amount_minor), 0) from intermediate.int_revrec__po_changes where po_id = ?",
+        [po_id],
     ).fetchone()[0]
     scheduled = published_db.execute(
         "select sum(amount_minor) from revrec.fct_revenue_schedule where po_id = ?", [po_id]
     ).fetchone()[0]
     assert scheduled == allocated - changed
-    assert published_db.execute("select count(*) from revrec.fct_journal_lines where po_id = ?", [po_id]).fetchone()[0] > 0
-
+    assert (
+        published_db.execute(
+            "select count(*) from revrec.fct_journal_lines where po_id = ?", [po_id]
+        ).fetchone()[0]
+        > 0
+    )
