@@ -25,6 +25,16 @@ from dagster_project.warehouse import connect_published
 INVOICES = "billing.fct_invoices"
 INVOICE_FEES = "billing.fct_invoice_fees"
 REVENUE_SCHEDULE = "revrec.fct_revenue_schedule"
+CONTRACT_BALANCES = "revrec.fct_contract_balances"
+REVENUE_WATERFALL = "revrec.fct_revenue_waterfall"
+RPO = "revrec.fct_remaining_performance_obligations"
+PERIOD_CLOSE_STATUS = "revrec.fct_period_close_status"
+JOURNAL_LINES = "revrec.fct_journal_lines"
+POSTINGS = "intermediate.int_revrec__postings"
+PERFORMANCE_OBLIGATIONS = "intermediate.int_revrec__performance_obligations"
+BILLED_INVOICE_LINES = "staging.stg_billed__invoice_lines"
+USAGE_EVENTS = "staging.stg_usage__events"
+REPORT_DATES = "intermediate.int_collections__report_dates"
 MRR = "metrics.fct_mrr"
 MRR_BRIDGE = "metrics.fct_mrr_bridge"
 MRR_RATES = "metrics.fct_mrr_rates"
@@ -179,20 +189,6 @@ def billed_by_currency() -> pd.DataFrame:
     )
 
 
-def recognised_by_currency() -> pd.DataFrame:
-    """Revenue recognised in months up to and including the current one (later rows of the
-    schedule are still deferred)."""
-    return _frame(
-        f"""
-        select currency, sum(recognized_amount_minor)::bigint as recognized_amount_minor
-        from {REVENUE_SCHEDULE}
-        where revenue_month <= date_trunc('month', current_date)
-        group by currency
-        order by currency
-        """
-    )
-
-
 def closing_mrr_by_currency() -> pd.DataFrame:
     """Closing MRR of the latest month in the MRR mart."""
     return _frame(
@@ -244,15 +240,18 @@ def customer_fees(customer_id: str) -> pd.DataFrame:
     )
 
 
-def fee_revenue_schedule(fee_id: str) -> pd.DataFrame:
+def fee_revenue_schedule(invoice_id: str, fee_id: str) -> pd.DataFrame:
+    """The revenue schedule of the performance obligation a revhouse fee is (A1: one PO per
+    invoice line, `line_id` = the fee id); empty while the invoice is not in force."""
     return _frame(
         f"""
-        select revenue_month, currency, fee_amount_minor, recognized_amount_minor,
-               cumulative_recognized_minor, deferred_after_minor, service_start_date, service_end_date
+        select po_id, revenue_month, period, entry_kind, change_id, pattern, currency,
+               allocated_amount_minor, amount_minor, cumulative_amount_minor
         from {REVENUE_SCHEDULE}
-        where fee_id = ?
-        order by revenue_month
+        where document_id = ? and line_id = ?
+        order by revenue_month, entry_kind, change_id
         """,
+        invoice_id,
         fee_id,
     )
 
@@ -323,25 +322,284 @@ def invoice_fees(invoice_id: str) -> pd.DataFrame:
     return _frame(f"select * from {INVOICE_FEES} where invoice_id = ? order by fee_id", invoice_id)
 
 
-# ---- revenue -------------------------------------------------------------------------------
+# ---- revenue (revrec marts, metrics-and-revrec.md Part A) -----------------------------------
+#
+# Posted figures come from the posted subledger (int_revrec__postings, the one source of the
+# contract balances and the journals); the target schedule "as restated" (fct_revenue_schedule)
+# is shown apart and labelled. Everything is cut at the build's as-of date: what lies after it
+# is deferred or RPO, never recognised.
+
+# Net revenue of a posting: revenue minus contra revenue (negative catch-ups, adjustments).
+_NET_REVENUE = "coalesce(recognized_delta_minor, 0) - coalesce(contra_delta_minor, 0)"
+# What a posting billed (invoices) and what it took back (credit notes, voids): billed_delta is
+# + for invoices and − for notes and voids, so billed − credited = Σ billed_delta.
+_BILLED = "case when posting_kind = 'invoice' then coalesce(billed_delta_minor, 0) else 0 end"
+_CREDITED = "case when posting_kind <> 'invoice' then -coalesce(billed_delta_minor, 0) else 0 end"
+# $3 the chosen entity (null = all), $4 whether to keep entities apart
+_ENTITY = "case when $4 then billing_entity_code else coalesce($3::varchar, 'all') end as billing_entity_code"
+_ENTITY_B = _ENTITY.replace("then billing_entity_code", "then b.billing_entity_code")
 
 
-def revenue_by_month() -> pd.DataFrame:
-    """Recognised revenue and the deferred balance left after each month, per currency.
+def revenue_as_of() -> date:
+    """The build's as-of date (the `as_of` setting, else the run date), as collections reports
+    it; today when the collections models are not built."""
+    if missing_tables(REPORT_DATES):
+        return date.today()
+    df = _frame(f"select max(report_date) as as_of from {REPORT_DATES} where is_as_of_date")
+    value = df["as_of"].iloc[0]
+    return date.today() if value is None or pd.isna(value) else value
 
-    The deferred balance of a month is what the schedule rows of that month still defer;
-    a fee contributes only while it has a row in that month.
-    """
+
+def revenue_filter_options() -> dict[str, list]:
+    """Currencies and entities the posted subledger and the balances hold."""
+    df = _frame(
+        f"""
+        with present as (
+            select currency, billing_entity_code from {POSTINGS}
+            union select currency, billing_entity_code from {CONTRACT_BALANCES}
+        )
+        select list(distinct currency order by currency) as currencies,
+               list(distinct billing_entity_code order by billing_entity_code) as entities
+        from present
+        """
+    )
+    row = df.iloc[0]
+    return {k: [v for v in (row[k] if row[k] is not None else []) if v is not None] for k in df.columns}
+
+
+def revenue_by_month(
+    as_of: date, currency: str, entity: str | None = None, by_entity: bool = True
+) -> pd.DataFrame:
+    """Per month and entity, one currency, up to `as_of`: what was billed, credited and
+    recognised (posted, net of contra revenue) in the month, and the deferred revenue and
+    unbilled receivable at its end (the as-of date for its own month), from the contract
+    balances (A6, netted per contract). With `by_entity` False the entities (of the one
+    currency) are added up per month, named `all` (or the chosen entity)."""
     return _frame(
         f"""
-        select revenue_month, currency,
-               sum(recognized_amount_minor)::bigint as recognized_amount_minor,
-               sum(deferred_after_minor)::bigint as deferred_after_minor,
-               count(distinct fee_id) as fees
+        with posted as (
+            select posting_period as period, {_ENTITY},
+                   sum({_BILLED})::bigint as billed_minor,
+                   sum({_CREDITED})::bigint as credited_minor,
+                   sum({_NET_REVENUE})::bigint as recognised_minor
+            from {POSTINGS}
+            where posting_date <= $1 and currency = $2
+              and ($3::varchar is null or billing_entity_code = $3::varchar)
+            group by all
+        ),
+        balance_dates as (
+            select period, max(balance_date) as balance_date
+            from {CONTRACT_BALANCES}
+            where balance_date <= $1
+            group by period
+        ),
+        balances as (
+            select b.period, {_ENTITY_B},
+                   sum(b.deferred_revenue_minor)::bigint as deferred_minor,
+                   sum(b.unbilled_receivable_minor)::bigint as unbilled_minor
+            from {CONTRACT_BALANCES} b
+            join balance_dates using (period, balance_date)
+            where b.currency = $2 and ($3::varchar is null or b.billing_entity_code = $3::varchar)
+            group by all
+        )
+        select period, billing_entity_code, $2 as currency,
+               coalesce(billed_minor, 0)::bigint as billed_minor,
+               coalesce(credited_minor, 0)::bigint as credited_minor,
+               coalesce(recognised_minor, 0)::bigint as recognised_minor,
+               coalesce(deferred_minor, 0)::bigint as deferred_minor,
+               coalesce(unbilled_minor, 0)::bigint as unbilled_minor
+        from posted
+        full outer join balances using (period, billing_entity_code)
+        order by period, billing_entity_code
+        """,
+        as_of,
+        currency,
+        entity,
+        by_entity,
+    )
+
+
+def revenue_reconciliation(as_of: date, by_entity: bool = True) -> pd.DataFrame:
+    """At `as_of`, per currency (and entity unless `by_entity` is False): billed − credited to
+    date against recognised to date + deferred − unbilled (A6). Billed, credited and recognised
+    are the postings up to the date; deferred and unbilled the contract balances at the date;
+    `difference_minor` is 0 when they reconcile."""
+    return _frame(
+        f"""
+        with posted as (
+            select currency, case when $2 then billing_entity_code else 'all' end as billing_entity_code,
+                   sum({_BILLED})::bigint as billed_minor,
+                   sum({_CREDITED})::bigint as credited_minor,
+                   sum({_NET_REVENUE})::bigint as recognised_minor
+            from {POSTINGS}
+            where posting_date <= $1
+            group by all
+        ),
+        balances as (
+            select currency, case when $2 then billing_entity_code else 'all' end as billing_entity_code,
+                   sum(deferred_revenue_minor)::bigint as deferred_minor,
+                   sum(unbilled_receivable_minor)::bigint as unbilled_minor
+            from {CONTRACT_BALANCES}
+            where balance_date = $1
+            group by all
+        ),
+        joined as (
+            select currency, billing_entity_code,
+                   coalesce(billed_minor, 0) as billed_minor, coalesce(credited_minor, 0) as credited_minor,
+                   coalesce(recognised_minor, 0) as recognised_minor,
+                   coalesce(deferred_minor, 0) as deferred_minor, coalesce(unbilled_minor, 0) as unbilled_minor
+            from posted
+            full outer join balances using (currency, billing_entity_code)
+        )
+        select currency, billing_entity_code,
+               billed_minor::bigint as billed_minor, credited_minor::bigint as credited_minor,
+               (billed_minor - credited_minor)::bigint as billed_net_minor,
+               recognised_minor::bigint as recognised_minor, deferred_minor::bigint as deferred_minor,
+               unbilled_minor::bigint as unbilled_minor,
+               ((billed_minor - credited_minor) - (recognised_minor + deferred_minor - unbilled_minor))::bigint
+                   as difference_minor
+        from joined
+        order by currency, billing_entity_code
+        """,
+        as_of,
+        by_entity,
+    )
+
+
+def revenue_waterfall(currency: str, entity: str | None = None) -> pd.DataFrame:
+    """A7: revenue per billing month × revenue month (scheduled months after the report date
+    included and flagged), one currency."""
+    return _frame(
+        f"""
+        select billing_month, revenue_month, $1 as currency,
+               sum(amount_minor)::bigint as amount_minor,
+               bool_and(is_scheduled) as is_scheduled
+        from {REVENUE_WATERFALL}
+        where currency = $1 and ($2::varchar is null or billing_entity_code = $2::varchar)
+        group by billing_month, revenue_month
+        order by billing_month, revenue_month
+        """,
+        currency,
+        entity,
+    )
+
+
+def remaining_performance_obligations(as_of: date, currency: str, entity: str | None = None) -> pd.DataFrame:
+    """RPO per date of the mart up to `as_of` and entity: next 12 months, later, total."""
+    return _frame(
+        f"""
+        select as_of_date, billing_entity_code, currency,
+               sum(next_12_months_minor)::bigint as next_12_months_minor,
+               sum(later_minor)::bigint as later_minor,
+               sum(total_minor)::bigint as total_minor
+        from {RPO}
+        where as_of_date <= $1 and currency = $2 and ($3::varchar is null or billing_entity_code = $3::varchar)
+        group by all
+        order by as_of_date, billing_entity_code
+        """,
+        as_of,
+        currency,
+        entity,
+    )
+
+
+def period_close_status(currency: str, entity: str | None = None) -> pd.DataFrame:
+    """Close status per entity and period with what was posted in it (newest first)."""
+    return _frame(
+        f"""
+        select period, billing_entity_code, is_closed, closed_at, closed_by, currency,
+               posted_revenue_minor, adjustments_minor
+        from {PERIOD_CLOSE_STATUS}
+        where (currency = $1 or currency is null)
+          and ($2::varchar is null or billing_entity_code = $2::varchar)
+        order by period desc, billing_entity_code
+        """,
+        currency,
+        entity,
+    )
+
+
+# ---- revenue: the drill from a journal line -------------------------------------------------
+
+
+def journal_periods(currency: str, entity: str | None = None) -> list[str]:
+    df = _frame(
+        f"""
+        select distinct period from {JOURNAL_LINES}
+        where currency = $1 and ($2::varchar is null or billing_entity_code = $2::varchar)
+          and po_id is not null
+        order by period desc
+        """,
+        currency,
+        entity,
+    )
+    return df["period"].tolist()
+
+
+def journal_lines_with_po(period: str, currency: str, entity: str | None = None) -> pd.DataFrame:
+    """The period's journal lines that name a performance obligation."""
+    return _frame(
+        f"""
+        select entry_id, line_number, entry_date, entry_kind, billing_entity_code, account_role,
+               account_code, contract_id, po_id, document_id, source_id, currency, debit_minor,
+               credit_minor, period_of_origin, memo
+        from {JOURNAL_LINES}
+        where period = $1 and currency = $2 and ($3::varchar is null or billing_entity_code = $3::varchar)
+          and po_id is not null
+        order by entry_date, entry_id, line_number
+        """,
+        period,
+        currency,
+        entity,
+    )
+
+
+def performance_obligation(po_id: str) -> pd.DataFrame:
+    return _frame(f"select * from {PERFORMANCE_OBLIGATIONS} where po_id = ?", po_id)
+
+
+def revhouse_fee(invoice_id: str, fee_id: str) -> pd.DataFrame:
+    return _frame(f"select * from {INVOICE_FEES} where invoice_id = ? and fee_id = ?", invoice_id, fee_id)
+
+
+def imported_invoice_line(invoice_id: str, line_id: str) -> pd.DataFrame:
+    return _frame(
+        f"select * from {BILLED_INVOICE_LINES} where invoice_id = ? and line_id = ?", invoice_id, line_id
+    )
+
+
+def po_schedule(po_id: str) -> pd.DataFrame:
+    """The target schedule ("as restated") of one PO, month by month."""
+    return _frame(
+        f"""
+        select revenue_month, period, entry_kind, change_id, pattern, currency, allocated_amount_minor,
+               amount_minor, cumulative_amount_minor
         from {REVENUE_SCHEDULE}
-        group by revenue_month, currency
-        order by revenue_month, currency
-        """
+        where po_id = ?
+        order by revenue_month, entry_kind, change_id
+        """,
+        po_id,
+    )
+
+
+def usage_events(
+    subscription_id: str, metric_code: str, start: date, end: date, limit: int = 500
+) -> pd.DataFrame:
+    """The usage events behind a usage fee: the subscription's events of the metric on the
+    fee's service days (inclusive), first `limit` of them; `events` is the full count."""
+    return _frame(
+        f"""
+        select event_date, event_at, transaction_id, billable_metric_code, properties_json,
+               count(*) over () as events
+        from {USAGE_EVENTS}
+        where external_subscription_id = ? and billable_metric_code = ? and event_date between ? and ?
+        order by event_at, transaction_id
+        limit {int(limit)}
+        """,
+        subscription_id,
+        metric_code,
+        start,
+        end,
     )
 
 

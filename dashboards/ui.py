@@ -232,6 +232,28 @@ def money_line(name: str, x: list[str], amounts_minor, currency: str, **kwargs) 
     )
 
 
+def money_bar(name: str, x: list[str], amounts_minor, currency: str, **kwargs) -> go.Bar:
+    """Bars of money per x: drawn in major units (Decimal), hover text and the trace's `text` in
+    the house format (what the tests and the screenshot check read)."""
+    return go.Bar(
+        name=name,
+        x=x,
+        y=[to_major(v, currency) for v in amounts_minor],
+        text=[format_money(v, currency) for v in amounts_minor],
+        textposition="none",
+        hovertemplate="%{x} " + name + ": %{text}<extra></extra>",
+        **kwargs,
+    )
+
+
+def table_or_say(df: pd.DataFrame, empty_message: str) -> None:
+    """The frame with its money formatted, or `empty_message` when it has no rows."""
+    if df.empty:
+        st.info(empty_message)
+    else:
+        table(df)
+
+
 def two_axis_layout(fig: go.Figure, left: str, right: str) -> None:
     """Months across, `left` on the left axis and `right` (traces with yaxis='y2') on the right."""
     fig.update_layout(

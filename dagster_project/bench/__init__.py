@@ -43,8 +43,12 @@ SaaS metrics (bench/metrics.py, its own warehouse): REVHOUSE_BENCH_METRICS_CUSTO
 month-end MRR per customer against (h) the dbt run of every metrics model and mart; the ratio
 and peak memory are reported, no target is set.
 
-Parts: REVHOUSE_BENCH_PARTS, comma-separated, of `rating` (everything above), `cash` and
-`metrics` (default: all three, in one run).
+Month close (bench/close.py, its own warehouse on the rating part's events): (i) the bare
+DuckDB aggregate (a) again against (j) the dbt run of rating → invoices → revenue schedules and
+journals → metrics for the bench month, the usage pre-aggregates current; target (j)/(i) ≤ 4.
+
+Parts: REVHOUSE_BENCH_PARTS, comma-separated, of `rating` (everything above), `cash`,
+`metrics` and `close` (default: all four, in one run).
 """
 
 from __future__ import annotations
@@ -108,7 +112,7 @@ def _env_int(name: str, default: int) -> int:
     return value
 
 
-PARTS = ("rating", "cash", "metrics")
+PARTS = ("rating", "cash", "metrics", "close")
 
 
 def parts_from_env() -> tuple[str, ...]:
@@ -654,7 +658,8 @@ def run() -> dict:
     report_steps: list[dict] = []
     data_root = None
 
-    if "rating" in parts:
+    data = None
+    if "rating" in parts or "close" in parts:
         print(
             f"bench: {params.events:,} events, {params.customers:,} customers in {bench_dir / params.key}",
             flush=True,
@@ -665,6 +670,8 @@ def run() -> dict:
         report_steps.append(
             _step("generate data" + (" (reused)" if reused else ""), gen, None, "not a figure")
         )
+
+    if "rating" in parts:
         _run_rating(settings, params, data, bench_dir, steps)
         order += [
             "ingest",
@@ -700,12 +707,20 @@ def run() -> dict:
         order += list(metrics_steps)
         extra_verdicts |= metrics_verdict
 
+    if "close" in parts:
+        from dagster_project.bench import close
+
+        close_steps, close_verdict = close.run_part(settings.dbt_project_dir, data)
+        steps |= close_steps
+        order += list(close_steps)
+        extra_verdicts |= close_verdict
+
     rating_verdicts = verdicts(steps) if "rating" in parts else {}
     report = {
         "started_at": started.isoformat(),
         "finished_at": datetime.now(UTC).isoformat(),
         "parts": list(parts),
-        "params": asdict(params) if "rating" in parts else None,
+        "params": asdict(params) if "rating" in parts or "close" in parts else None,
         "cash_params": steps["f"]["params"] if "cash" in parts else None,
         "metrics_params": steps["h"]["params"] if "metrics" in parts else None,
         "data_dir": data_root,

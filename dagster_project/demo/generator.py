@@ -21,6 +21,7 @@ from dagster_project.demo import (
     payments,
     receivables,
     reference,
+    revrec,
     usage,
 )
 from dagster_project.demo.common import add_months, iso_z, local_midnight
@@ -47,9 +48,17 @@ LANDING_FOLDERS = {
     "usage": ["events"],
     "crm": ["account", "opportunity", "opportunity_line_item", "product2", "contract", "user"],
     "payments": ["stripe", "adyen", "gocardless", "gocardless/payout_items"],
-    "billed": ["lago_invoices"],
+    "billed": ["lago_invoices", "lago_credit_notes"],
     "fx": ["rates"],
-    "reference": ["entities", "settings", "period_closes", "crm_product_map"],
+    "reference": [
+        "entities",
+        "settings",
+        "period_closes",
+        "crm_product_map",
+        "ssp",
+        "revrec_rules",
+        "chart_of_accounts",
+    ],
 }
 
 
@@ -299,10 +308,19 @@ def generate(
         history_start = min([window_start, *(s.start_date for s in subs)])
         files.update(reference.write_fx(rng, landing_dir, history_start, window_end, usd_per_eur))
         files.update(reference.write_reference(landing_dir, window_start, window_end))
+        # revenue recognition: SSP, product rules, chart of accounts, goodwill credit notes (own stream)
+        files.update(
+            revrec.write_reference(landing_dir, {p.code: p.amount_cents for p in plans}, window_start)
+        )
+        planted_notes = revrec.plant_credit_notes(random.Random(f"revrec-{seed}"), invoices, window_end)
+        files.update(revrec.write_credit_notes(landing_dir, planted_notes))
         step("fx+reference")
 
         write_csv(truth_dir / "faults.csv", COLUMNS, faults.rows)
         receivables.write_truth(truth_dir, cases, invoices, payouts)
+        write_csv(
+            truth_dir / "revrec_credit_notes.csv", revrec.TRUTH_COLUMNS, revrec.truth_rows(planted_notes)
+        )
         mrr_rows = metrics.mrr_truth(custs, subs, window_end)
         write_csv(truth_dir / "mrr.csv", metrics.MRR_COLUMNS, mrr_rows)
         involuntary = [r[1] for r in cases.dunning_summary if r[9] is True]

@@ -1,5 +1,6 @@
-"""From landing file to dashboard: headline KPIs, then one customer's invoice line followed
-through ratable revenue and MRR."""
+"""From landing file to dashboard: headline KPIs (recognised revenue from the posted revrec
+marts, with its reconciliation to billed), then one customer's invoice line followed through
+its revenue schedule and MRR."""
 
 from __future__ import annotations
 
@@ -36,13 +37,20 @@ def currency_metrics(caption: str, df, prefix: str, column: str) -> None:
 currency_metrics(
     "Billed — total of finalized invoices", data.billed_by_currency(), "Billed", "total_amount_minor"
 )
-if ui.available(data.REVENUE_SCHEDULE):
+if ui.available(data.POSTINGS) and ui.available(data.CONTRACT_BALANCES):
+    as_of = data.revenue_as_of()
+    reconciliation = data.revenue_reconciliation(as_of, by_entity=False)
     currency_metrics(
-        "Recognised revenue — schedule months up to the current month",
-        data.recognised_by_currency(),
+        f"Recognised revenue — posted up to the as-of date {as_of}, net of contra revenue, excluding tax",
+        reconciliation,
         "Recognised",
-        "recognized_amount_minor",
+        "recognised_minor",
     )
+    st.caption(
+        "Reconciliation to billed at the same date: billed − credited = recognised + deferred − unbilled "
+        "(excluding tax; the Revenue page shows it per entity)."
+    )
+    ui.table(reconciliation.drop(columns=["billing_entity_code"]))
 if ui.available(data.MRR):
     closing = data.closing_mrr_by_currency()
     month = closing["month"].iloc[0] if len(closing) else None
@@ -57,7 +65,8 @@ st.divider()
 st.subheader("One customer, end to end")
 st.caption(
     "Landing files → raw tables → dbt staging → billing marts (the invoice line) → "
-    "`revrec.fct_revenue_schedule` (its ratable revenue) → `metrics.fct_mrr` (the customer's MRR)."
+    "`revrec.fct_revenue_schedule` (the revenue schedule of the line's performance obligation) → "
+    "`metrics.fct_mrr` (the customer's MRR)."
 )
 customer = st.selectbox("Customer", data.customers(), key="customer")
 if customer is None:
@@ -88,18 +97,15 @@ if ui.available(data.INVOICE_FEES):
 else:
     fee_id = None
 
-st.markdown("**3 · Its ratable revenue** (`revrec.fct_revenue_schedule`)")
+st.markdown("**3 · Its revenue schedule** (`revrec.fct_revenue_schedule`)")
 if fee_id is not None and ui.available(data.REVENUE_SCHEDULE):
-    schedule = data.fee_revenue_schedule(fee_id)
-    if schedule.empty:
-        st.info("No revenue schedule rows for this line (not recognised over time, or not yet scheduled).")
-    else:
-        ui.table(schedule)
+    invoice_id = fees.loc[fees["fee_id"] == fee_id, "invoice_id"].iloc[0]
+    ui.table_or_say(
+        data.fee_revenue_schedule(invoice_id, fee_id),
+        "No revenue schedule for this line: its invoice is not in force for revenue (a shadow invoice "
+        "before the cutover date, a draft, or a wallet top-up), or the line is 0 with no SSP.",
+    )
 
 st.markdown("**4 · The customer's MRR** (`metrics.fct_mrr`)")
 if ui.available(data.MRR):
-    mrr = data.customer_mrr(customer)
-    if mrr.empty:
-        st.info("No MRR rows for this customer.")
-    else:
-        ui.table(mrr)
+    ui.table_or_say(data.customer_mrr(customer), "No MRR rows for this customer.")

@@ -57,15 +57,7 @@ st.caption(
 dates = [f"{r:%Y-%m-%d}" for r in aging["report_date"]]
 fig = go.Figure(
     [
-        go.Bar(
-            name=bucket,
-            x=dates,
-            y=[ui.to_major(v, currency) for v in aging[column]],
-            text=[ui.format_money(v, currency) for v in aging[column]],
-            textposition="none",
-            marker_color=BUCKET_COLOURS[bucket],
-            hovertemplate="%{x} " + bucket + ": %{text}<extra></extra>",
-        )
+        ui.money_bar(bucket, dates, aging[column], currency, marker_color=BUCKET_COLOURS[bucket])
         for bucket, column in data.AGING_BUCKETS.items()
     ]
 )

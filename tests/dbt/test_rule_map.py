@@ -19,12 +19,13 @@ BILLING_INT = DBT / "models" / "intermediate" / "billing"
 
 
 def _rows(book: str | None = None) -> list[tuple[str, str, list[str], list[str]]]:
-    """Rows of the rule map; `book` "pricing" or "collections" keeps that table's rows (the
-    collections table sits under a heading naming it)."""
+    """Rows of the rule map; `book` "pricing", "collections" or "revenue" keeps that table's rows
+    (the collections and revenue recognition tables sit under headings naming them)."""
     rows, current = [], "pricing"
     for line in RULE_MAP.read_text().splitlines():
         if line.startswith("## "):
-            current = "collections" if "collections" in line.lower() else "pricing"
+            heading = line.lower()
+            current = next((b for b in ("collections", "revenue") if b in heading), "pricing")
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if len(cells) != 4 or not cells[0].startswith("§") or book not in (None, current):
             continue
@@ -65,6 +66,13 @@ def test_every_collections_section_has_a_row():
     mapped = {f"§{n}" for section, *_ in _rows("collections") for n in re.findall(r"§(\d+)", section)}
     wanted = {f"§{n}" for n in range(1, 8)}
     assert wanted <= mapped, f"collections sections without a row: {sorted(wanted - mapped)}"
+
+
+def test_every_revenue_recognition_section_has_a_row():
+    """metrics-and-revrec.md Part A, A1-A12."""
+    mapped = {section for section, *_ in _rows("revenue")}
+    wanted = {f"§A{n}" for n in range(1, 13)}
+    assert wanted <= mapped, f"revrec sections without a row: {sorted(wanted - mapped)}"
 
 
 @pytest.mark.parametrize("row", _rows(), ids=lambda r: f"{r[0]} {r[1][:40]}")

@@ -17,6 +17,8 @@ def test_definitions_load_with_one_job_schedule_and_sensor():
         "published_warehouse",
         "billing/fct_invoices",
         "revrec/fct_revenue_schedule",
+        "revrec/fct_journal_lines",
+        "intermediate/int_revrec__postings",
         "metrics/fct_mrr",
     ):
         assert any(k == expected or k.endswith("/" + expected.split("/")[-1]) for k in keys), expected

@@ -883,3 +883,63 @@ def test_crm_accounts_and_opportunities_carry_segments(default_demo):
     assert sum(1 for o in opps if o["LeadSource"]) >= 0.8 * len(opps)
     by_id = {a["Id"]: a for a in accounts}
     assert all(by_id[o["AccountId"]]["External_Customer_Id__c"] == o["External_Customer_Id__c"] for o in opps)
+
+
+def test_revrec_reference_files_and_goodwill_credit_notes(demo):
+    """The SSP price book prices the bundle plan at 125% of its list price (so its invoices are
+    allocated by relative SSP), and each planted goodwill note credits a share of the plan line of
+    a landed Lago invoice, named by that invoice's lago_id and the line's fee lago_id."""
+    from dagster_project.demo import revrec
+
+    landing, truth, _ = demo
+    plans = {p["code"]: p for p in _json(landing / "catalog/plans/plans.json")["plans"]}
+    with (landing / "reference/ssp/ssp.csv").open() as f:
+        (ssp,) = list(csv.DictReader(f))
+    list_price = plans[revrec.BUNDLE_PLAN]["amount_cents"]
+    assert int(ssp["ssp_minor"]) == list_price * 125 // 100 and ssp["product"] == revrec.BUNDLE_PLAN
+    with (landing / "reference/chart_of_accounts/chart_of_accounts.csv").open() as f:
+        roles = {r["account_role"] for r in csv.DictReader(f)}
+    assert roles == {
+        "cash", "accounts_receivable", "unbilled_receivable", "tax_payable", "deferred_revenue",
+        "revenue", "contra_revenue", "fx_gain_loss",
+    }  # fmt: skip
+
+    invoices = {
+        inv["lago_id"]: inv
+        for path in (landing / "billed/lago_invoices").glob("*.json")
+        for inv in _json(path)["invoices"]
+    }
+    notes = _json(landing / "billed/lago_credit_notes/credit_notes.json")["credit_notes"]
+    with (truth / "revrec_credit_notes.csv").open() as f:
+        planted = list(csv.DictReader(f))
+    assert [n["number"] for n in notes] == [p["credit_note_number"] for p in planted]
+    assert [p["case"] for p in planted] == ["goodwill"]  # 3 months: no closed March before the last month
+    for note, row in zip(notes, planted, strict=True):
+        invoice = invoices[note["lago_invoice_id"]]
+        assert invoice["number"] == note["invoice_number"] == row["invoice_number"]
+        (item,) = note["items"]
+        fee = next(f for f in invoice["fees"] if f["lago_id"] == item["fee"]["lago_id"])
+        assert fee["item"]["type"] == "subscription"
+        # 20% of the line, half away from zero
+        expected = int((Decimal(fee["amount_cents"]) * Decimal("0.2")).quantize(Decimal(1), ROUND_HALF_UP))
+        assert (
+            note["sub_total_excluding_taxes_amount_cents"]
+            == expected
+            == int(row["sub_total_excluding_taxes_minor"])
+        )
+        assert note["total_amount_cents"] == expected + note["taxes_amount_cents"]
+        assert note["reason"] == "other" and note["balance_amount_cents"] == 0
+        assert note["issuing_date"] > invoice["issuing_date"]
+
+
+def test_late_credit_note_is_dated_in_a_closed_month_and_created_after_its_close(tmp_path):
+    landing, truth = tmp_path / "landing", tmp_path / "truth"
+    generate(landing, truth, customers=40, months=6, seed=7, start=date(2026, 1, 1))
+    with (truth / "revrec_credit_notes.csv").open() as f:
+        late = next(r for r in csv.DictReader(f) if r["case"] == "late_in_closed_month")
+    with (landing / "reference/period_closes/period_closes.csv").open() as f:
+        closes = {(r["entity_id"], r["period"]): r["closed_at"] for r in csv.DictReader(f)}
+    assert late["issuing_date"] == "2026-03-31"
+    closed_at = max(v for (_, period), v in closes.items() if period == "2026-03")
+    assert late["created_at"] > closed_at.replace("Z", "")
+    assert int(late["sub_total_excluding_taxes_minor"]) > 0

@@ -40,18 +40,49 @@ def test_demo_planted_bad_rows_are_quarantined_with_reasons(published_db):
     assert all(r[1] and r[3] for r in rows), "a quarantine row lacks its file or reason"
 
 
-def test_revenue_schedule_closes_each_fee_to_its_amount(published_db):
+def test_revenue_schedule_closes_each_obligation_to_its_allocation_net_of_changes(published_db):
+    """Σ schedule over a PO = its allocated amount − Σ its changes (credit notes, voids), and the
+    planted goodwill credit notes reach the obligations of the lines they credit."""
     off = published_db.execute(
         """
-        select s.fee_id, f.amount_minor, sum(s.recognized_amount_minor) as recognised
-        from revrec.fct_revenue_schedule s
-        join intermediate.int_billing__fees f using (fee_id)
-        group by s.fee_id, f.amount_minor
-        having sum(s.recognized_amount_minor) <> f.amount_minor
+        with changes as (
+            select po_id, sum(amount_minor) as changed_minor
+            from intermediate.int_revrec__po_changes group by po_id
+        ),
+        scheduled as (
+            select po_id, sum(amount_minor) as scheduled_minor from revrec.fct_revenue_schedule group by po_id
+        )
+        select po.po_id, po.allocated_amount_minor, changes.changed_minor, scheduled.scheduled_minor
+        from intermediate.int_revrec__performance_obligations po
+        left join changes using (po_id)
+        left join scheduled using (po_id)
+        where po.allocated_amount_minor - coalesce(changes.changed_minor, 0) <> coalesce(scheduled.scheduled_minor, 0)
         """
     ).fetchall()
     assert off == []
     assert published_db.execute("select count(*) from revrec.fct_revenue_schedule").fetchone()[0] > 0
+    credited = published_db.execute(
+        "select count(distinct document_id) from intermediate.int_revrec__po_changes "
+        "where document_id in (select credit_note_id from staging.stg_billed__credit_notes)"
+    ).fetchone()[0]
+    assert (
+        credited
+        == published_db.execute("select count(*) from staging.stg_billed__credit_notes").fetchone()[0]
+        == 2
+    )
+
+
+def test_nothing_after_the_as_of_date_is_posted_as_revenue(published_db):
+    as_of = published_db.execute(
+        "select max(report_date) from intermediate.int_collections__report_dates where is_as_of_date"
+    ).fetchone()[0]
+    late = published_db.execute(
+        "select count(*) from intermediate.int_revrec__postings where posting_date > ? "
+        "and (coalesce(recognized_delta_minor, 0) <> 0 or coalesce(contra_delta_minor, 0) <> 0)",
+        [as_of],
+    ).fetchone()[0]
+    assert late == 0
+    assert published_db.execute("select count(*) from intermediate.int_revrec__postings").fetchone()[0] > 0
 
 
 def test_mrr_has_movements_and_closing_balance(published_db):

@@ -121,21 +121,44 @@ def test_standard_count_and_sum_fees_match_the_landing_files(settings, published
     assert checked >= 5, f"only {checked} standard count/sum fees found in the demo"
 
 
-def test_a_fee_reaches_the_revenue_schedule_and_the_invoice(published_db):
-    fee_id, amount = published_db.execute(
+def test_an_invoice_line_reaches_its_obligation_schedule_and_journals(published_db):
+    """A line of an invoice in force for revenue (imported before the cutover date, revhouse's own
+    from it) is one performance obligation (A1); its recognised revenue is that obligation's
+    schedule, which closes to its allocation net of changes, and journal lines name it."""
+    po_id, allocated, list_amount, source = published_db.execute(
         """
-        select f.fee_id, f.amount_minor
-        from intermediate.int_billing__fees f
-        where f.fee_type = 'charge' and f.amount_minor > 0 and f.is_invoiceable
-        order by f.fee_id
+        select po_id, allocated_amount_minor, list_amount_minor, document_source
+        from intermediate.int_revrec__performance_obligations
+        where pattern = 'usage' and allocated_amount_minor > 0
+        order by po_id
         limit 1
         """
     ).fetchone()
-    recognised = published_db.execute(
-        "select sum(recognized_amount_minor) from revrec.fct_revenue_schedule where fee_id = ?", [fee_id]
+    if source == "revhouse":
+        document_id, line_id = po_id.split(":", 1)
+        amount = published_db.execute(
+            "select amount_minor from billing.fct_invoice_fees where invoice_id = ? and fee_id = ?",
+            [document_id, line_id],
+        ).fetchone()[0]
+    else:
+        amount = published_db.execute(
+            "select l.amount_minor from staging.stg_billed__invoice_lines l "
+            "join intermediate.int_revrec__performance_obligations po "
+            "on po.document_id = l.invoice_id and po.line_id = l.line_id where po.po_id = ?",
+            [po_id],
+        ).fetchone()[0]
+    assert list_amount == amount
+    changed = published_db.execute(
+        "select coalesce(sum(amount_minor), 0) from intermediate.int_revrec__po_changes where po_id = ?",
+        [po_id],
     ).fetchone()[0]
-    assert recognised == amount
-    on_invoice = published_db.execute(
-        "select count(*) from billing.fct_invoice_fees where fee_id = ?", [fee_id]
+    scheduled = published_db.execute(
+        "select sum(amount_minor) from revrec.fct_revenue_schedule where po_id = ?", [po_id]
     ).fetchone()[0]
-    assert on_invoice == 1
+    assert scheduled == allocated - changed
+    assert (
+        published_db.execute(
+            "select count(*) from revrec.fct_journal_lines where po_id = ?", [po_id]
+        ).fetchone()[0]
+        > 0
+    )

@@ -29,7 +29,11 @@ from dagster_project.warehouse import kill_point, writer_lock
 __all__ = ["DBT_SELECTIONS", "WRITER_POOL", "build_dbt_assets", "dbt_build_args", "dbt_resource"]
 FROZEN_STATE_SOURCE = "frozen_state"
 COLLECTIONS_GROUP = "collections"
-COLLECTIONS_LAYERS = ("intermediate", "marts")
+REVREC_GROUP = "revrec"
+# Domains that are one asset group from their intermediate models to their marts, so each of
+# their pages (Collections, Revenue) reads like one room in the graph.
+DOMAIN_GROUPS = (COLLECTIONS_GROUP, REVREC_GROUP)
+DOMAIN_LAYERS = ("intermediate", "marts")
 
 
 class RevhouseDbtTranslator(DagsterDbtTranslator):
@@ -69,10 +73,11 @@ class RevhouseDbtTranslator(DagsterDbtTranslator):
         fqn = dbt_resource_props.get("fqn", [])
         if dbt_resource_props["resource_type"] == "seed":
             return "reference"
-        # collections (receivables, cash application, dunning, settlement) is one group from
-        # its intermediate models to its marts, so the Collections page reads like one room
-        if len(fqn) > 2 and fqn[1] in COLLECTIONS_LAYERS and fqn[2] == COLLECTIONS_GROUP:
-            return COLLECTIONS_GROUP
+        # collections (receivables, cash application, dunning, settlement) and revrec
+        # (documents, obligations, schedules, postings, balances, journals) are each one group
+        # from their intermediate models to their marts
+        if len(fqn) > 2 and fqn[1] in DOMAIN_LAYERS and fqn[2] in DOMAIN_GROUPS:
+            return fqn[2]
         if len(fqn) > 2 and fqn[1] == "marts":
             return f"marts_{fqn[2]}"
         if len(fqn) > 1 and fqn[1] in ("staging", "intermediate"):
