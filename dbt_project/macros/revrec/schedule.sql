@@ -33,3 +33,9 @@
         "lpad(cast(" ~ 'extract(month from ' ~ date_expr ~ ')' ~ " as " ~ dbt.type_string() ~ "), 2, '0')"
     ]) }}
 {%- endmacro %}
+
+{#- Join condition: the segment (alias `segments`) whose formula gives R on `date_expr`. -#}
+{% macro revrec_segment_holds(segments, date_expr) -%}
+    {{ date_expr }} >= {{ segments }}.segment_start_date
+        and ({{ segments }}.segment_end_date is null or {{ date_expr }} <= {{ segments }}.segment_end_date)
+{%- endmacro %}

@@ -80,8 +80,7 @@ recognised as (
     from weighed_days
     inner join segments
         on weighed_days.po_id = segments.po_id
-        and weighed_days.service_date >= segments.segment_start_date
-        and (segments.segment_end_date is null or weighed_days.service_date <= segments.segment_end_date)
+        and {{ revrec_segment_holds('segments', 'weighed_days.service_date') }}
     left join catch_ups_by_day
         on weighed_days.po_id = catch_ups_by_day.po_id
         and weighed_days.service_date = catch_ups_by_day.effective_on

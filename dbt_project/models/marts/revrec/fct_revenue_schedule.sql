@@ -60,29 +60,36 @@ schedule_months as (
             <= schedules.schedule_end_date
 ),
 
--- K at the month's last day and at the day before the month
-month_weights as (
+-- units consumed through each month (usage POs weighed by units)
+month_units as (
     select
-        schedule_months.po_id,
-        schedule_months.revenue_month,
-        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, 'schedule_months.revenue_month')) }} as date) as month_end_date,
-        cast({{ dbt.dateadd('day', -1, 'schedule_months.revenue_month') }} as date) as prior_end_date,
-        case when schedule_months.weight_basis = 'usage_units'
-            then cast(sum(coalesce(usage_months.units, 0)) over (
-                partition by schedule_months.po_id order by schedule_months.revenue_month
-                rows between unbounded preceding and current row) as decimal(38, 12))
-            else {{ revrec_days_through('schedule_months.schedule_start_date', 'schedule_months.total_weight', dbt.dateadd('day', -1, dbt.dateadd('month', 1, 'schedule_months.revenue_month'))) }}
-        end as weight_at_month_end,
-        case when schedule_months.weight_basis = 'usage_units'
-            then cast(sum(coalesce(usage_months.units, 0)) over (
-                partition by schedule_months.po_id order by schedule_months.revenue_month
-                rows between unbounded preceding and current row) - coalesce(usage_months.units, 0) as decimal(38, 12))
-            else {{ revrec_days_through('schedule_months.schedule_start_date', 'schedule_months.total_weight', dbt.dateadd('day', -1, 'schedule_months.revenue_month')) }}
-        end as weight_before_month
+        schedule_months.*,
+        coalesce(usage_months.units, 0) as units_in_month,
+        sum(coalesce(usage_months.units, 0)) over (
+            partition by schedule_months.po_id order by schedule_months.revenue_month
+            rows between unbounded preceding and current row) as units_through_month
     from schedule_months
     left join usage_months
         on schedule_months.po_id = usage_months.po_id
         and schedule_months.revenue_month = usage_months.revenue_month
+),
+
+-- K at the month's last day and at the day before the month
+month_weights as (
+    select
+        po_id,
+        revenue_month,
+        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, 'revenue_month')) }} as date) as month_end_date,
+        cast({{ dbt.dateadd('day', -1, 'revenue_month') }} as date) as prior_end_date,
+        case when weight_basis = 'usage_units'
+            then cast(units_through_month as decimal(38, 12))
+            else {{ revrec_days_through('schedule_start_date', 'total_weight', dbt.dateadd('day', -1, dbt.dateadd('month', 1, 'revenue_month'))) }}
+        end as weight_at_month_end,
+        case when weight_basis = 'usage_units'
+            then cast(units_through_month - units_in_month as decimal(38, 12))
+            else {{ revrec_days_through('schedule_start_date', 'total_weight', dbt.dateadd('day', -1, 'revenue_month')) }}
+        end as weight_before_month
+    from month_units
 ),
 
 -- R through the month's end and through the day before it (0 before the first segment)
@@ -99,12 +106,10 @@ month_recognised as (
     from month_weights
     inner join segments as at_end
         on month_weights.po_id = at_end.po_id
-        and month_weights.month_end_date >= at_end.segment_start_date
-        and (at_end.segment_end_date is null or month_weights.month_end_date <= at_end.segment_end_date)
+        and {{ revrec_segment_holds('at_end', 'month_weights.month_end_date') }}
     left join segments as before
         on month_weights.po_id = before.po_id
-        and month_weights.prior_end_date >= before.segment_start_date
-        and (before.segment_end_date is null or month_weights.prior_end_date <= before.segment_end_date)
+        and {{ revrec_segment_holds('before', 'month_weights.prior_end_date') }}
 ),
 
 entries as (
