@@ -237,10 +237,22 @@ def test_no_seed_carries_billing_entities_and_the_demo_lands_every_entity_it_bil
         ("ssp", "product,currency,ssp_minor,valid_from", "pro,USD,1000,2026-02-30", "valid_from", "date"),
         ("revrec_rules", "product,pattern", "pro,monthly", "pattern", "ratable"),
         ("revrec_rules", "product,pattern,distinct", "pro,ratable,maybe", "distinct", "true or false"),
-        ("revrec_rules", "product,pattern,usage_expedient", "pro,usage,sometimes", "usage_expedient", "true or false"),
+        (
+            "revrec_rules",
+            "product,pattern,usage_expedient",
+            "pro,usage,sometimes",
+            "usage_expedient",
+            "true or false",
+        ),
         ("revrec_rules", "product,pattern,kind", "pro,ratable,setup", "kind", "setup_fee"),
         ("ssp", "product,currency,ssp_minor,ssp_method", "pro,USD,1000,remainder", "ssp_method", "residual"),
-        ("ssp", "product,currency,ssp_minor,valid_from,valid_to", "pro,USD,1000,2026-03-01,2026-02-01", "valid_to", "before"),
+        (
+            "ssp",
+            "product,currency,ssp_minor,valid_from,valid_to",
+            "pro,USD,1000,2026-03-01,2026-02-01",
+            "valid_to",
+            "before",
+        ),
     ],
 )
 def test_bad_ssp_or_revrec_rule_is_quarantined(landing, kind, header, line, field, words):

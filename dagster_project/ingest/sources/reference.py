@@ -252,7 +252,9 @@ def _ssp(values: dict) -> None:
     _optional(values, "valid_to", _date)
     _optional(values, "ssp_method", _one_of(SSP_METHODS))
     if values.get("valid_from") and values.get("valid_to") and values["valid_to"] < values["valid_from"]:
-        raise Invalid("valid_to", f"valid_to {values['valid_to']} is before valid_from {values['valid_from']}")
+        raise Invalid(
+            "valid_to", f"valid_to {values['valid_to']} is before valid_from {values['valid_from']}"
+        )
 
 
 def _revrec_rules(values: dict) -> None:

@@ -36,11 +36,7 @@ relative as (
 allocated as (
     select
         relative.*,
-        share_minor
-            + case
-                when ssp_rank = 1 then group_price_minor - sum(share_minor) over (partition by document_id)
-                else 0
-            end as allocated_amount_minor
+        {{ share_with_residual('share_minor', 'group_price_minor', 'document_id', 'ssp_rank = 1') }} as allocated_amount_minor
     from relative
 ),
 

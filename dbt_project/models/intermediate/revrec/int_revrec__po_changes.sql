@@ -83,12 +83,8 @@ shares as (
 spread as (
     select
         shares.*,
-        amount_share_minor
-            + case when allocation_rank = 1 then amount_minor - sum(amount_share_minor) over (partition by change_id) else 0 end
-            as po_amount_minor,
-        taxes_share_minor
-            + case when allocation_rank = 1 then taxes_amount_minor - sum(taxes_share_minor) over (partition by change_id) else 0 end
-            as po_taxes_amount_minor
+        {{ share_with_residual('amount_share_minor', 'amount_minor', 'change_id', 'allocation_rank = 1') }} as po_amount_minor,
+        {{ share_with_residual('taxes_share_minor', 'taxes_amount_minor', 'change_id', 'allocation_rank = 1') }} as po_taxes_amount_minor
     from shares
 ),
 

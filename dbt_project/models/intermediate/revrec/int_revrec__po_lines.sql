@@ -139,7 +139,6 @@ discounts as (
         {{ round_minor('lines.precise_discount_minor') }} as rounded_discount_minor,
         sum(lines.list_amount_minor) over (partition by lines.document_id)
             - documents.excl_tax_amount_minor as document_discount_minor,
-        sum({{ round_minor('lines.precise_discount_minor') }}) over (partition by lines.document_id) as rounded_discounts_minor,
         row_number() over (
             partition by lines.document_id
             order by lines.list_amount_minor desc, lines.line_number
@@ -151,8 +150,7 @@ discounts as (
 priced as (
     select
         discounts.*,
-        rounded_discount_minor
-            + case when list_rank = 1 then document_discount_minor - rounded_discounts_minor else 0 end
+        {{ share_with_residual('rounded_discount_minor', 'document_discount_minor', 'document_id', 'list_rank = 1') }}
             as discount_amount_minor
     from discounts
 ),
