@@ -43,3 +43,14 @@
 {% macro spark__exact_divide(numerator_expr, denominator_expr) -%}
     cast(cast({{ numerator_expr }} as decimal(38, 12)) / nullif(cast({{ denominator_expr }} as decimal(38, 12)), 0) as decimal(38, 12))
 {%- endmacro %}
+
+{#- A rounded share plus, on the one line chosen to take it, the rounding residual of its
+    group (total − Σ rounded shares over `partition_expr`), so the group's shares add up
+    exactly to its total (metrics-and-revrec.md A2 coupon shares, A3 allocation, a credit note
+    spread over POs). `share_expr` must already be rounded to whole minor units. -#}
+{% macro share_with_residual(share_expr, total_expr, partition_expr, takes_residual_expr) -%}
+    ({{ share_expr }} + case
+        when {{ takes_residual_expr }} then {{ total_expr }} - sum({{ share_expr }}) over (partition by {{ partition_expr }})
+        else 0
+    end)
+{%- endmacro %}

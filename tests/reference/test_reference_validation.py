@@ -236,6 +236,23 @@ def test_no_seed_carries_billing_entities_and_the_demo_lands_every_entity_it_bil
         ),
         ("ssp", "product,currency,ssp_minor,valid_from", "pro,USD,1000,2026-02-30", "valid_from", "date"),
         ("revrec_rules", "product,pattern", "pro,monthly", "pattern", "ratable"),
+        ("revrec_rules", "product,pattern,distinct", "pro,ratable,maybe", "distinct", "true or false"),
+        (
+            "revrec_rules",
+            "product,pattern,usage_expedient",
+            "pro,usage,sometimes",
+            "usage_expedient",
+            "true or false",
+        ),
+        ("revrec_rules", "product,pattern,kind", "pro,ratable,setup", "kind", "setup_fee"),
+        ("ssp", "product,currency,ssp_minor,ssp_method", "pro,USD,1000,remainder", "ssp_method", "residual"),
+        (
+            "ssp",
+            "product,currency,ssp_minor,valid_from,valid_to",
+            "pro,USD,1000,2026-03-01,2026-02-01",
+            "valid_to",
+            "before",
+        ),
     ],
 )
 def test_bad_ssp_or_revrec_rule_is_quarantined(landing, kind, header, line, field, words):
@@ -260,6 +277,33 @@ def test_good_ssp_row_loads(landing):
         "2026-01-01",
         "",
     )
+
+
+def test_good_revrec_rule_loads_with_booleans_normalised(landing):
+    landing.write(
+        "reference/revrec_rules/rules.csv",
+        "product,pattern,distinct,usage_expedient,kind\nonboarding,ratable,No,,setup_fee\napi_calls,usage,,0,\n",
+    )
+    f = landing.ingest().files[0]
+    assert (f.rows_loaded, f.rows_quarantined) == (2, 0)
+    rows = sorted(_loaded(landing, "revrec_rules"), key=lambda r: r["product"])
+    assert [(r["product"], r["distinct"], r["usage_expedient"], r["kind"]) for r in rows] == [
+        ("api_calls", "", "false", ""),
+        ("onboarding", "false", "", "setup_fee"),
+    ]
+
+
+def test_chart_of_accounts_role_outside_the_policy_is_quarantined(landing):
+    landing.write(
+        "reference/chart_of_accounts/coa.csv",
+        "account_role,account_code,account_name\nrevenue,4010,Subscription revenue\nrevenues,4000,Revenue\n",
+    )
+    f = landing.ingest().files[0]
+    assert (f.rows_loaded, f.rows_quarantined) == (1, 1)
+    ((row, field, value, reason),) = _reasons(landing)
+    assert (row, field, value) == (2, "account_role", "revenues")
+    assert reason.startswith("reference/chart_of_accounts/coa.csv row 2 (account_role=revenues)")
+    assert "accounts_receivable" in reason
 
 
 COLLECTIONS_ENTITY_HEADER = ENTITY_HEADER.rstrip("\n") + ",net_payment_term,applied_dunning_campaign_code\n"

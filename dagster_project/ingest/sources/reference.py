@@ -77,6 +77,20 @@ DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 WHOLE = re.compile(r"[0-9]+")
 SCORE = re.compile(r"(0(\.[0-9]+)?|1(\.0+)?|\.[0-9]+)")
 REVREC_PATTERNS = ("ratable", "point_in_time", "usage")
+REVREC_KINDS = ("setup_fee",)  # product kinds with a policy default (A4.3: a setup fee is not distinct)
+SSP_METHODS = ("relative", "residual")  # A3: residual only for a highly variable or uncertain SSP
+# the policy's account roles (metrics-and-revrec.md A11); a typo would leave a journal leg unmapped
+ACCOUNT_ROLES = (
+    "cash",
+    "accounts_receivable",
+    "unbilled_receivable",
+    "deferred_revenue",
+    "tax_payable",
+    "revenue",
+    "contra_revenue",
+    "fx_gain_loss",
+)
+BOOLEAN_TEXT = {"true": "true", "false": "false", "1": "true", "0": "false", "yes": "true", "no": "false"}
 
 
 class Invalid(ValueError):
@@ -216,18 +230,42 @@ def _period_closes(values: dict) -> None:
     _optional(values, "closed_at", _utc_timestamp)
 
 
+def _one_of(options: tuple[str, ...]) -> Callable[[str, str], str]:
+    def check(column: str, value: str) -> str:
+        if value not in options:
+            raise Invalid(column, f"{column} {value!r} is not one of {', '.join(options)}")
+        return value
+
+    return check
+
+
+def _boolean(column: str, value: str) -> str:
+    if value.lower() not in BOOLEAN_TEXT:
+        raise Invalid(column, f"{column} {value!r} is not true or false")
+    return BOOLEAN_TEXT[value.lower()]
+
+
 def _ssp(values: dict) -> None:
     values["currency"] = _currency("currency", values["currency"] or "")
     values["ssp_minor"] = _whole("ssp_minor", values.get("ssp_minor") or "", "a whole number of minor units")
     _optional(values, "valid_from", _date)
     _optional(values, "valid_to", _date)
+    _optional(values, "ssp_method", _one_of(SSP_METHODS))
+    if values.get("valid_from") and values.get("valid_to") and values["valid_to"] < values["valid_from"]:
+        raise Invalid(
+            "valid_to", f"valid_to {values['valid_to']} is before valid_from {values['valid_from']}"
+        )
 
 
 def _revrec_rules(values: dict) -> None:
-    if values.get("pattern") not in REVREC_PATTERNS:
-        raise Invalid(
-            "pattern", f"pattern {values.get('pattern')!r} is not one of {', '.join(REVREC_PATTERNS)}"
-        )
+    values["pattern"] = _one_of(REVREC_PATTERNS)("pattern", values.get("pattern") or "")
+    _optional(values, "distinct", _boolean)
+    _optional(values, "usage_expedient", _boolean)
+    _optional(values, "kind", _one_of(REVREC_KINDS))
+
+
+def _chart_of_accounts(values: dict) -> None:
+    values["account_role"] = _one_of(ACCOUNT_ROLES)("account_role", values.get("account_role") or "")
 
 
 def _invoice_voids(values: dict) -> None:
@@ -240,6 +278,7 @@ CHECKS: dict[str, Callable[[dict], None]] = {
     "period_closes": _period_closes,
     "ssp": _ssp,
     "revrec_rules": _revrec_rules,
+    "chart_of_accounts": _chart_of_accounts,
     "invoice_voids": _invoice_voids,
 }
 

@@ -4,11 +4,12 @@
     file's rows are kept, see ingest/sources/reference.py), the newest landing of a key winning:
     a value changed back (A -> B -> A) is A again. `seed_name` none = the kind has no defaults
     (entities: a company's own billing entities exist only when landed). Every value stays
-    text here; the staging model casts, with safe casts only (a view must never fail on read). -#}
+    text here; the staging model casts, with safe casts only (a view must never fail on read).
+    Column names are quoted: a finance header may be an SQL word (revrec_rules `distinct`). -#}
 {% macro reference_overlay(seed_name, kind, columns, key) -%}
 with seed_rows as (
     select
-        {% for c in columns %}cast({% if seed_name %}{{ c }}{% else %}null{% endif %} as {{ dbt.type_string() }}) as {{ c }}, {% endfor %}
+        {% for c in columns %}cast({% if seed_name %}{{ adapter.quote(c) }}{% else %}null{% endif %} as {{ dbt.type_string() }}) as {{ adapter.quote(c) }}, {% endfor %}
         cast(null as timestamp) as _ingested_at,
         cast(null as {{ dbt.type_string() }}) as _source_file,
         1 as _is_seed
@@ -17,7 +18,7 @@ with seed_rows as (
 
 landed_rows as (
     select
-        {% for c in columns %}{{ json_get('row_json', "'" ~ c ~ "'") }} as {{ c }}, {% endfor %}
+        {% for c in columns %}{{ json_get('row_json', "'" ~ c ~ "'") }} as {{ adapter.quote(c) }}, {% endfor %}
         _ingested_at,
         _source_file,
         _row_number
@@ -31,7 +32,7 @@ latest_landed as (
         select
             landed_rows.*,
             row_number() over (
-                partition by {{ key | join(', ') }}
+                partition by {% for k in key %}{{ adapter.quote(k) }}{% if not loop.last %}, {% endif %}{% endfor %}
                 order by _ingested_at desc, _source_file desc, _row_number desc
             ) as _landing_rank
         from landed_rows
@@ -40,14 +41,14 @@ latest_landed as (
 ),
 
 overlaid as (
-    select {% for c in columns %}{{ c }}, {% endfor %} _ingested_at, _source_file, 0 as _is_seed
+    select {% for c in columns %}{{ adapter.quote(c) }}, {% endfor %} _ingested_at, _source_file, 0 as _is_seed
     from latest_landed
     union all
-    select {% for c in columns %}seed_rows.{{ c }}, {% endfor %} seed_rows._ingested_at, seed_rows._source_file, seed_rows._is_seed
+    select {% for c in columns %}seed_rows.{{ adapter.quote(c) }}, {% endfor %} seed_rows._ingested_at, seed_rows._source_file, seed_rows._is_seed
     from seed_rows
     where not exists (
         select 1 from latest_landed
-        where {% for k in key %}latest_landed.{{ k }} = seed_rows.{{ k }}{% if not loop.last %} and {% endif %}{% endfor %}
+        where {% for k in key %}latest_landed.{{ adapter.quote(k) }} = seed_rows.{{ adapter.quote(k) }}{% if not loop.last %} and {% endif %}{% endfor %}
     )
 )
 

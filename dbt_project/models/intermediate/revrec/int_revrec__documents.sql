@@ -1,19 +1,222 @@
--- INTERFACE STUB (H1 replaces it): typed columns, no rows.
-select
-    cast(null as varchar) as document_id,
-    cast(null as varchar) as document_kind,
-    cast(null as varchar) as document_source,
-    cast(null as varchar) as document_number,
-    cast(null as varchar) as related_invoice_id,
-    cast(null as varchar) as external_customer_id,
-    cast(null as varchar) as external_subscription_id,
-    cast(null as varchar) as billing_entity_code,
-    cast(null as varchar) as currency,
-    cast(null as bigint) as currency_exponent,
-    cast(null as varchar) as billing_timezone,
-    cast(null as date) as document_date,
-    cast(null as bigint) as excl_tax_amount_minor,
-    cast(null as bigint) as taxes_amount_minor,
-    cast(null as bigint) as total_amount_minor,
-    cast(null as date) as voided_on
-where 1 = 0
+-- The revenue documents in force (metrics-and-revrec.md A1, A2, A8): every invoice collections
+-- holds as receivable (the cutover rule by issuing date), and every credit note crediting one
+-- of them. Amounts are positive whatever the kind; excl_tax is what revenue may come from,
+-- total what AR gets, customer_credit the rest (wallet credits bought or used, notes applied).
+with receivable_invoices as (
+    select * from {{ ref('int_collections__receivable_invoices') }}
+),
+
+finalized_invoices as (
+    select * from {{ ref('fct_finalized_invoices') }}
+),
+
+finalized_fees as (
+    select * from {{ ref('fct_finalized_invoice_fees') }}
+),
+
+billed_invoices as (
+    select * from {{ ref('stg_billed__invoices') }}
+),
+
+billed_lines as (
+    select * from {{ ref('stg_billed__invoice_lines') }}
+),
+
+own_credit_notes as (
+    select * from {{ ref('int_billing__credit_notes') }}
+),
+
+billed_credit_notes as (
+    select * from {{ ref('stg_billed__credit_notes') }}
+),
+
+customers as (
+    select * from {{ ref('stg_lago__customers') }}
+),
+
+entities as (
+    select * from {{ ref('stg_reference__billing_entities') }}
+),
+
+currencies as (
+    select * from {{ ref('iso_4217_currencies') }}
+),
+
+-- one subscription per invoice when all its fees share it (null otherwise)
+own_invoice_subscriptions as (
+    select
+        invoice_id,
+        max(external_subscription_id) as external_subscription_id
+    from finalized_fees
+    group by invoice_id
+    having count(distinct external_subscription_id) = 1
+),
+
+-- A2: the imported revenue lines (a `credit` line is a coupon, or the prepaid credits a wallet
+-- top-up invoice sells: neither is a performance obligation)
+billed_revenue as (
+    select invoice_id, sum(amount_minor) as lines_amount_minor
+    from billed_lines
+    where fee_type <> 'credit'
+    group by invoice_id
+),
+
+invoice_amounts as (
+    select
+        receivable_invoices.invoice_source,
+        receivable_invoices.invoice_id,
+        case
+            when receivable_invoices.invoice_source = 'revhouse' then own_invoice_subscriptions.external_subscription_id
+            else billed_invoices.external_subscription_id
+        end as external_subscription_id,
+        case
+            -- a wallet top-up sells prepaid credits: an advance, not revenue (A2)
+            when receivable_invoices.invoice_type = 'credit' then 0
+            when receivable_invoices.invoice_source = 'revhouse' then finalized_invoices.sub_total_excluding_taxes_amount_minor
+            else coalesce(billed_revenue.lines_amount_minor, 0) - coalesce(billed_invoices.coupons_amount_minor, 0)
+        end as excl_tax_amount_minor,
+        case
+            when receivable_invoices.invoice_source = 'revhouse' then finalized_invoices.taxes_amount_minor
+            else billed_invoices.taxes_amount_minor
+        end as taxes_amount_minor
+    from receivable_invoices
+    left join finalized_invoices
+        on receivable_invoices.invoice_source = 'revhouse'
+        and receivable_invoices.invoice_id = finalized_invoices.invoice_id
+    left join own_invoice_subscriptions
+        on receivable_invoices.invoice_source = 'revhouse'
+        and receivable_invoices.invoice_id = own_invoice_subscriptions.invoice_id
+    left join billed_invoices
+        on receivable_invoices.invoice_source <> 'revhouse'
+        and receivable_invoices.invoice_id = billed_invoices.invoice_id
+    left join billed_revenue
+        on receivable_invoices.invoice_source <> 'revhouse'
+        and receivable_invoices.invoice_id = billed_revenue.invoice_id
+),
+
+invoices as (
+    select
+        receivable_invoices.invoice_id as document_id,
+        'invoice' as document_kind,
+        receivable_invoices.invoice_source as document_source,
+        receivable_invoices.invoice_number as document_number,
+        cast(null as {{ dbt.type_string() }}) as related_invoice_id,
+        receivable_invoices.external_customer_id,
+        invoice_amounts.external_subscription_id,
+        receivable_invoices.billing_entity_code,
+        receivable_invoices.currency,
+        receivable_invoices.issuing_date as document_date,
+        cast(coalesce(invoice_amounts.excl_tax_amount_minor, 0) as bigint) as excl_tax_amount_minor,
+        cast(coalesce(invoice_amounts.taxes_amount_minor, 0) as bigint) as taxes_amount_minor,
+        receivable_invoices.total_amount_minor,
+        receivable_invoices.voided_at,
+        cast(null as {{ dbt.type_string() }}) as reason
+    from receivable_invoices
+    inner join invoice_amounts
+        on receivable_invoices.invoice_source = invoice_amounts.invoice_source
+        and receivable_invoices.invoice_id = invoice_amounts.invoice_id
+),
+
+-- revhouse's own notes and Lago's (catalog export): those the checks did not keep out
+own_notes as (
+    select
+        own_credit_notes.credit_note_id as document_id,
+        case when own_credit_notes.credit_note_source = 'lago_import' then 'lago' else 'revhouse' end as document_source,
+        own_credit_notes.credit_note_number as document_number,
+        own_credit_notes.credited_invoice_id as related_invoice_id,
+        own_credit_notes.external_customer_id,
+        own_credit_notes.available_from_date as document_date,
+        own_credit_notes.credit_sub_total_amount_minor as excl_tax_amount_minor,
+        own_credit_notes.taxes_amount_minor,
+        own_credit_notes.total_amount_minor,
+        own_credit_notes.reason
+    from own_credit_notes
+    where own_credit_notes.resolution <> 'kept_out'
+),
+
+-- the incumbent's notes landed under billed/ that the catalog export did not already bring
+imported_notes as (
+    select
+        billed_credit_notes.credit_note_id as document_id,
+        billed_credit_notes.invoice_source as document_source,
+        billed_credit_notes.credit_note_number as document_number,
+        billed_credit_notes.invoice_id as related_invoice_id,
+        cast(null as {{ dbt.type_string() }}) as external_customer_id,
+        billed_credit_notes.issuing_date as document_date,
+        billed_credit_notes.total_amount_minor - coalesce(billed_credit_notes.taxes_amount_minor, 0) as excl_tax_amount_minor,
+        coalesce(billed_credit_notes.taxes_amount_minor, 0) as taxes_amount_minor,
+        billed_credit_notes.total_amount_minor,
+        billed_credit_notes.reason
+    from billed_credit_notes
+    where coalesce(billed_credit_notes.status, '') not in ('voided', 'void')
+        and not exists (
+            select 1 from own_notes where own_notes.document_id = billed_credit_notes.credit_note_id
+        )
+),
+
+credit_notes as (
+    select
+        notes.document_id,
+        'credit_note' as document_kind,
+        notes.document_source,
+        notes.document_number,
+        notes.related_invoice_id,
+        coalesce(notes.external_customer_id, invoices.external_customer_id) as external_customer_id,
+        invoices.external_subscription_id,
+        invoices.billing_entity_code,
+        invoices.currency,
+        notes.document_date,
+        cast(notes.excl_tax_amount_minor as bigint) as excl_tax_amount_minor,
+        cast(notes.taxes_amount_minor as bigint) as taxes_amount_minor,
+        cast(notes.total_amount_minor as bigint) as total_amount_minor,
+        cast(null as timestamp) as voided_at,
+        notes.reason
+    from (
+        select * from own_notes
+        union all
+        select * from imported_notes
+    ) as notes
+    -- only notes crediting an invoice in force: the others credit a shadow document
+    inner join invoices on notes.related_invoice_id = invoices.document_id
+),
+
+documents as (
+    select * from invoices
+    union all
+    select * from credit_notes
+),
+
+final as (
+    select
+        documents.document_id,
+        documents.document_kind,
+        documents.document_source,
+        documents.document_number,
+        documents.related_invoice_id,
+        documents.external_customer_id,
+        documents.external_subscription_id,
+        documents.billing_entity_code,
+        documents.currency,
+        cast(currencies.minor_unit_exponent as bigint) as currency_exponent,
+        -- A5: the customer's timezone, else the entity's, else UTC
+        coalesce(customers.timezone, entities.timezone, 'UTC') as billing_timezone,
+        documents.document_date,
+        documents.excl_tax_amount_minor,
+        documents.taxes_amount_minor,
+        documents.total_amount_minor,
+        case
+            when documents.voided_at is not null
+                then {{ utc_to_local_date('documents.voided_at', "coalesce(customers.timezone, entities.timezone, 'UTC')") }}
+        end as voided_on,
+        -- what AR gets beyond revenue and tax: + prepaid credits sold, − wallet credits and
+        -- credit notes that paid part of the invoice (a liability to the customer, never revenue)
+        documents.total_amount_minor - documents.excl_tax_amount_minor - documents.taxes_amount_minor
+            as customer_credit_amount_minor,
+        documents.reason
+    from documents
+    left join customers on documents.external_customer_id = customers.external_customer_id
+    left join entities on documents.billing_entity_code = entities.billing_entity_code
+    left join currencies on documents.currency = currencies.currency
+)
+
+select * from final

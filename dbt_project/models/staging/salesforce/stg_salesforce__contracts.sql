@@ -13,7 +13,10 @@ final as (
         cast(activated_at as timestamp) as activated_at,
         is_deleted,
         custom_fields_json,
-        {{ salesforce_sync_columns() }}
+        {{ salesforce_sync_columns() }},
+        -- the Closed Won opportunity the contract was signed from, when the org keeps it in
+        -- this custom field (Salesforce has no standard Contract → Opportunity link)
+        {{ json_get('custom_fields_json', "'opportunity__c'") }} as salesforce_opportunity_id
     from source
 )
 

@@ -1,0 +1,123 @@
+-- A1: the CRM contract of each billing subscription, when exactly one matches. A contract
+-- matches a subscription when it is Activated and not deleted, its account's
+-- External_Customer_Id__c is the subscription's customer, its start date is the subscription's
+-- start date (local, in the customer's timezone, else the entity's, else UTC) and the
+-- opportunity it was signed from (Closed Won, not deleted) has a line item whose product
+-- (Product2 Id or ProductCode) reference/crm_product_map maps to the subscription's plan.
+-- Zero or several matching contracts: no row (the subscription is the contract; never guess).
+with subscriptions as (
+    select * from {{ ref('stg_lago__subscriptions') }}
+),
+
+customers as (
+    select * from {{ ref('stg_lago__customers') }}
+),
+
+entities as (
+    select * from {{ ref('stg_reference__billing_entities') }}
+),
+
+contracts as (
+    select * from {{ ref('stg_salesforce__contracts') }}
+    where contract_status = 'Activated' and not is_deleted
+),
+
+accounts as (
+    select * from {{ ref('stg_salesforce__accounts') }}
+    where not is_deleted
+),
+
+opportunities as (
+    select * from {{ ref('stg_salesforce__opportunities') }}
+    where is_won and not is_deleted
+),
+
+line_items as (
+    select * from {{ ref('stg_salesforce__opportunity_line_items') }}
+    where not is_deleted
+),
+
+product_map as (
+    select * from {{ ref('stg_reference__crm_product_map') }}
+    where plan_code is not null
+),
+
+subscription_starts as (
+    select distinct
+        subscriptions.external_subscription_id,
+        subscriptions.external_customer_id,
+        subscriptions.plan_code,
+        {{ utc_to_local_date('coalesce(subscriptions.started_at, subscriptions.subscription_at)', "coalesce(customers.timezone, entities.timezone, 'UTC')") }}
+            as start_date
+    from subscriptions
+    left join customers on subscriptions.external_customer_id = customers.external_customer_id
+    left join entities on customers.billing_entity_code = entities.billing_entity_code
+),
+
+contract_lines as (
+    select distinct
+        contracts.salesforce_contract_id,
+        accounts.external_customer_id,
+        contracts.start_date,
+        contracts.end_date,
+        contracts.contract_term_months,
+        opportunities.salesforce_opportunity_id,
+        line_items.salesforce_opportunity_line_item_id,
+        product_map.plan_code
+    from contracts
+    inner join accounts on contracts.salesforce_account_id = accounts.salesforce_account_id
+    inner join opportunities on contracts.salesforce_opportunity_id = opportunities.salesforce_opportunity_id
+    inner join line_items on opportunities.salesforce_opportunity_id = line_items.salesforce_opportunity_id
+    inner join product_map
+        on product_map.crm_product = line_items.salesforce_product_id
+        or product_map.crm_product = line_items.product_code
+),
+
+candidates as (
+    select
+        subscription_starts.external_subscription_id,
+        contract_lines.salesforce_contract_id,
+        contract_lines.salesforce_opportunity_id,
+        contract_lines.salesforce_opportunity_line_item_id,
+        contract_lines.start_date,
+        contract_lines.end_date,
+        contract_lines.contract_term_months
+    from subscription_starts
+    inner join contract_lines
+        on subscription_starts.external_customer_id = contract_lines.external_customer_id
+        and subscription_starts.plan_code = contract_lines.plan_code
+        and subscription_starts.start_date = contract_lines.start_date
+),
+
+counted as (
+    select
+        candidates.*,
+        count(distinct salesforce_contract_id) over (partition by external_subscription_id) as contracts_matched,
+        row_number() over (
+            partition by external_subscription_id
+            order by salesforce_opportunity_line_item_id
+        ) as line_rank
+    from candidates
+),
+
+final as (
+    select
+        external_subscription_id,
+        salesforce_contract_id,
+        salesforce_opportunity_id,
+        -- several lines of the one contract mapped to the plan: the first by id is the link kept
+        salesforce_opportunity_line_item_id,
+        start_date as contract_start_date,
+        -- A4.3 initial term: the contract's end date, else start + term months − 1 day
+        coalesce(
+            end_date,
+            case
+                when contract_term_months is not null
+                    then cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 'contract_term_months', 'start_date')) }} as date)
+            end
+        ) as contract_end_date
+    from counted
+    where contracts_matched = 1 and line_rank = 1
+)
+
+select * from final
