@@ -43,31 +43,14 @@ on_time as (
     where first_open_period_start is null
 ),
 
+{%- set late_values = {
+    'posting_date': 'first_open_period_start',
+    'posting_period': revrec_period('first_open_period_start'),
+    'is_adjustment': 'true',
+    'memo': "memo || ' (dated ' || cast(event_date as " ~ dbt.type_string() ~ ") || ' in closed period ' || period_of_origin || ')'",
+} %}
 late as (
-    select
-        posting_id,
-        posting_kind,
-        contract_id,
-        po_id,
-        document_id,
-        change_id,
-        external_customer_id,
-        billing_entity_code,
-        currency,
-        event_date,
-        first_open_period_start as posting_date,
-        {{ revrec_period('first_open_period_start') }} as posting_period,
-        period_of_origin,
-        true as is_adjustment,
-        billed_delta_minor,
-        recognized_delta_minor,
-        contra_delta_minor,
-        tax_delta_minor,
-        ar_delta_minor,
-        document_rate_date,
-        cash_delta_minor,
-        memo || ' (dated ' || cast(event_date as {{ dbt.type_string() }}) || ' in closed period ' || period_of_origin || ')' as memo,
-        source_id
+    select {% for column in revrec_posting_columns() %}{{ late_values.get(column, column) }} as {{ column }}{% if not loop.last %}, {% endif %}{% endfor %}
     from unfrozen
     where first_open_period_start is not null
       and posting_kind not in ('recognition', 'catch_up')
