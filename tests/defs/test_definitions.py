@@ -1,5 +1,6 @@
 import dagster as dg
 
+from dagster_project.defs.dbt.assets import FROZEN_STATE_SOURCES
 from dagster_project.defs.dbt.project import prepare
 
 
@@ -99,7 +100,7 @@ def test_every_dbt_source_is_an_ingestion_asset():
     source_keys = {
         uid: TRANSLATOR.get_asset_spec(manifest, uid, dbt_project()).key
         for uid in manifest["sources"]
-        if manifest["sources"][uid]["source_name"] != "frozen_state"
+        if manifest["sources"][uid]["source_name"] not in FROZEN_STATE_SOURCES
     }
     assert len(source_keys) >= 30
     assert {uid: key for uid, key in source_keys.items() if key not in ingested} == {}
@@ -116,7 +117,7 @@ def frozen_state_keys(manifest: dict) -> set:
     return {
         dg.AssetKey(["frozen_state", s["name"]])
         for s in manifest["sources"].values()
-        if s["source_name"] == "frozen_state"
+        if s["source_name"] in FROZEN_STATE_SOURCES
     }
 
 
@@ -192,6 +193,8 @@ def test_three_dbt_assets_partition_the_dbt_models():
         "fct_finalized_invoice_taxes",
         "fct_finalized_invoice_credits",
         "fct_finalized_invoice_discounts",
+        "fct_frozen_periods",
+        "fct_frozen_postings",
     }
     counted = [name for names in by_op.values() for name in names]
     assert sorted(counted) == sorted(models.values())  # each model once, none missing

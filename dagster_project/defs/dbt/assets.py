@@ -4,8 +4,9 @@ Three `@dbt_assets`, split by selector (each one `dbt build` of its own selectio
 
 - `revhouse_dbt_usage_preaggregates`: the incremental usage pre-aggregates (usage_daily, its
   unique values, unbillable events); `full_refresh` rebuilds them from every loaded event.
-- `revhouse_dbt_frozen_marts`: the append-only frozen billing marts (fct_finalized_*). They hold
-  every invoice ever finalized; a full refresh would destroy them, so it is refused.
+- `revhouse_dbt_frozen_marts`: the append-only frozen marts: billing's fct_finalized_* (every
+  invoice ever finalized) and revrec's fct_frozen_* (closed periods and their postings, A10);
+  a full refresh would destroy them, so it is refused.
 - `revhouse_dbt`: everything else (staging, intermediate, marts, seeds, snapshots).
 
 `dbt build` runs each model's tests right after it, so a failing data test stops its
@@ -28,6 +29,9 @@ from dagster_project.warehouse import kill_point, writer_lock
 
 __all__ = ["DBT_SELECTIONS", "WRITER_POOL", "build_dbt_assets", "dbt_build_args", "dbt_resource"]
 FROZEN_STATE_SOURCE = "frozen_state"
+# Both loops (billing's finalized invoices, revrec's closed periods) key their sources as
+# frozen_state/<mart>: the mart as it stood before this run.
+FROZEN_STATE_SOURCES = (FROZEN_STATE_SOURCE, "frozen_revrec_state")
 COLLECTIONS_GROUP = "collections"
 REVREC_GROUP = "revrec"
 # Domains that are one asset group from their intermediate models to their marts, so each of
@@ -45,16 +49,15 @@ class RevhouseDbtTranslator(DagsterDbtTranslator):
         # The source `frozen_state` is the billing marts as earlier runs froze them, which invoice
         # assembly reads back (macros/invoicing/frozen_state.sql): its own keys, not raw tables.
         if dbt_resource_props["resource_type"] == "source":
-            if dbt_resource_props["source_name"] == FROZEN_STATE_SOURCE:
+            if dbt_resource_props["source_name"] in FROZEN_STATE_SOURCES:
                 return dg.AssetKey([FROZEN_STATE_SOURCE, dbt_resource_props["name"]])
             return dg.AssetKey([RAW_SCHEMA, dbt_resource_props["name"]])
         return super().get_asset_key(dbt_resource_props)
 
     def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project) -> dg.AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
-        if unique_id.startswith(
-            f"source.{manifest['metadata'].get('project_name', 'revhouse')}.{FROZEN_STATE_SOURCE}."
-        ):
+        project_name = manifest["metadata"].get("project_name", "revhouse")
+        if any(unique_id.startswith(f"source.{project_name}.{name}.") for name in FROZEN_STATE_SOURCES):
             # The frozen state names the same table as the mart that writes it; Dagster would
             # remap the dep onto the mart by table name (a cycle). It is the mart as it stood
             # before this run, so it keeps no table name of its own.
@@ -67,7 +70,7 @@ class RevhouseDbtTranslator(DagsterDbtTranslator):
         if dbt_resource_props["resource_type"] == "source":
             return (
                 FROZEN_STATE_SOURCE
-                if dbt_resource_props["source_name"] == FROZEN_STATE_SOURCE
+                if dbt_resource_props["source_name"] in FROZEN_STATE_SOURCES
                 else "ingestion"
             )
         fqn = dbt_resource_props.get("fqn", [])
@@ -116,8 +119,12 @@ USAGE_PREAGGREGATES = DbtSelection(
 )
 FROZEN_MARTS = DbtSelection(
     name="revhouse_dbt_frozen_marts",
-    # fct_finalized_invoices and its fees, taxes, credits, discounts: append-only history
-    select="config.materialized:incremental,path:models/marts/billing",
+    # fct_finalized_invoices and its fees, taxes, credits, discounts; fct_frozen_periods and
+    # fct_frozen_postings: append-only history
+    select=(
+        "config.materialized:incremental,path:models/marts/billing "
+        "config.materialized:incremental,path:models/marts/revrec"
+    ),
     full_refresh_allowed=False,
 )
 REST = DbtSelection(
@@ -151,9 +158,10 @@ def dbt_build_args(
     """`dbt build` arguments of one selection (dagster-dbt adds its --select/--exclude)."""
     if full_refresh and not selection.full_refresh_allowed:
         raise FullRefreshRefused(
-            f"{selection.name}: refusing --full-refresh. The frozen marts (fct_finalized_*) are "
-            "append-only: every invoice ever finalized lives only there, and a full refresh would "
-            "drop and rebuild them from today's state, destroying frozen invoices."
+            f"{selection.name}: refusing --full-refresh. The frozen marts (fct_finalized_*, "
+            "fct_frozen_*) are append-only: every invoice ever finalized and every closed period's "
+            "postings live only there, and a full refresh would drop and rebuild them from "
+            "today's state, destroying frozen invoices and closed periods."
         )
     args = ["build"] if unit_tests else ["build", "--exclude-resource-type", "unit_test"]
     return [*args, "--full-refresh"] if full_refresh else args

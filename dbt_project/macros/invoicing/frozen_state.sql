@@ -8,9 +8,11 @@
     unit tests hand the frozen rows they mean as that source's input (format: sql).
     The source must name a model of this project: a frozen mart renamed or disabled fails the
     compile here instead of leaving assembly to treat nothing as frozen. On a fresh warehouse
-    the mart exists in the graph but was never built: then, and only then, the state is empty. -#}
-{% macro frozen_relation(model_name) -%}
-    {%- set frozen = source('frozen_state', model_name) -%}
+    the mart exists in the graph but was never built: then, and only then, the state is empty.
+    Revenue recognition's closed periods use the same loop through the source
+    `frozen_revrec_state` (the revrec marts fct_frozen_*, read by int_revrec__postings). -#}
+{% macro frozen_relation(model_name, source_name='frozen_state') -%}
+    {%- set frozen = source(source_name, model_name) -%}
     {%- if not execute -%}
         {{ return(none) }}
     {%- endif -%}
@@ -26,13 +28,14 @@
     {%- endfor -%}
     {%- if found.node is none -%}
         {{ exceptions.raise_compiler_error(
-            "Invoice assembly reads the frozen state of model '" ~ model_name ~ "' (source frozen_state."
+            "Model '" ~ model.name ~ "' reads the frozen state of model '" ~ model_name ~ "' (source " ~ source_name ~ "."
             ~ model_name ~ "), but no enabled model of that name is in the dbt graph: was it renamed or "
-            ~ "disabled? Without it every finalized invoice would be treated as open and recomputed.") }}
+            ~ "disabled? Without it every frozen row (finalized invoice, closed-period posting) would be "
+            ~ "treated as open and recomputed.") }}
     {%- endif -%}
     {%- if (found.node.schema | lower) != (frozen.schema | lower) or (found.node.alias | lower) != (frozen.identifier | lower) -%}
         {{ exceptions.raise_compiler_error(
-            "source frozen_state." ~ model_name ~ " points at " ~ frozen.schema ~ "." ~ frozen.identifier
+            "source " ~ source_name ~ "." ~ model_name ~ " points at " ~ frozen.schema ~ "." ~ frozen.identifier
             ~ " but model " ~ model_name ~ " is written to " ~ found.node.schema ~ "." ~ found.node.alias) }}
     {%- endif -%}
     {{ return(adapter.get_relation(database=frozen.database, schema=frozen.schema, identifier=frozen.identifier)) }}
@@ -40,8 +43,8 @@
 
 {#- Rows of a frozen mart, or no rows with the same columns (name: SQL type) when it was
     never built. -#}
-{% macro frozen_rows(model_name, columns) -%}
-    {%- set relation = frozen_relation(model_name) -%}
+{% macro frozen_rows(model_name, columns, source_name='frozen_state') -%}
+    {%- set relation = frozen_relation(model_name, source_name) -%}
     {%- if relation is not none -%}
         select {% for name, type in columns.items() %}cast({{ name }} as {{ type }}) as {{ name }}{% if not loop.last %}, {% endif %}{% endfor %}
         from {{ relation }}

@@ -1,25 +1,70 @@
--- INTERFACE STUB (H3a replaces it): typed columns, no rows.
-select
-    cast(null as varchar) as posting_id,
-    cast(null as varchar) as posting_kind,
-    cast(null as varchar) as contract_id,
-    cast(null as varchar) as po_id,
-    cast(null as varchar) as document_id,
-    cast(null as varchar) as change_id,
-    cast(null as varchar) as external_customer_id,
-    cast(null as varchar) as billing_entity_code,
-    cast(null as varchar) as currency,
-    cast(null as date) as event_date,
-    cast(null as date) as posting_date,
-    cast(null as varchar) as posting_period,
-    cast(null as varchar) as period_of_origin,
-    cast(null as boolean) as is_adjustment,
-    cast(null as bigint) as billed_delta_minor,
-    cast(null as bigint) as recognized_delta_minor,
-    cast(null as bigint) as contra_delta_minor,
-    cast(null as bigint) as tax_delta_minor,
-    cast(null as bigint) as ar_delta_minor,
-    cast(null as date) as document_rate_date,
-    cast(null as bigint) as cash_delta_minor,
-    cast(null as varchar) as memo
-where 1 = 0
+{#- The posted subledger (A6, A8, A10, A11): one row per posting, the one source contract
+    balances, the waterfall and the journals read. Period close (A10) on top of
+    int_revrec__event_postings:
+    - a frozen period's postings are the frozen store's rows (fct_frozen_postings), byte for
+      byte, whatever the events say now;
+    - a document or cash posting dated in a frozen period that is not in the store (a late
+      fact) is re-dated to max(event date, first day of the first open period after it),
+      period_of_origin = the event's period, is_adjustment = true;
+    - revenue (recognition, catch-up) of a frozen period that is not in the store is not posted
+      there: the difference between the restated target and what was posted comes as
+      'adjustment' rows in the first open period (int_revrec__close_adjustments);
+    - everything else posts on its event date (a period closed but not yet frozen is frozen by
+      this build with these rows). -#}
+with event_postings as (
+    select * from {{ ref('int_revrec__event_postings') }}
+),
+
+close_adjustments as (
+    select * from {{ ref('int_revrec__close_adjustments') }}
+),
+
+closed_periods as (
+    select * from {{ ref('int_revrec__closed_periods') }}
+    where is_frozen
+),
+
+frozen_postings as (
+    {{ frozen_rows('fct_frozen_postings', revrec_posting_columns(), 'frozen_revrec_state') }}
+),
+
+unfrozen as (
+    select event_postings.*, closed_periods.first_open_period_start
+    from event_postings
+    left join closed_periods
+        on event_postings.billing_entity_code = closed_periods.billing_entity_code
+        and event_postings.posting_period = closed_periods.period
+    where not exists (select 1 from frozen_postings where frozen_postings.posting_id = event_postings.posting_id)
+),
+
+on_time as (
+    select {% for column in revrec_posting_columns() %}{{ column }}{% if not loop.last %}, {% endif %}{% endfor %}
+    from unfrozen
+    where first_open_period_start is null
+),
+
+{%- set late_values = {
+    'posting_date': 'first_open_period_start',
+    'posting_period': revrec_period('first_open_period_start'),
+    'is_adjustment': 'true',
+    'memo': "memo || ' (dated ' || cast(event_date as " ~ dbt.type_string() ~ ") || ' in closed period ' || period_of_origin || ')'",
+} %}
+late as (
+    select {% for column in revrec_posting_columns() %}{{ late_values.get(column, column) }} as {{ column }}{% if not loop.last %}, {% endif %}{% endfor %}
+    from unfrozen
+    where first_open_period_start is not null
+      and posting_kind not in ('recognition', 'catch_up')
+),
+
+final as (
+    select * from frozen_postings
+    union all
+    select * from on_time
+    union all
+    select * from late
+    union all
+    select {% for column in revrec_posting_columns() %}{{ column }}{% if not loop.last %}, {% endif %}{% endfor %}
+    from close_adjustments
+)
+
+select * from final

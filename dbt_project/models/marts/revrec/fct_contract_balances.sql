@@ -1,14 +1,30 @@
--- INTERFACE STUB (H3a replaces it): typed columns, no rows.
-select
-    cast(null as varchar) as contract_id,
-    cast(null as date) as balance_date,
-    cast(null as varchar) as period,
-    cast(null as varchar) as external_customer_id,
-    cast(null as varchar) as billing_entity_code,
-    cast(null as varchar) as currency,
-    cast(null as bigint) as billed_to_date_minor,
-    cast(null as bigint) as recognized_to_date_minor,
-    cast(null as bigint) as position_minor,
-    cast(null as bigint) as deferred_revenue_minor,
-    cast(null as bigint) as unbilled_receivable_minor
-where 1 = 0
+-- A6 contract balances at every month end and at the report date (int_revrec__contract_balances_daily).
+with daily as (
+    select * from {{ ref('int_revrec__contract_balances_daily') }}
+),
+
+report_date as (
+    select * from {{ ref('int_revrec__report_date') }}
+),
+
+final as (
+    select
+        daily.contract_id,
+        daily.balance_date,
+        daily.period,
+        daily.external_customer_id,
+        daily.billing_entity_code,
+        daily.currency,
+        daily.billed_to_date_minor,
+        daily.recognized_to_date_minor,
+        daily.position_minor,
+        daily.deferred_revenue_minor,
+        daily.unbilled_receivable_minor,
+        daily.is_month_end,
+        daily.balance_date = report_date.report_date as is_report_date
+    from daily
+    cross join report_date
+    where daily.is_month_end or daily.balance_date = report_date.report_date
+)
+
+select * from final
