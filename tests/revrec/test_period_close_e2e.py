@@ -68,7 +68,7 @@ create table intermediate.int_revrec__documents (
     related_invoice_id varchar, external_customer_id varchar, external_subscription_id varchar,
     billing_entity_code varchar, currency varchar, currency_exponent bigint, billing_timezone varchar,
     document_date date, excl_tax_amount_minor bigint, taxes_amount_minor bigint, total_amount_minor bigint,
-    voided_on date
+    voided_on date, credit_notes_applied_amount_minor bigint default 0, prepaid_credit_delta_minor bigint default 0
 );
 create table intermediate.int_revrec__performance_obligations (
     po_id varchar, contract_id varchar, contract_source varchar, document_id varchar, document_source varchar,

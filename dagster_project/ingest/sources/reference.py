@@ -79,7 +79,9 @@ SCORE = re.compile(r"(0(\.[0-9]+)?|1(\.0+)?|\.[0-9]+)")
 REVREC_PATTERNS = ("ratable", "point_in_time", "usage")
 REVREC_KINDS = ("setup_fee",)  # product kinds with a policy default (A4.3: a setup fee is not distinct)
 SSP_METHODS = ("relative", "residual")  # A3: residual only for a highly variable or uncertain SSP
-# the policy's account roles (metrics-and-revrec.md A11); a typo would leave a journal leg unmapped
+# the policy's account roles (metrics-and-revrec.md A11) plus prepaid_credits (A2's prepaid credits
+# are no revenue when bought: the wallet is a liability to the customer until its credits pay an
+# invoice); a typo would leave a journal leg unmapped
 ACCOUNT_ROLES = (
     "cash",
     "accounts_receivable",
@@ -89,6 +91,7 @@ ACCOUNT_ROLES = (
     "revenue",
     "contra_revenue",
     "fx_gain_loss",
+    "prepaid_credits",  # A2: prepaid credits sold are a liability until they pay an invoice line
 )
 BOOLEAN_TEXT = {"true": "true", "false": "false", "1": "true", "0": "false", "yes": "true", "no": "false"}
 

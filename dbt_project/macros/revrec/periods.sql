@@ -27,6 +27,6 @@
         'period_of_origin': dbt.type_string(), 'is_adjustment': 'boolean', 'billed_delta_minor': 'bigint',
         'recognized_delta_minor': 'bigint', 'contra_delta_minor': 'bigint', 'tax_delta_minor': 'bigint',
         'ar_delta_minor': 'bigint', 'document_rate_date': 'date', 'cash_delta_minor': 'bigint', 'memo': dbt.type_string(),
-        'source_id': dbt.type_string()
+        'source_id': dbt.type_string(), 'prepaid_credit_delta_minor': 'bigint'
     }) }}
 {%- endmacro %}

@@ -150,7 +150,8 @@ final as (
         least(issuing_date, posting_date) as document_rate_date,
         cast(0 as bigint) as cash_delta_minor,
         'adjustment after the close of ' || period_of_origin || ': restated target minus posted for ' || po_id as memo,
-        coalesce(change_id, document_id) as source_id
+        coalesce(change_id, document_id) as source_id,
+        cast(0 as bigint) as prepaid_credit_delta_minor
     from dated
 )
 

@@ -78,7 +78,12 @@ invoice_amounts as (
         case
             when receivable_invoices.invoice_source = 'revhouse' then finalized_invoices.taxes_amount_minor
             else billed_invoices.taxes_amount_minor
-        end as taxes_amount_minor
+        end as taxes_amount_minor,
+        -- earlier credit notes' credit that paid part of this invoice (AR against AR)
+        case
+            when receivable_invoices.invoice_source = 'revhouse' then finalized_invoices.credit_notes_amount_minor
+            else billed_invoices.credit_notes_amount_minor
+        end as credit_notes_applied_amount_minor
     from receivable_invoices
     left join finalized_invoices
         on receivable_invoices.invoice_source = 'revhouse'
@@ -110,7 +115,8 @@ invoices as (
         cast(coalesce(invoice_amounts.taxes_amount_minor, 0) as bigint) as taxes_amount_minor,
         receivable_invoices.total_amount_minor,
         receivable_invoices.voided_at,
-        cast(null as {{ dbt.type_string() }}) as reason
+        cast(null as {{ dbt.type_string() }}) as reason,
+        cast(coalesce(invoice_amounts.credit_notes_applied_amount_minor, 0) as bigint) as credit_notes_applied_amount_minor
     from receivable_invoices
     inner join invoice_amounts
         on receivable_invoices.invoice_source = invoice_amounts.invoice_source
@@ -170,7 +176,8 @@ credit_notes as (
         cast(notes.taxes_amount_minor as bigint) as taxes_amount_minor,
         cast(notes.total_amount_minor as bigint) as total_amount_minor,
         cast(null as timestamp) as voided_at,
-        notes.reason
+        notes.reason,
+        cast(0 as bigint) as credit_notes_applied_amount_minor
     from (
         select * from own_notes
         union all
@@ -212,7 +219,12 @@ final as (
         -- credit notes that paid part of the invoice (a liability to the customer, never revenue)
         documents.total_amount_minor - documents.excl_tax_amount_minor - documents.taxes_amount_minor
             as customer_credit_amount_minor,
-        documents.reason
+        documents.reason,
+        documents.credit_notes_applied_amount_minor,
+        -- A2: the prepaid-credit liability's change: + credits sold (a top-up invoice), − wallet
+        -- credits that paid part of the invoice; credit notes applied stay in AR
+        documents.total_amount_minor + documents.credit_notes_applied_amount_minor
+            - documents.excl_tax_amount_minor - documents.taxes_amount_minor as prepaid_credit_delta_minor
     from documents
     left join customers on documents.external_customer_id = customers.external_customer_id
     left join entities on documents.billing_entity_code = entities.billing_entity_code

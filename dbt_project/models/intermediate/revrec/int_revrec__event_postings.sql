@@ -145,7 +145,12 @@ document_postings as (
         cast(0 as bigint) as recognized_delta_minor,
         cast(0 as bigint) as contra_delta_minor,
         case when ranked_shares.share_rank = 1 then document_events.sign * document_events.taxes_amount_minor else 0 end as tax_delta_minor,
-        case when ranked_shares.share_rank = 1 then document_events.sign * document_events.total_amount_minor else 0 end as ar_delta_minor,
+        -- AR gets the invoice before credit notes applied to it (they settle AR against AR)
+        case
+            when ranked_shares.share_rank = 1
+                then document_events.sign * (document_events.total_amount_minor + coalesce(document_events.credit_notes_applied_amount_minor, 0))
+            else 0
+        end as ar_delta_minor,
         document_events.event_date as document_rate_date,
         cast(0 as bigint) as cash_delta_minor,
         case document_events.posting_kind
@@ -154,7 +159,9 @@ document_postings as (
             else 'credit note ' || coalesce(document_events.document_number, document_events.document_id)
                 || coalesce(' on invoice ' || document_events.related_invoice_id, '')
         end as memo,
-        document_events.document_id as source_id
+        document_events.document_id as source_id,
+        case when ranked_shares.share_rank = 1 then document_events.sign * coalesce(document_events.prepaid_credit_delta_minor, 0) else 0 end
+            as prepaid_credit_delta_minor
     from document_events
     inner join ranked_shares
         on document_events.posting_kind = ranked_shares.posting_kind
@@ -190,7 +197,8 @@ cash_postings as (
         cash_applications.amount_minor as cash_delta_minor,
         cash_applications.movement_kind || ' ' || cash_applications.payment_id
             || ' on invoice ' || coalesce(documents.document_number, documents.document_id) as memo,
-        cash_applications.money_event_id as source_id
+        cash_applications.money_event_id as source_id,
+        cast(0 as bigint) as prepaid_credit_delta_minor
     from cash_applications
     inner join documents
         on cash_applications.invoice_id = documents.document_id
@@ -289,7 +297,8 @@ revenue_postings as (
         least(issuing_date, event_date) as document_rate_date,
         cast(0 as bigint) as cash_delta_minor,
         memo,
-        source_id
+        source_id,
+        cast(0 as bigint) as prepaid_credit_delta_minor
     from revenue_events
 ),
 
@@ -325,7 +334,8 @@ final as (
         all_postings.document_rate_date,
         cast(all_postings.cash_delta_minor as bigint) as cash_delta_minor,
         all_postings.memo,
-        all_postings.source_id
+        all_postings.source_id,
+        cast(all_postings.prepaid_credit_delta_minor as bigint) as prepaid_credit_delta_minor
     from all_postings
     cross join report_date
     where all_postings.event_date <= report_date.report_date

@@ -107,6 +107,12 @@ direct_legs as (
         -tax_delta_minor, event_date
     from ordered_postings
     union all
+    -- A2: prepaid credits sold are owed to the customer (credit), credits spent on an invoice
+    -- pay it (debit); never revenue by themselves
+    select entry_id, posting_id, po_id, document_id, memo, 'prepaid_credits',
+        -coalesce(prepaid_credit_delta_minor, 0), event_date
+    from ordered_postings
+    union all
     -- net recognised revenue r with its contra part c: credit revenue r + c, debit contra
     -- revenue c; a net reversal (r + c < 0) goes wholly to contra revenue (A11)
     select entry_id, posting_id, po_id, document_id, memo, 'revenue',
@@ -177,6 +183,7 @@ final as (
             when 'tax_payable' then 5
             when 'revenue' then 6
             when 'contra_revenue' then 7
+            when 'prepaid_credits' then 8
         end as account_order,
         legs.po_id,
         legs.document_id,

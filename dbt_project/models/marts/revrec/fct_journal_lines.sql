@@ -137,7 +137,7 @@ fx_difference_lines as (
         max(case when balanced.size_rank = 1 then balanced.document_id end) as document_id,
         max(case when balanced.size_rank = 1 then balanced.source_id end) as source_id,
         'fx_gain_loss' as account_role,
-        8 as account_order,
+        9 as account_order,
         max(balanced.currency) as currency,
         cast(0 as bigint) as amount_minor,
         max(balanced.functional_currency) as functional_currency,

@@ -12,16 +12,13 @@ with lines as (
     select * from {{ ref('fct_journal_lines') }}
 ),
 
-settings as (
-    select * from {{ ref('stg_reference__settings') }}
-),
-
 series as (
     select generated_number - 1 as month_offset from ({{ dbt.generate_series(1200) }}) as numbers
 ),
 
+-- the one report date of revenue recognition (the last whole day before as_of)
 report_date as (
-    select cast({{ rating_as_of_at('settings') }} as date) as report_date
+    select report_date from {{ ref('int_revrec__report_date') }}
 ),
 
 accounts as (
