@@ -4,6 +4,10 @@
     new into it. A period closed before the warehouse first built is frozen as first computed.
     full_refresh=false: --full-refresh never rebuilds it; a column change fails the run. -#}
 {{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail', full_refresh=false) }}
+{#- A period is frozen only after its postings are: a build stopped between the two (a failed
+    test, a kill) must never leave a period marked frozen whose postings were not stored, or
+    every posting of it would come back as a late adjustment. fct_frozen_postings runs first. -#}
+-- depends_on: {{ ref('fct_frozen_postings') }}
 
 with closed_periods as (
     select * from {{ ref('int_revrec__closed_periods') }}
