@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_contract_balances'}}}) }}
 -- A6, at every month end and the report date, per contract: revenue + deferred − unbilled =
 -- billed − credited, with revenue, billed and credited summed here from the subledger's
 -- postings (invoices; credit notes and voids) independently of the balances' own running sums.

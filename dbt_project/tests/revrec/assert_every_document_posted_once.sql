@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'int_revrec__postings'}}}) }}
 -- Every document in force up to the report date is posted exactly once in full (A6, A11):
 -- per invoice Σ billed_delta = excl-tax amount, Σ tax_delta = tax, Σ ar_delta = total; per
 -- credit note and per void the same with the opposite sign; no document dropped or doubled,

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_trial_balance'}}}) }}
 -- A6/A11: at each month end and the report date, the general ledger's deferred revenue (a credit
 -- balance) and unbilled receivable (a debit balance) per entity and currency equal the contract
 -- balances of the subledger (fct_contract_balances) summed over the entity's contracts.

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_journal_lines'}}}) }}
 -- A11: per entity, currency and period, the general ledger's revenue − contra revenue (Σ credit −
 -- debit over both accounts) equals the revenue the subledger posted in that period (Σ
 -- recognized_delta_minor of int_revrec__postings: schedule months, catch-ups and adjustments).

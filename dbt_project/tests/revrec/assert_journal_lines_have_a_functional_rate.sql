@@ -1,4 +1,4 @@
-{{ config(severity='warn') }}
+{{ config(severity='warn', meta={'dagster': {'ref': {'name': 'fct_journal_lines'}}}) }}
 -- A12: a journal line with no ECB rate on or before its date (for its document or functional
 -- currency) keeps fx_rate and its functional amounts null, so its entry and the functional trial
 -- balance are incomplete. Warn, naming the line, the date and the currencies, so a missing rate

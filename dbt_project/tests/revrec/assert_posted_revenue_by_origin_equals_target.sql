@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'int_revrec__postings'}}}) }}
 -- A10: closed periods are never rewritten, yet nothing is lost: for every PO and period up to
 -- the report date, the revenue posted for that period (its own recognition and catch-ups,
 -- plus the adjustments posted later with that period of origin) equals the target schedule

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'int_revrec__performance_obligations'}}}) }}
 -- A3: the allocations of an invoice's POs add up exactly to what revenue may come from (its
 -- excl-tax amount), for every invoice in force not held in fct_revrec_exceptions.
 with documents as (

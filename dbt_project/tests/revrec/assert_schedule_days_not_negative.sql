@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'int_revrec__schedule_days'}}}) }}
 -- A4.1: cumulative rounding never gives a negative day; a change that takes back more than was
 -- left to recognise settles as a catch-up instead (int_revrec__schedule_segments). Only a PO
 -- allocated below 0 may have negative schedule days.

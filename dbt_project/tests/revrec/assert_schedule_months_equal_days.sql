@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_revenue_schedule'}}}) }}
 -- The monthly mart (cumulative formula at month ends) and the daily view (day by day) are two
 -- computations of one schedule: per PO, month and entry kind they agree to the minor unit.
 with days as (

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_revenue_schedule'}}}) }}
 -- A4.1 / A8 / A9: over its whole life a PO recognises exactly its allocated amount less the
 -- changes that reduce it (both entry kinds), in the monthly mart and in the daily view. A PO
 -- with an amount and no schedule shows up here too.
