@@ -422,7 +422,8 @@ def revenue_by_month(
 def revenue_reconciliation(as_of: date, by_entity: bool = True) -> pd.DataFrame:
     """At `as_of`, per currency (and entity unless `by_entity` is False): billed − credited to
     date against recognised to date + deferred − unbilled (A6). Billed, credited and recognised
-    are the postings up to the date; deferred and unbilled the contract balances at the date;
+    are the postings up to the date; deferred and unbilled the contract balances at the latest
+    balance date on or before it;
     `difference_minor` is 0 when they reconcile."""
     return _frame(
         f"""
@@ -440,7 +441,9 @@ def revenue_reconciliation(as_of: date, by_entity: bool = True) -> pd.DataFrame:
                    sum(deferred_revenue_minor)::bigint as deferred_minor,
                    sum(unbilled_receivable_minor)::bigint as unbilled_minor
             from {CONTRACT_BALANCES}
-            where balance_date = $1
+            -- the balances at the latest balance date on or before the date: the report date
+            -- (the last whole day before as_of) when the page's date is the as_of day itself
+            where balance_date = (select max(balance_date) from {CONTRACT_BALANCES} where balance_date <= $1)
             group by all
         ),
         joined as (

@@ -54,6 +54,12 @@ MODELS = [
     "fct_contract_balances",
     "fct_period_close_status",
 ]
+# the singular tests of the subledger (the others read models this test does not build)
+SUBLEDGER_TESTS = [
+    "assert_contract_balances_reconcile_to_billed_minus_credited",
+    "assert_every_document_posted_once",
+    "assert_posted_revenue_by_origin_equals_target",
+]
 
 INTERFACES_DDL = """
 create schema if not exists staging;
@@ -68,7 +74,8 @@ create table intermediate.int_revrec__documents (
     related_invoice_id varchar, external_customer_id varchar, external_subscription_id varchar,
     billing_entity_code varchar, currency varchar, currency_exponent bigint, billing_timezone varchar,
     document_date date, excl_tax_amount_minor bigint, taxes_amount_minor bigint, total_amount_minor bigint,
-    voided_on date, credit_notes_applied_amount_minor bigint default 0, prepaid_credit_delta_minor bigint default 0
+    voided_on date, customer_credit_amount_minor bigint default 0, reason varchar,
+    credit_notes_applied_amount_minor bigint default 0, prepaid_credit_delta_minor bigint default 0
 );
 create table intermediate.int_revrec__performance_obligations (
     po_id varchar, contract_id varchar, contract_source varchar, document_id varchar, document_source varchar,
@@ -189,7 +196,7 @@ def _build(tmp: Path) -> None:
     env = {**os.environ, "REVHOUSE_DUCKDB_PATH": str(tmp / "wh.duckdb")}
     cmd = [
         str(DBT), "--no-use-colors", "build",
-        "--select", *MODELS, "path:tests/revrec",
+        "--select", *MODELS, *SUBLEDGER_TESTS,
         "--exclude", "test_type:unit",
         "--indirect-selection", "cautious",
         "--profiles-dir", str(DBT_DIR), "--project-dir", str(DBT_DIR),
