@@ -89,7 +89,9 @@ def test_overview_follows_one_invoice_line_to_its_schedule(query, mart_state):
         return
     customer = at.selectbox(key="customer").value
     # the customer's invoices (the Overview's reconciliation table comes before them)
-    invoice_frame = next(df.value for df in at.dataframe if {"issuing_date", "status"} <= set(df.value.columns))
+    invoice_frame = next(
+        df.value for df in at.dataframe if {"issuing_date", "status"} <= set(df.value.columns)
+    )
     assert (
         len(invoice_frame)
         == query("select count(*) from billing.fct_invoices where external_customer_id = ?", customer)[0][0]
