@@ -1,4 +1,6 @@
-{{ config(materialized='view') }}
+{#- A table, not a view: the postings, close adjustments, waterfall and RPO all read it, and a view
+    would expand every PO's days once per reader. -#}
+{{ config(materialized='table') }}
 -- The target schedule per day: what each PO recognises on each scheduled day ('schedule') and
 -- its catch-ups on their effective dates ('catch_up'), both from the segments' formula.
 with segments as (
