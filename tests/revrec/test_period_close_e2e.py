@@ -75,7 +75,8 @@ create table intermediate.int_revrec__documents (
     billing_entity_code varchar, currency varchar, currency_exponent bigint, billing_timezone varchar,
     document_date date, excl_tax_amount_minor bigint, taxes_amount_minor bigint, total_amount_minor bigint,
     voided_on date, customer_credit_amount_minor bigint default 0, reason varchar,
-    credit_notes_applied_amount_minor bigint default 0, prepaid_credit_delta_minor bigint default 0
+    credit_notes_applied_amount_minor bigint default 0, prepaid_credit_delta_minor bigint default 0,
+    is_finalized boolean default true
 );
 create table intermediate.int_revrec__performance_obligations (
     po_id varchar, contract_id varchar, contract_source varchar, document_id varchar, document_source varchar,
@@ -86,7 +87,7 @@ create table intermediate.int_revrec__performance_obligations (
     list_amount_minor bigint, discount_amount_minor bigint, transaction_price_minor bigint, ssp_minor bigint,
     ssp_source varchar, ssp_method varchar, allocated_amount_minor bigint, crm_opportunity_id varchar,
     crm_line_item_id varchar, usage_charge_lago_id varchar, usage_charge_filter_index bigint,
-    usage_grouped_by varchar
+    usage_grouped_by varchar, is_finalized boolean default true
 );
 create table intermediate.int_revrec__po_changes (
     change_id varchar, change_source varchar, po_id varchar, contract_id varchar, document_id varchar,

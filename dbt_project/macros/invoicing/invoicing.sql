@@ -26,6 +26,19 @@
     cast({{ rating_as_of_at(ref('stg_reference__settings')) }} as date)
 {%- endmacro %}
 
+{#- The cutover date of a parallel run (settings cutover_date; null when none is set). -#}
+{% macro cutover_date() -%}
+    (select {{ dbt.safe_cast('max(value)', 'date') }} from {{ ref('stg_reference__settings') }} where key = 'cutover_date')
+{%- endmacro %}
+
+{#- The cutover rule by issuing date (landing contract): one of revhouse's own invoices is in
+    force (the customer owes it, revenue comes from it) when issued on or after the cutover
+    date, or always when none is set; the incumbent's imported ones are in force before it.
+    Collections decides it for finalized invoices, revrec for drafts too: one rule. -#}
+{% macro own_invoice_in_force(issuing_date_expr) -%}
+    ({{ cutover_date() }} is null or {{ issuing_date_expr }} >= {{ cutover_date() }})
+{%- endmacro %}
+
 {#- Days an invoice stays in draft after its issuing date (settings grace_period_days). -#}
 {% macro invoicing_grace_period_days() -%}
     coalesce((select cast(value as integer) from {{ ref('stg_reference__settings') }} where key = 'grace_period_days'), 0)

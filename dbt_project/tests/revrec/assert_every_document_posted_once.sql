@@ -1,5 +1,6 @@
 {{ config(meta={'dagster': {'ref': {'name': 'int_revrec__postings'}}}) }}
--- Every document in force up to the report date is posted exactly once in full (A6, A11):
+-- Every finalized document in force up to the report date is posted exactly once in full (A6,
+-- A11), and a draft not at all (it is billed when finalized, A4.4):
 -- per invoice Σ billed_delta = excl-tax amount, Σ tax_delta = tax, Σ ar_delta = total; per
 -- credit note and per void the same with the opposite sign; no document dropped or doubled,
 -- even when it spans contracts or was re-dated after a close.
@@ -20,12 +21,12 @@ expected as (
     select document_id, document_kind as posting_kind, excl_tax_amount_minor, taxes_amount_minor, total_amount_minor
     from documents
     cross join report_date
-    where documents.document_date <= report_date.report_date
+    where documents.document_date <= report_date.report_date and documents.is_finalized
     union all
     select document_id, 'void' as posting_kind, excl_tax_amount_minor, taxes_amount_minor, total_amount_minor
     from documents
     cross join report_date
-    where documents.document_kind = 'invoice' and documents.voided_on <= report_date.report_date
+    where documents.document_kind = 'invoice' and documents.voided_on <= report_date.report_date and documents.is_finalized
 ),
 
 posted as (

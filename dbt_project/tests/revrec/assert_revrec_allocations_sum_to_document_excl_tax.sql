@@ -1,6 +1,7 @@
 {{ config(meta={'dagster': {'ref': {'name': 'int_revrec__performance_obligations'}}}) }}
 -- A3: the allocations of an invoice's POs add up exactly to what revenue may come from (its
--- excl-tax amount), for every invoice in force not held in fct_revrec_exceptions.
+-- excl-tax amount), for every invoice in force not held in fct_revrec_exceptions, drafts
+-- included (their POs accrue revenue before they are billed, A4.4).
 with documents as (
     select * from {{ ref('int_revrec__documents') }}
     where document_kind = 'invoice'

@@ -29,16 +29,6 @@ customers as (
     select * from {{ ref('stg_lago__customers') }}
 ),
 
-settings as (
-    select * from {{ ref('stg_reference__settings') }}
-),
-
-cutover as (
-    select {{ dbt.safe_cast('max(value)', 'date') }} as cutover_date
-    from settings
-    where key = 'cutover_date'
-),
-
 entities as (
     select * from {{ ref('stg_reference__billing_entities') }}
 ),
@@ -90,9 +80,8 @@ own as (
     left join customers on invoices.external_customer_id = customers.external_customer_id
     left join entities on invoices.billing_entity_code = entities.billing_entity_code
     left join offsets on invoices.invoice_id = offsets.invoice_id
-    cross join cutover
     where invoices.finalized_at is not null
-        and (cutover.cutover_date is null or invoices.issuing_date >= cutover.cutover_date)
+        and {{ own_invoice_in_force('invoices.issuing_date') }}
 ),
 
 own_due as (
@@ -132,9 +121,8 @@ imported as (
     from billed_invoices
     left join customers on billed_invoices.external_customer_id = customers.external_customer_id
     left join currencies on billed_invoices.currency = currencies.currency
-    cross join cutover
     where billed_invoices.status not in ('draft', 'deleted')
-        and billed_invoices.issuing_date < cutover.cutover_date
+        and billed_invoices.issuing_date < {{ cutover_date() }}
 ),
 
 final as (

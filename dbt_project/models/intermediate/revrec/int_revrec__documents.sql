@@ -1,9 +1,23 @@
--- The revenue documents in force (metrics-and-revrec.md A1, A2, A8): every invoice collections
--- holds as receivable (the cutover rule by issuing date), and every credit note crediting one
--- of them. Amounts are positive whatever the kind; excl_tax is what revenue may come from,
--- total what AR gets, customer_credit the rest (wallet credits bought or used, notes applied).
+-- The revenue documents in force (metrics-and-revrec.md A1, A2, A4.4, A6, A8): every invoice
+-- collections holds as receivable (the cutover rule by issuing date), revhouse's drafts that
+-- the same rule puts in force once finalized (is_finalized false: they earn revenue up to the
+-- report date but post nothing until finalized), and every credit note crediting a finalized
+-- one. Amounts are positive whatever the kind; excl_tax is what revenue may come from, total
+-- what AR gets, customer_credit the rest (wallet credits bought or used, notes applied).
 with receivable_invoices as (
     select * from {{ ref('int_collections__receivable_invoices') }}
+),
+
+-- a draft keeps its invoice_id (rating's invoice_group_key) and its fees their fee_id when
+-- it is finalized, so its POs keep their ids
+draft_invoices as (
+    select * from {{ ref('fct_draft_invoices') }}
+    where {{ own_invoice_in_force('issuing_date') }}
+),
+
+draft_fees as (
+    select * from {{ ref('fct_invoice_fees') }}
+    where invoice_status = 'draft'
 ),
 
 finalized_invoices as (
@@ -42,14 +56,44 @@ currencies as (
     select * from {{ ref('iso_4217_currencies') }}
 ),
 
+-- revhouse's invoices in force: finalized (receivable) or draft
+own_headers as (
+    select invoice_id, sub_total_excluding_taxes_amount_minor, taxes_amount_minor, credit_notes_amount_minor
+    from finalized_invoices
+    union all
+    select invoice_id, sub_total_excluding_taxes_amount_minor, taxes_amount_minor, credit_notes_amount_minor
+    from draft_invoices
+),
+
+own_fees as (
+    select invoice_id, external_subscription_id from finalized_fees
+    union all
+    select invoice_id, external_subscription_id from draft_fees
+),
+
 -- one subscription per invoice when all its fees share it (null otherwise)
 own_invoice_subscriptions as (
     select
         invoice_id,
         max(external_subscription_id) as external_subscription_id
-    from finalized_fees
+    from own_fees
     group by invoice_id
     having count(distinct external_subscription_id) = 1
+),
+
+invoices_in_force as (
+    select
+        invoice_source, invoice_id, invoice_number, invoice_type, external_customer_id,
+        billing_entity_code, currency, issuing_date, total_amount_minor, voided_at,
+        true as is_finalized
+    from receivable_invoices
+    union all
+    select
+        'revhouse' as invoice_source, invoice_id, invoice_number, invoice_type, external_customer_id,
+        billing_entity_code, currency, issuing_date, total_amount_minor,
+        cast(null as timestamp) as voided_at,
+        false as is_finalized
+    from draft_invoices
 ),
 
 -- A2: the imported revenue lines (a `credit` line is a coupon, or the prepaid credits a wallet
@@ -63,64 +107,65 @@ billed_revenue as (
 
 invoice_amounts as (
     select
-        receivable_invoices.invoice_source,
-        receivable_invoices.invoice_id,
+        invoices_in_force.invoice_source,
+        invoices_in_force.invoice_id,
         case
-            when receivable_invoices.invoice_source = 'revhouse' then own_invoice_subscriptions.external_subscription_id
+            when invoices_in_force.invoice_source = 'revhouse' then own_invoice_subscriptions.external_subscription_id
             else billed_invoices.external_subscription_id
         end as external_subscription_id,
         case
             -- a wallet top-up sells prepaid credits: an advance, not revenue (A2)
-            when receivable_invoices.invoice_type = 'credit' then 0
-            when receivable_invoices.invoice_source = 'revhouse' then finalized_invoices.sub_total_excluding_taxes_amount_minor
+            when invoices_in_force.invoice_type = 'credit' then 0
+            when invoices_in_force.invoice_source = 'revhouse' then own_headers.sub_total_excluding_taxes_amount_minor
             else coalesce(billed_revenue.lines_amount_minor, 0) - coalesce(billed_invoices.coupons_amount_minor, 0)
         end as excl_tax_amount_minor,
         case
-            when receivable_invoices.invoice_source = 'revhouse' then finalized_invoices.taxes_amount_minor
+            when invoices_in_force.invoice_source = 'revhouse' then own_headers.taxes_amount_minor
             else billed_invoices.taxes_amount_minor
         end as taxes_amount_minor,
         -- earlier credit notes' credit that paid part of this invoice (AR against AR)
         case
-            when receivable_invoices.invoice_source = 'revhouse' then finalized_invoices.credit_notes_amount_minor
+            when invoices_in_force.invoice_source = 'revhouse' then own_headers.credit_notes_amount_minor
             else billed_invoices.credit_notes_amount_minor
         end as credit_notes_applied_amount_minor
-    from receivable_invoices
-    left join finalized_invoices
-        on receivable_invoices.invoice_source = 'revhouse'
-        and receivable_invoices.invoice_id = finalized_invoices.invoice_id
+    from invoices_in_force
+    left join own_headers
+        on invoices_in_force.invoice_source = 'revhouse'
+        and invoices_in_force.invoice_id = own_headers.invoice_id
     left join own_invoice_subscriptions
-        on receivable_invoices.invoice_source = 'revhouse'
-        and receivable_invoices.invoice_id = own_invoice_subscriptions.invoice_id
+        on invoices_in_force.invoice_source = 'revhouse'
+        and invoices_in_force.invoice_id = own_invoice_subscriptions.invoice_id
     left join billed_invoices
-        on receivable_invoices.invoice_source <> 'revhouse'
-        and receivable_invoices.invoice_id = billed_invoices.invoice_id
+        on invoices_in_force.invoice_source <> 'revhouse'
+        and invoices_in_force.invoice_id = billed_invoices.invoice_id
     left join billed_revenue
-        on receivable_invoices.invoice_source <> 'revhouse'
-        and receivable_invoices.invoice_id = billed_revenue.invoice_id
+        on invoices_in_force.invoice_source <> 'revhouse'
+        and invoices_in_force.invoice_id = billed_revenue.invoice_id
 ),
 
 invoices as (
     select
-        receivable_invoices.invoice_id as document_id,
+        invoices_in_force.invoice_id as document_id,
         'invoice' as document_kind,
-        receivable_invoices.invoice_source as document_source,
-        receivable_invoices.invoice_number as document_number,
+        invoices_in_force.invoice_source as document_source,
+        invoices_in_force.invoice_number as document_number,
         cast(null as {{ dbt.type_string() }}) as related_invoice_id,
-        receivable_invoices.external_customer_id,
+        invoices_in_force.external_customer_id,
         invoice_amounts.external_subscription_id,
-        receivable_invoices.billing_entity_code,
-        receivable_invoices.currency,
-        receivable_invoices.issuing_date as document_date,
+        invoices_in_force.billing_entity_code,
+        invoices_in_force.currency,
+        invoices_in_force.issuing_date as document_date,
         cast(coalesce(invoice_amounts.excl_tax_amount_minor, 0) as bigint) as excl_tax_amount_minor,
         cast(coalesce(invoice_amounts.taxes_amount_minor, 0) as bigint) as taxes_amount_minor,
-        receivable_invoices.total_amount_minor,
-        receivable_invoices.voided_at,
+        invoices_in_force.total_amount_minor,
+        invoices_in_force.voided_at,
         cast(null as {{ dbt.type_string() }}) as reason,
-        cast(coalesce(invoice_amounts.credit_notes_applied_amount_minor, 0) as bigint) as credit_notes_applied_amount_minor
-    from receivable_invoices
+        cast(coalesce(invoice_amounts.credit_notes_applied_amount_minor, 0) as bigint) as credit_notes_applied_amount_minor,
+        invoices_in_force.is_finalized
+    from invoices_in_force
     inner join invoice_amounts
-        on receivable_invoices.invoice_source = invoice_amounts.invoice_source
-        and receivable_invoices.invoice_id = invoice_amounts.invoice_id
+        on invoices_in_force.invoice_source = invoice_amounts.invoice_source
+        and invoices_in_force.invoice_id = invoice_amounts.invoice_id
 ),
 
 -- revhouse's own notes and Lago's (catalog export): those the checks did not keep out
@@ -177,14 +222,16 @@ credit_notes as (
         cast(notes.total_amount_minor as bigint) as total_amount_minor,
         cast(null as timestamp) as voided_at,
         notes.reason,
-        cast(0 as bigint) as credit_notes_applied_amount_minor
+        cast(0 as bigint) as credit_notes_applied_amount_minor,
+        true as is_finalized
     from (
         select * from own_notes
         union all
         select * from imported_notes
     ) as notes
-    -- only notes crediting an invoice in force: the others credit a shadow document
-    inner join invoices on notes.related_invoice_id = invoices.document_id
+    -- only notes crediting an invoice in force: the others credit a shadow document (a draft
+    -- is never credited: nothing is owed on it yet)
+    inner join invoices on notes.related_invoice_id = invoices.document_id and invoices.is_finalized
 ),
 
 documents as (
@@ -224,7 +271,10 @@ final as (
         -- A2: the prepaid-credit liability's change: + credits sold (a top-up invoice), − wallet
         -- credits that paid part of the invoice; credit notes applied stay in AR
         documents.total_amount_minor + documents.credit_notes_applied_amount_minor
-            - documents.excl_tax_amount_minor - documents.taxes_amount_minor as prepaid_credit_delta_minor
+            - documents.excl_tax_amount_minor - documents.taxes_amount_minor as prepaid_credit_delta_minor,
+        -- false for a draft: it earns revenue up to the report date (unbilled receivable, A6)
+        -- and posts no invoice (billed, tax, AR) until it is finalized
+        documents.is_finalized
     from documents
     left join customers on documents.external_customer_id = customers.external_customer_id
     left join entities on documents.billing_entity_code = entities.billing_entity_code

@@ -7,7 +7,11 @@
       contract id on ties), which also carries the document's tax and total (AR is owed per
       document, not per contract). A document with no PO rows posts one row on the contract of
       its credited invoice's largest share, else external_subscription_id, else itself.
-      Credit notes and voids carry negative deltas; documents' amounts are positive.
+      Credit notes and voids carry negative deltas; documents' amounts are positive. A draft
+      (is_finalized false) posts no document row: nothing is billed, taxed or owed until it
+      is finalized, when its invoice row posts on its issuing date (A10 re-dates it if that
+      period is closed by then); its POs' revenue posts below all the same, so the contract
+      position goes negative = unbilled receivable (A4.4, A6).
     - payment / refund / chargeback: cash on an invoice in force (fct_cash_applications:
       applied → payment, refund_reversal → refund, chargeback_reversal and dispute_won_restore →
       chargeback), dated the local date of effective_at in the invoice's billing timezone, on
@@ -20,7 +24,7 @@
     - catch_up: per PO × change × effective date, the schedule's catch_up rows (A8).
     document_rate_date (A12): documents and cash at their own date; revenue at the invoice date
     of the PO when it was billed on or before the posting (released from deferred revenue),
-    else at the posting date (recognised before billing). -#}
+    else at the posting date (recognised before billing; always for a draft's PO). -#}
 with documents as (
     select * from {{ ref('int_revrec__documents') }}
 ),
@@ -79,7 +83,7 @@ document_events as (
         documents.document_date as event_date,
         case when documents.document_kind = 'invoice' then 1 else -1 end as sign
     from documents
-    where documents.document_kind in ('invoice', 'credit_note')
+    where documents.document_kind in ('invoice', 'credit_note') and documents.is_finalized
     union all
     select
         documents.*,
@@ -87,7 +91,7 @@ document_events as (
         documents.voided_on as event_date,
         -1 as sign
     from documents
-    where documents.document_kind = 'invoice' and documents.voided_on is not null
+    where documents.document_kind = 'invoice' and documents.voided_on is not null and documents.is_finalized
 ),
 
 event_shares as (
@@ -222,7 +226,8 @@ served as (
         performance_obligations.external_customer_id,
         performance_obligations.billing_entity_code,
         performance_obligations.currency,
-        performance_obligations.issuing_date,
+        -- a draft bills nothing yet: its revenue is recognised before billing (A12)
+        case when performance_obligations.is_finalized then performance_obligations.issuing_date end as issuing_date,
         report_date.report_date
     from schedule_days
     inner join performance_obligations on schedule_days.po_id = performance_obligations.po_id
@@ -294,7 +299,7 @@ revenue_postings as (
         case when amount_minor < 0 then -amount_minor else 0 end as contra_delta_minor,
         cast(0 as bigint) as tax_delta_minor,
         cast(0 as bigint) as ar_delta_minor,
-        least(issuing_date, event_date) as document_rate_date,
+        coalesce(least(issuing_date, event_date), event_date) as document_rate_date,
         cast(0 as bigint) as cash_delta_minor,
         memo,
         source_id,

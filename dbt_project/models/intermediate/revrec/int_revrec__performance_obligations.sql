@@ -76,7 +76,8 @@ final as (
         usage_charge_lago_id,
         usage_charge_filter_index,
         usage_grouped_by,
-        line_number
+        line_number,
+        is_finalized
     from allocated
 )
 

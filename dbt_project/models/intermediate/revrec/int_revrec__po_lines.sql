@@ -1,5 +1,5 @@
--- Every revenue line of an invoice in force, before allocation (metrics-and-revrec.md A1, A2,
--- A3.1, A4.3, A5): its contract, recognition pattern, local service dates, transaction price
+-- Every revenue line of an invoice in force (finalized, or a draft: A4.4), before allocation
+-- (metrics-and-revrec.md A1, A2, A3.1, A4.3, A5): its contract, recognition pattern, local service dates, transaction price
 -- after its share of the invoice's coupons and progressive-billing credit, and its SSP; plus
 -- the reason its allocation group (the document) cannot be posted, if any.
 with documents as (
@@ -9,6 +9,20 @@ with documents as (
 
 finalized_fees as (
     select * from {{ ref('fct_finalized_invoice_fees') }}
+),
+
+-- a draft's fees, recomputed every run until it is finalized (same fee_id then)
+draft_fees as (
+    select * from {{ ref('fct_invoice_fees') }}
+    where invoice_status = 'draft'
+),
+
+{%- set fee_columns = ['fee_id', 'invoice_id', 'external_subscription_id', 'fee_type', 'plan_code', 'billable_metric_code', 'charge_lago_id', 'charge_filter_index', 'grouped_by', 'service_start_date', 'service_end_date', 'units', 'amount_minor', 'precise_taxable_base_minor'] %}
+
+own_fees as (
+    select {{ fee_columns | join(', ') }} from finalized_fees
+    union all
+    select {{ fee_columns | join(', ') }} from draft_fees
 ),
 
 billed_lines as (
@@ -43,31 +57,31 @@ price_book as (
 own_lines as (
     select
         documents.document_id,
-        finalized_fees.fee_id as line_id,
-        row_number() over (partition by documents.document_id order by finalized_fees.fee_id) as line_number,
-        finalized_fees.external_subscription_id,
-        finalized_fees.fee_type,
+        own_fees.fee_id as line_id,
+        row_number() over (partition by documents.document_id order by own_fees.fee_id) as line_number,
+        own_fees.external_subscription_id,
+        own_fees.fee_type,
         case
-            when finalized_fees.fee_type in ('subscription', 'commitment_true_up') then finalized_fees.plan_code
-            else finalized_fees.billable_metric_code
+            when own_fees.fee_type in ('subscription', 'commitment_true_up') then own_fees.plan_code
+            else own_fees.billable_metric_code
         end as product_code,
         coalesce(charges.is_pay_in_advance, false) as is_pay_in_advance,
-        finalized_fees.service_start_date,
-        finalized_fees.service_end_date,
-        finalized_fees.units,
-        finalized_fees.amount_minor as list_amount_minor,
+        own_fees.service_start_date,
+        own_fees.service_end_date,
+        own_fees.units,
+        own_fees.amount_minor as list_amount_minor,
         -- Lago's unrounded shares of the progressive credit and coupons (a coupon limited to
         -- some plans or metrics is shared among the fees it applies to, pricing.md 5.3)
-        finalized_fees.amount_minor - finalized_fees.precise_taxable_base_minor as precise_discount_minor,
-        finalized_fees.charge_lago_id as usage_charge_lago_id,
-        cast(finalized_fees.charge_filter_index as bigint) as usage_charge_filter_index,
-        finalized_fees.grouped_by as usage_grouped_by
-    from finalized_fees
+        own_fees.amount_minor - own_fees.precise_taxable_base_minor as precise_discount_minor,
+        own_fees.charge_lago_id as usage_charge_lago_id,
+        cast(own_fees.charge_filter_index as bigint) as usage_charge_filter_index,
+        own_fees.grouped_by as usage_grouped_by
+    from own_fees
     inner join documents
         on documents.document_source = 'revhouse'
-        and finalized_fees.invoice_id = documents.document_id
-    left join charges on finalized_fees.charge_lago_id = charges.charge_lago_id
-    where finalized_fees.fee_type <> 'wallet_top_up'
+        and own_fees.invoice_id = documents.document_id
+    left join charges on own_fees.charge_lago_id = charges.charge_lago_id
+    where own_fees.fee_type <> 'wallet_top_up'
 ),
 
 -- the incumbent's lines (a `credit` line is a coupon or prepaid credits, not a PO); A5: Lago's
@@ -174,6 +188,7 @@ contracted as (
         documents.document_source,
         documents.document_number,
         documents.document_date as issuing_date,
+        documents.is_finalized,
         crm_matches.salesforce_contract_id,
         crm_matches.salesforce_opportunity_id,
         crm_matches.salesforce_opportunity_line_item_id,
@@ -344,7 +359,8 @@ final as (
             when residual_lines > 1 then 'several_residual_ssp'
             when residual_lines = 1 and residual_amount_minor <= 0 then 'residual_ssp_not_positive'
             when has_usage_without_expedient = 1 then 'usage_expedient_not_applicable'
-        end as exception_reason
+        end as exception_reason,
+        is_finalized
     from group_checks
 )
 

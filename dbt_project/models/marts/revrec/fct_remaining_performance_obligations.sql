@@ -1,10 +1,13 @@
 -- Remaining performance obligations at each month end and at the report date: per contract,
 -- the target schedule's amounts (fct_revenue_schedule's days, as restated now) of POs billed
 -- on or before that date (invoice date ≤ date) for service days after it. Unbilled contract
--- value (future invoices, unbilled usage) is not included. Next 12 months = service days
+-- value (future invoices, unbilled usage) is not included, nor are a draft's POs (A4.4): what
+-- they earn up to the date is unbilled receivable, the rest is billed only when the draft is
+-- finalized (then it counts from its issuing date). Next 12 months = service days
 -- in (date, date + 12 months] (a month end's window ends on a month end); later = after.
 with performance_obligations as (
     select * from {{ ref('int_revrec__performance_obligations') }}
+    where is_finalized
 ),
 
 schedule_days as (

@@ -1,7 +1,8 @@
 -- A7 revenue waterfall: per PO (its contract, billing month = month its invoice was posted)
 -- the revenue of each revenue month: posted revenue (recognition, catch-ups, adjustments, by
 -- posting month) up to the report date, then the target schedule's later days by service
--- month, flagged is_scheduled.
+-- month, flagged is_scheduled. A draft's PO (A4.4) is billed in its issuing month: billing_month
+-- = that month, billed = what the draft bills when finalized, is_billed false.
 with postings as (
     select * from {{ ref('int_revrec__postings') }}
 ),
@@ -44,7 +45,8 @@ billed_pos as (
         performance_obligations.billing_entity_code,
         performance_obligations.currency,
         cast({{ dbt.date_trunc('month', 'coalesce(invoice_postings.posting_date, performance_obligations.issuing_date)') }} as date) as billing_month,
-        performance_obligations.allocated_amount_minor - coalesce(po_credits.credited_minor, 0) as billed_minor
+        performance_obligations.allocated_amount_minor - coalesce(po_credits.credited_minor, 0) as billed_minor,
+        performance_obligations.is_finalized as is_billed
     from performance_obligations
     left join invoice_postings on performance_obligations.document_id = invoice_postings.document_id
     left join po_credits on performance_obligations.po_id = po_credits.po_id
@@ -92,6 +94,7 @@ running as (
         revenue_months.amount_minor,
         revenue_months.is_scheduled,
         billed_pos.billed_minor,
+        billed_pos.is_billed,
         billed_pos.billed_minor - sum(revenue_months.amount_minor) over (
             partition by revenue_months.po_id
             order by revenue_months.revenue_month, revenue_months.is_scheduled
@@ -113,7 +116,8 @@ final as (
         cast(case when position_after_minor > 0 then position_after_minor else 0 end as bigint) as deferred_after_minor,
         is_scheduled,
         cast(billed_minor as bigint) as billed_minor,
-        cast(case when position_after_minor < 0 then -position_after_minor else 0 end as bigint) as unbilled_after_minor
+        cast(case when position_after_minor < 0 then -position_after_minor else 0 end as bigint) as unbilled_after_minor,
+        is_billed
     from running
 )
 
