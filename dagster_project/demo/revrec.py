@@ -148,27 +148,36 @@ def plant_credit_notes(
         if invoice is None:
             continue
         taken.add(invoice.number)
-        line = _subscription_line(invoice)
-        sub_total = _share(line.amount_cents, percent)
-        # the invoice's own tax rate on the line (its taxes over its taxable fees), half away from zero
-        taxable = invoice.fees_cents - invoice.coupons_cents
-        taxes = (sub_total * invoice.taxes_cents * 2 + taxable) // (2 * taxable) if taxable > 0 else 0
         created = datetime.combine(
             last_month.replace(day=created_day) if created_day else issuing, time(10, 0)
         )
-        note = PlantedCreditNote(
-            case=case,
-            number=f"{invoice.number}-CN1",
-            invoice_number=invoice.number,
-            line_lago_id=line.lago_id,
-            issuing_date=issuing,
-            created_at=created,
-            currency=invoice.customer.currency,
-            sub_total_minor=sub_total,
-            taxes_minor=taxes,
-        )
-        out.append((note, _credit_note_json(rng, note, invoice, line)))
+        out.append(goodwill_credit_note(rng, case, invoice, percent, issuing, created))
     return out
+
+
+def goodwill_credit_note(
+    rng: random.Random, case: str, invoice: Invoice, percent: int, issuing: date, created_at: datetime
+) -> tuple[PlantedCreditNote, dict]:
+    """A Lago credit note (reason `other`) of `percent` of the invoice's plan line excl. tax, with
+    the invoice's own tax rate on it; the note and its JSON as Lago exports it. The e2e test of a
+    late note after close (tests/revrec/test_late_credit_note_landed_e2e.py) lands one too."""
+    line = _subscription_line(invoice)
+    sub_total = _share(line.amount_cents, percent)
+    # the invoice's own tax rate on the line (its taxes over its taxable fees), half away from zero
+    taxable = invoice.fees_cents - invoice.coupons_cents
+    taxes = (sub_total * invoice.taxes_cents * 2 + taxable) // (2 * taxable) if taxable > 0 else 0
+    note = PlantedCreditNote(
+        case=case,
+        number=f"{invoice.number}-CN1",
+        invoice_number=invoice.number,
+        line_lago_id=line.lago_id,
+        issuing_date=issuing,
+        created_at=created_at,
+        currency=invoice.customer.currency,
+        sub_total_minor=sub_total,
+        taxes_minor=taxes,
+    )
+    return note, _credit_note_json(rng, note, invoice, line)
 
 
 def _credit_note_json(rng: random.Random, note: PlantedCreditNote, invoice: Invoice, line) -> dict:
