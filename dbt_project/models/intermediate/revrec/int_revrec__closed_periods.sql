@@ -1,3 +1,6 @@
+{#- A view: it says which periods earlier builds froze, so it must be read when used, never left
+    from before this build's freeze (a partial build would post into a frozen period). -#}
+{{ config(materialized='view') }}
 {#- Closed accounting periods (A10) and where a late fact of each goes. A period counts as
     closed when its reference/period_closes row was closed at or before the as_of instant (any
     time when there is no as_of), or when an earlier run froze it (fct_frozen_periods: once

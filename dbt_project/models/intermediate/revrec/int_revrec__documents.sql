@@ -20,6 +20,23 @@ draft_fees as (
     where invoice_status = 'draft'
 ),
 
+-- A4.4: rated, not yet on any invoice (int_revrec__pending_fees): accrued as pending invoices
+pending_fees as (
+    select * from {{ ref('int_revrec__pending_fees') }}
+),
+
+pending_invoices as (
+    select
+        invoice_group_key as invoice_id,
+        max(external_customer_id) as external_customer_id,
+        max(billing_entity_code) as billing_entity_code,
+        max(currency) as currency,
+        max(issuing_date) as issuing_date,
+        sum(amount_minor) as sub_total_excluding_taxes_amount_minor
+    from pending_fees
+    group by invoice_group_key
+),
+
 finalized_invoices as (
     select * from {{ ref('fct_finalized_invoices') }}
 ),
@@ -63,12 +80,17 @@ own_headers as (
     union all
     select invoice_id, sub_total_excluding_taxes_amount_minor, taxes_amount_minor, credit_notes_amount_minor
     from draft_invoices
+    union all
+    select invoice_id, sub_total_excluding_taxes_amount_minor, cast(0 as bigint), cast(0 as bigint)
+    from pending_invoices
 ),
 
 own_fees as (
     select invoice_id, external_subscription_id from finalized_fees
     union all
     select invoice_id, external_subscription_id from draft_fees
+    union all
+    select invoice_group_key, external_subscription_id from pending_fees
 ),
 
 -- one subscription per invoice when all its fees share it (null otherwise)
@@ -94,6 +116,14 @@ invoices_in_force as (
         cast(null as timestamp) as voided_at,
         false as is_finalized
     from draft_invoices
+    union all
+    select
+        'revhouse' as invoice_source, invoice_id, cast(null as {{ dbt.type_string() }}) as invoice_number,
+        'subscription' as invoice_type, external_customer_id, billing_entity_code, currency, issuing_date,
+        sub_total_excluding_taxes_amount_minor as total_amount_minor,
+        cast(null as timestamp) as voided_at,
+        false as is_finalized
+    from pending_invoices
 ),
 
 -- A2: the imported revenue lines (a `credit` line is a coupon, or the prepaid credits a wallet

@@ -23,6 +23,14 @@ own_fees as (
     select {{ fee_columns | join(', ') }} from finalized_fees
     union all
     select {{ fee_columns | join(', ') }} from draft_fees
+    union all
+    -- A4.4: rated, not yet on an invoice (int_revrec__documents holds them as pending invoices
+    -- keyed by invoice_group_key): no coupon or progressive credit applied yet
+    select
+        fee_id, invoice_group_key as invoice_id, external_subscription_id, fee_type, plan_code, billable_metric_code,
+        charge_lago_id, charge_filter_index, grouped_by, service_start_date, service_end_date, units, amount_minor,
+        cast(amount_minor as {{ dbt.type_numeric() }}) as precise_taxable_base_minor
+    from {{ ref('int_revrec__pending_fees') }}
 ),
 
 billed_lines as (
