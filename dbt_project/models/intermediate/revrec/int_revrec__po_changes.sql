@@ -61,6 +61,9 @@ changes as (
 items as (
     select
         changes.change_id,
+        changes.credited_invoice_id,
+        changes.amount_minor as note_amount_minor,
+        changes.taxes_amount_minor as note_taxes_amount_minor,
         note_items.line_number as item_number,
         note_items.credited_line_id,
         note_items.amount_minor - coalesce(note_items.inclusive_tax_amount_minor, 0) as item_amount_minor,
@@ -89,15 +92,12 @@ item_notes as (
 item_weights as (
     select
         items.*,
-        changes.amount_minor as note_amount_minor,
-        changes.taxes_amount_minor as note_taxes_amount_minor,
         sum(items.item_amount_minor) over (partition by items.change_id) as items_amount_minor,
         row_number() over (
             partition by items.change_id
             order by items.item_amount_minor desc, items.item_number
         ) as item_rank
     from items
-    inner join changes on items.change_id = changes.change_id
     inner join item_notes on items.change_id = item_notes.change_id
     where item_notes.is_itemized
 ),
@@ -140,13 +140,12 @@ portions as (
     select
         item_shares.change_id,
         item_shares.change_id || '#' || cast(item_shares.item_number as {{ dbt.type_string() }}) as portion_id,
-        changes.credited_invoice_id,
+        item_shares.credited_invoice_id,
         case when item_shares.names_a_po then item_shares.credited_line_id end as target_line_id,
         item_shares.share_amount_minor as amount_minor,
         item_shares.share_taxes_minor as taxes_amount_minor,
         case when item_shares.names_a_po then cast(null as {{ dbt.type_string() }}) else 'item_line_unknown' end as spread_reason
     from item_shares
-    inner join changes on item_shares.change_id = changes.change_id
 ),
 
 -- the POs each portion touches: its line's, else every PO of the invoice
