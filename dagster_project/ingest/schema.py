@@ -430,7 +430,22 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("refund_amount_minor", "BIGINT"),
         ("taxes_amount_minor", "BIGINT"),
         ("created_at", "TIMESTAMP"),
-        ("payload_json", "VARCHAR"),  # items/lines kept here
+        ("payload_json", "VARCHAR"),
+    ],
+    # one row per credited line of a billed credit note (Lago items[], Stripe lines.data[])
+    "billed_credit_note_items": [
+        ("invoice_source", "VARCHAR"),  # lago | stripe
+        ("credit_note_id", "VARCHAR"),
+        ("line_number", "INTEGER"),  # 1-based position in items[] / lines.data[]
+        ("item_id", "VARCHAR"),  # Lago item lago_id / Stripe cnli_ id
+        ("item_type", "VARCHAR"),  # Stripe invoice_line_item | custom_line_item; null for Lago
+        # the invoice line credited: Lago fee lago_id / Stripe invoice_line_item (null: custom line)
+        ("credited_line_id", "VARCHAR"),
+        ("description", "VARCHAR"),
+        # as sent, positive: Lago amount_cents (excl. tax, before the coupons adjustment); Stripe
+        # amount (before discounts, excl. exclusive tax, incl. inclusive tax)
+        ("amount_minor", "BIGINT"),
+        ("inclusive_tax_amount_minor", "BIGINT"),  # Stripe: the inclusive tax inside amount
     ],
     "billed_invoice_lines": [
         ("invoice_source", "VARCHAR"),

@@ -6,6 +6,7 @@ from the file it came from to the mart a dashboard shows.
 
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 import sys
@@ -70,6 +71,35 @@ def test_revenue_schedule_closes_each_obligation_to_its_allocation_net_of_change
         == published_db.execute("select count(*) from staging.stg_billed__credit_notes").fetchone()[0]
         == 2
     )
+
+
+def test_planted_credit_notes_change_only_the_line_they_credit(published_db, settings):
+    """A8: each planted goodwill note's item names the plan fee (truth credited_line_lago_id), so
+    its whole excl-tax amount and tax come off that line's PO (<invoice id>:<fee lago_id>) and
+    no other PO of the invoice."""
+    with (settings.truth_dir / "revrec_credit_notes.csv").open() as f:
+        planted = list(csv.DictReader(f))
+    assert len(planted) == 2
+    for note in planted:
+        changes = published_db.execute(
+            """
+            select changes.po_id, invoices.invoice_id, changes.amount_minor, changes.taxes_amount_minor,
+                   changes.spread_reason
+            from intermediate.int_revrec__po_changes as changes
+            inner join staging.stg_billed__credit_notes as notes on changes.change_id = notes.credit_note_id
+            inner join staging.stg_billed__invoices as invoices on notes.invoice_id = invoices.invoice_id
+            where notes.credit_note_number = ?
+            """,
+            [note["credit_note_number"]],
+        ).fetchall()
+        assert len(changes) == 1, (note["credit_note_number"], changes)
+        ((po_id, invoice_id, amount, taxes, reason),) = changes
+        assert po_id == f"{invoice_id}:{note['credited_line_lago_id']}"
+        assert (amount, taxes, reason) == (
+            int(note["sub_total_excluding_taxes_minor"]),
+            int(note["taxes_minor"]),
+            None,
+        )
 
 
 def test_nothing_after_the_as_of_date_is_posted_as_revenue(published_db):

@@ -188,14 +188,25 @@ def test_unreadable_files(tmp_path):
 # ---- credit notes ------------------------------------------------------------------------------
 
 
-def _credit_notes(path: Path, folder: str) -> tuple[list[Row], list[Reject]]:
+def _credit_notes_and_items(path: Path, folder: str) -> tuple[list[Row], list[Row], list[Reject]]:
     f = LandingFile("billed", folder, path, f"billed/{folder}/{path.name}", "sha", 0, {})
     out = list(billed.parse(f))
     rows = [o for o in out if isinstance(o, Row)]
+    assert all(set(r.values) <= {c for c, _ in TABLES[r.table]} for r in rows)
+    notes = [r for r in rows if r.table == "billed_credit_notes"]
+    items = [r for r in rows if r.table == "billed_credit_note_items"]
+    assert len(notes) + len(items) == len(rows)
+    # items are un-keyed children sharing their note's row number and id (the runner gives them its fate)
+    note_ids = {(n.row_number, n.values["credit_note_id"]) for n in notes}
     assert all(
-        r.table == "billed_credit_notes" and set(r.values) <= {c for c, _ in TABLES[r.table]} for r in rows
+        i.natural_key is None and (i.row_number, i.values["credit_note_id"]) in note_ids for i in items
     )
-    return rows, [o for o in out if isinstance(o, Reject)]
+    return notes, items, [o for o in out if isinstance(o, Reject)]
+
+
+def _credit_notes(path: Path, folder: str) -> tuple[list[Row], list[Reject]]:
+    notes, _, rejects = _credit_notes_and_items(path, folder)
+    return notes, rejects
 
 
 def test_lago_credit_note_sample():
@@ -220,3 +231,127 @@ def test_stripe_credit_note_sample_and_wrong_object(tmp_path):
     assert (v["status"], v["currency"]) == ("issued", "USD")
     rows, (rej,) = _credit_notes(FORMATS / "stripe/invoice.json", "stripe_credit_notes")
     assert rows == [] and "is not a credit_note" in rej.reason
+
+
+# ---- credit note items (metrics-and-revrec.md A8: each names the invoice line it credits) -------
+
+
+def _lago_note() -> dict:
+    return json.loads((FORMATS / "lago/credit_note.json").read_text())["credit_note"]
+
+
+def _stripe_note() -> dict:
+    return json.loads((FORMATS / "stripe/credit_note.json").read_text())
+
+
+def test_lago_credit_note_sample_item_names_its_fee():
+    _, (item,), rejects = _credit_notes_and_items(FORMATS / "lago/credit_note.json", "lago_credit_notes")
+    assert rejects == []
+    v = item.values
+    assert (v["credit_note_id"], v["line_number"], v["invoice_source"]) == (
+        "5eb02857-a71e-4ea2-bcf9-57d3a41bc6ba",
+        1,
+        "lago",
+    )
+    assert (v["credited_line_id"], v["description"]) == (
+        "5eb02857-a71e-4ea2-bcf9-57d3a41bc6ba",
+        "credit_note_invoice_display_name",
+    )
+    # this (older) export sends no item amount_cents: null, never the fee's amounts
+    assert v["amount_minor"] is None
+
+
+def test_lago_credit_note_item_amount_as_sent(tmp_path):
+    note = _lago_note()
+    note["items"] = [
+        {"lago_id": "it1", "amount_cents": 3685, "amount_currency": "eur", "fee": {"lago_id": "fee-plan"}},
+        {"lago_id": "it2", "amount_cents": 0, "lago_fee_id": "fee-usage"},  # the flat shape: lago_fee_id
+    ]
+    _, (plan, usage), rejects = _credit_notes_and_items(
+        _json(tmp_path, "n.json", {"credit_notes": [note]}), "lago_credit_notes"
+    )
+    assert rejects == []
+    assert (plan.values["credited_line_id"], plan.values["amount_minor"], plan.values["line_number"]) == (
+        "fee-plan",
+        3685,
+        1,
+    )
+    assert (usage.values["credited_line_id"], usage.values["amount_minor"], usage.values["line_number"]) == (
+        "fee-usage",
+        0,
+        2,
+    )
+    assert plan.values.get("inclusive_tax_amount_minor") is None
+
+
+def test_stripe_credit_note_sample_lines():
+    _, (line, custom), rejects = _credit_notes_and_items(
+        FORMATS / "stripe/credit_note.json", "stripe_credit_notes"
+    )
+    assert rejects == []
+    assert (line.values["item_id"], line.values["item_type"], line.values["credited_line_id"]) == (
+        "cnli_1Pgc75B7WZ01zgkWla6u0GdZ",
+        "invoice_line_item",
+        "il_1Pgc74B7WZ01zgkWWh45tUBA",
+    )
+    # 1190 + 500 = the note's subtotal 1690; no tax amounts sent (taxes null, tax_rates are rates)
+    assert (line.values["amount_minor"], line.values["inclusive_tax_amount_minor"]) == (1190, None)
+    assert (custom.values["item_type"], custom.values["credited_line_id"], custom.values["amount_minor"]) == (
+        "custom_line_item",
+        None,
+        500,
+    )
+
+
+def test_stripe_credit_note_line_inclusive_tax_kept_apart(tmp_path):
+    note = _stripe_note()
+    old_api, new_api = note["lines"]["data"]
+    # 1190 includes 190 of inclusive VAT; the 50 exclusive tax is on top, not in amount
+    old_api["tax_amounts"] = [{"amount": 190, "inclusive": True}, {"amount": 50, "inclusive": False}]
+    new_api["taxes"] = [
+        {"amount": 80, "tax_behavior": "inclusive"},
+        {"amount": 20, "tax_behavior": "exclusive"},
+    ]
+    _, (a, b), _ = _credit_notes_and_items(_json(tmp_path, "n.json", note), "stripe_credit_notes")
+    assert (a.values["amount_minor"], a.values["inclusive_tax_amount_minor"]) == (1190, 190)
+    assert (b.values["amount_minor"], b.values["inclusive_tax_amount_minor"]) == (500, 80)
+
+
+def test_bad_credit_note_items_quarantine_the_note(landing):
+    good = _lago_note() | {"lago_id": "cn-good"}
+    good["items"] = [
+        {"lago_id": "i1", "amount_cents": 100, "amount_currency": "EUR", "fee": {"lago_id": "f1"}}
+    ]
+    cents = copy.deepcopy(good) | {"lago_id": "cn-cents"}
+    cents["items"][0]["amount_cents"] = "12.5"
+    negative = copy.deepcopy(good) | {"lago_id": "cn-neg"}
+    negative["items"].append({"lago_id": "i2", "amount_cents": -100, "fee": {"lago_id": "f2"}})
+    other_currency = copy.deepcopy(good) | {"lago_id": "cn-usd"}
+    other_currency["items"][0]["amount_currency"] = "USD"
+    not_object = copy.deepcopy(good) | {"lago_id": "cn-str", "items": ["f1"]}
+    landing.write(
+        "billed/lago_credit_notes/notes.json",
+        json.dumps({"credit_notes": [good, cents, negative, other_currency, not_object]}),
+    )
+    truncated = _stripe_note()
+    truncated["lines"]["has_more"] = True
+    landing.write("billed/stripe_credit_notes/cn.json", json.dumps(truncated))
+    landing.ingest()
+    q = [(f, r, field) for f, r, field, _v, _reason in landing.quarantine()]
+    assert q == [
+        ("billed/lago_credit_notes/notes.json", 2, "items[1].amount_cents"),
+        ("billed/lago_credit_notes/notes.json", 3, "items[2].amount_cents"),
+        ("billed/lago_credit_notes/notes.json", 4, "items[1].amount_currency"),
+        ("billed/lago_credit_notes/notes.json", 5, "items[1]"),
+        ("billed/stripe_credit_notes/cn.json", 1, "lines.has_more"),
+    ]
+    reasons = [reason for *_, reason in landing.quarantine()]
+    assert "must be a whole number" in reasons[0]
+    assert "is negative (-100)" in reasons[1]
+    assert "USD is not the credit note's currency EUR" in reasons[2]
+    assert "credit note holds only the first page" in reasons[4]
+    # only the good note and its one item are loaded; nothing of a quarantined note
+    assert landing.rows("select credit_note_id from raw.billed_credit_notes") == [("cn-good",)]
+    assert landing.rows(
+        "select credit_note_id, line_number, credited_line_id, amount_minor from raw.billed_credit_note_items"
+    ) == [("cn-good", 1, "f1", 100)]

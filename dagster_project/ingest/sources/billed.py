@@ -5,7 +5,8 @@ a webhook body with `invoice`, an array or JSON Lines) and `billed/stripe_invoic
 invoice JSON: one object, a `{"object":"list"}` list, JSON Lines, or an event whose `data.object`
 is the invoice); `billed/lago_credit_notes/` and `billed/stripe_credit_notes/` in the same
 shapes → raw.billed_credit_notes (one row per credit note, amounts positive as the systems send
-them, items/lines kept in payload_json).
+them) + raw.billed_credit_note_items (one row per credited line: Lago `items[]`, Stripe
+`lines.data[]`), children of their note as invoice lines are of their invoice.
 
 How a record counts. One invoice in the file is one *record*: it yields one `billed_invoices`
 Row plus one `billed_invoice_lines` Row per line, all with the invoice's row_number — or, if
@@ -34,6 +35,16 @@ Rules:
 * Stripe lines are `lines.data[]` with `period.start/end` epoch seconds. An invoice whose
   `lines.has_more` is true holds only part of its lines and is quarantined (export it with
   all lines expanded).
+* Credit note items name the invoice line they credit (metrics-and-revrec.md A8): Lago
+  `items[].fee.lago_id` (or `lago_fee_id`), Stripe `lines.data[].invoice_line_item` (none for a
+  `custom_line_item`). amount_minor as sent: Lago's `amount_cents` is excl. tax (Lago adds the
+  tax on top) and before the note's coupons adjustment; Stripe's `amount` is before discounts
+  and excl. exclusive tax but includes inclusive tax, which is kept apart in
+  inclusive_tax_amount_minor (Σ of `tax_amounts[]` marked `inclusive`, or of `taxes[]` with
+  `tax_behavior` inclusive; null when the line sends neither list). A negative item amount, an
+  item in another currency than its note, or a Stripe note whose `lines.has_more` is true
+  quarantines the whole note (never a sign flip). An item without an amount (older Lago
+  exports) keeps a null amount.
 """
 
 from __future__ import annotations
@@ -66,7 +77,8 @@ from dagster_project.ingest.sources._common import (
 INVOICES = "billed_invoices"
 LINES = "billed_invoice_lines"
 CREDIT_NOTES = "billed_credit_notes"
-CHILD_TABLES = frozenset({LINES})
+CREDIT_NOTE_ITEMS = "billed_credit_note_items"
+CHILD_TABLES = frozenset({LINES, CREDIT_NOTE_ITEMS})
 
 
 def parse(f: LandingFile) -> Iterator[Row | Reject]:
@@ -223,19 +235,24 @@ def _stripe_unwrap(obj: dict[str, Any], kind: str) -> tuple[dict[str, Any], date
     return obj, event_at
 
 
-def _stripe(n: int, obj: dict[str, Any]) -> list[Row]:
-    inv, event_at = _stripe_unwrap(obj, "invoice")
-    inv_id = required_text(inv.get("id"), "id", "the Stripe invoice has no id")
-    cur = currency(inv.get("currency"), "currency")
-    lines_obj = inv.get("lines") if isinstance(inv.get("lines"), dict) else {}
+def _stripe_lines(obj: dict[str, Any], kind: str) -> list[Any]:
+    """`lines.data[]` of a Stripe invoice or credit note, refused when only its first page came."""
+    lines_obj = obj.get("lines") if isinstance(obj.get("lines"), dict) else {}
     if lines_obj.get("has_more"):
         raise BadValue(
             "lines.has_more",
             "true",
-            "the invoice holds only the first page of its lines (lines.has_more is true); "
+            f"the {kind} holds only the first page of its lines (lines.has_more is true); "
             "export it with all lines expanded",
         )
-    lines = [_stripe_line(i, li, cur) for i, li in enumerate(lines_obj.get("data") or [], start=1)]
+    return lines_obj.get("data") or []
+
+
+def _stripe(n: int, obj: dict[str, Any]) -> list[Row]:
+    inv, event_at = _stripe_unwrap(obj, "invoice")
+    inv_id = required_text(inv.get("id"), "id", "the Stripe invoice has no id")
+    cur = currency(inv.get("currency"), "currency")
+    lines = [_stripe_line(i, li, cur) for i, li in enumerate(_stripe_lines(inv, "invoice"), start=1)]
     created = parse_ts(inv.get("created"), "created")
     transitions = inv.get("status_transitions") if isinstance(inv.get("status_transitions"), dict) else {}
     transition_times = [
@@ -313,12 +330,92 @@ def _stripe_line(i: int, li: Any, invoice_currency: str) -> dict[str, Any]:
 # ---- credit notes ------------------------------------------------------------------------------
 
 
-def _credit_note_row(
-    n: int, source: str, values: dict[str, Any], payload: dict[str, Any], version_at: datetime | None
+def _credit_note_rows(
+    n: int,
+    source: str,
+    values: dict[str, Any],
+    items: list[dict[str, Any]],
+    payload: dict[str, Any],
+    version_at: datetime | None,
 ) -> list[Row]:
     values = {"invoice_source": source, **values, "payload_json": dumps(payload)}
     key = f"{source}|{values['credit_note_id']}"
-    return [Row(CREDIT_NOTES, n, values, natural_key=key, version_at=version_at)]
+    rows = [Row(CREDIT_NOTES, n, values, natural_key=key, version_at=version_at)]
+    for i, item in enumerate(items, start=1):
+        item_values = {
+            "invoice_source": source,
+            "credit_note_id": values["credit_note_id"],
+            "line_number": i,
+            **item,
+        }
+        rows.append(Row(CREDIT_NOTE_ITEMS, n, item_values))  # un-keyed child: shares the note's fate
+    return rows
+
+
+def _item_amount(value: Any, field: str) -> int | None:
+    """A credited amount as sent: whole minor units, never negative (a note only gives back)."""
+    amount = minor_units(value, field)
+    if amount is not None and amount < 0:
+        raise BadValue(
+            field, value, f"{field} is negative ({value}): a credit note item credits a positive amount"
+        )
+    return amount
+
+
+def _item_object(i: int, item: Any, field: str) -> dict[str, Any]:
+    if not isinstance(item, dict):
+        raise BadValue(f"{field}[{i}]", None, f"{field}[{i}] is not an object")
+    return item
+
+
+def _lago_credit_note_item(i: int, item: Any, note_currency: str) -> dict[str, Any]:
+    item = _item_object(i, item, "items")
+    field = f"items[{i}]"
+    fee = item.get("fee") if isinstance(item.get("fee"), dict) else {}
+    item_currency = currency(item.get("amount_currency"), f"{field}.amount_currency", required=False)
+    if item_currency not in (None, note_currency):
+        raise BadValue(
+            f"{field}.amount_currency",
+            item.get("amount_currency"),
+            f"{field}.amount_currency {item_currency} is not the credit note's currency {note_currency}",
+        )
+    return {
+        "item_id": text_or_none(item.get("lago_id")),
+        "credited_line_id": text_or_none(fee.get("lago_id") or item.get("lago_fee_id")),
+        "description": text_or_none(fee.get("invoice_display_name") or dig(fee, "item", "name")),
+        "amount_minor": _item_amount(item.get("amount_cents"), f"{field}.amount_cents"),
+    }
+
+
+def _inclusive_tax(line: dict[str, Any], field: str) -> int | None:
+    """Σ of a Stripe credit note line's inclusive taxes (older `tax_amounts[].inclusive`, newer
+    `taxes[].tax_behavior`); None when the line sends neither list."""
+    old, new = line.get("tax_amounts"), line.get("taxes")
+    if not isinstance(old, list) and not isinstance(new, list):
+        return None
+    parts = [
+        minor_units(t.get("amount"), f"{field}.tax_amounts.amount")
+        for t in old or []
+        if isinstance(t, dict) and t.get("inclusive") is True
+    ] + [
+        minor_units(t.get("amount"), f"{field}.taxes.amount")
+        for t in new or []
+        if isinstance(t, dict) and t.get("tax_behavior") == "inclusive"
+    ]
+    return sum(p or 0 for p in parts)
+
+
+def _stripe_credit_note_line(i: int, line: Any) -> dict[str, Any]:
+    line = _item_object(i, line, "lines.data")
+    field = f"lines.data[{i}]"
+    return {
+        "item_id": text_or_none(line.get("id")),
+        "item_type": text_or_none(line.get("type")),
+        "credited_line_id": ref_id(line.get("invoice_line_item")),
+        "description": text_or_none(line.get("description")),
+        "amount_minor": _item_amount(line.get("amount"), f"{field}.amount"),
+        "inclusive_tax_amount_minor": _inclusive_tax(line, field),
+    }
 
 
 def _lago_credit_note(n: int, cn: dict[str, Any]) -> list[Row]:
@@ -339,8 +436,12 @@ def _lago_credit_note(n: int, cn: dict[str, Any]) -> list[Row]:
         "taxes_amount_minor": minor_units(cn.get("taxes_amount_cents"), "taxes_amount_cents"),
         "created_at": created,
     }
+    items = [
+        _lago_credit_note_item(i, it, values["currency"])
+        for i, it in enumerate(cn.get("items") or [], start=1)
+    ]
     version_at = parse_ts(cn.get("updated_at"), "updated_at") or created
-    return _credit_note_row(n, "lago", values, cn, version_at)
+    return _credit_note_rows(n, "lago", values, items, cn, version_at)
 
 
 def _stripe_credit_note(n: int, obj: dict[str, Any]) -> list[Row]:
@@ -367,8 +468,11 @@ def _stripe_credit_note(n: int, obj: dict[str, Any]) -> list[Row]:
         "taxes_amount_minor": _sum_minor(cn.get("total_taxes") or cn.get("tax_amounts"), "total_taxes"),
         "created_at": created,
     }
+    items = [
+        _stripe_credit_note_line(i, li) for i, li in enumerate(_stripe_lines(cn, "credit note"), start=1)
+    ]
     version_at = event_at or parse_ts(cn.get("voided_at"), "voided_at") or created
-    return _credit_note_row(n, "stripe", values, obj, version_at)
+    return _credit_note_rows(n, "stripe", values, items, obj, version_at)
 
 
 # folder -> (system, reader, Lago envelope keys; Stripe lists are `{"object": "list"}`)

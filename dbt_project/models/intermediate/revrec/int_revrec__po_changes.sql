@@ -1,6 +1,8 @@
 -- Credit notes and voids as changes of performance obligations (metrics-and-revrec.md A8, A9):
--- one row per change × PO. A note naming a fee changes that fee's PO; a note on the whole
--- invoice, and a void, are spread over the invoice's POs pro rata to their allocations.
+-- one row per change × PO. A note naming a fee changes that fee's PO; an imported note's items
+-- each change the PO of the invoice line they name; a note on the whole invoice, an item whose
+-- line is not a PO of the invoice, and a void are spread over the invoice's POs pro rata to
+-- their allocations.
 with documents as (
     select * from {{ ref('int_revrec__documents') }}
 ),
@@ -15,6 +17,10 @@ own_credit_notes as (
 
 termination_credits as (
     select * from {{ ref('int_billing__termination_credits') }}
+),
+
+note_items as (
+    select * from {{ ref('stg_billed__credit_note_items') }}
 ),
 
 changes as (
@@ -50,25 +56,113 @@ changes as (
     where invoices.document_kind = 'invoice' and invoices.voided_on is not null
 ),
 
--- the POs each change touches: the credited fee's, else every PO of the invoice
+-- A8: the items of the notes in force, each with its amount excl. tax (Stripe's inclusive tax
+-- out) and whether the line it names is a PO of the credited invoice
+items as (
+    select
+        changes.change_id,
+        changes.credited_invoice_id,
+        changes.amount_minor as note_amount_minor,
+        changes.taxes_amount_minor as note_taxes_amount_minor,
+        note_items.line_number as item_number,
+        note_items.credited_line_id,
+        note_items.amount_minor - coalesce(note_items.inclusive_tax_amount_minor, 0) as item_amount_minor,
+        named.line_id is not null as names_a_po
+    from note_items
+    inner join changes
+        on changes.change_source = 'credit_note'
+        and note_items.credit_note_id = changes.change_id
+    left join performance_obligations as named
+        on changes.credited_invoice_id = named.document_id
+        and note_items.credited_line_id = named.line_id
+),
+
+-- a note is split by its items only when every item says how much it credits
+item_notes as (
+    select
+        change_id,
+        count(*) = count(item_amount_minor) as is_itemized
+    from items
+    group by change_id
+),
+
+-- the note's excl-tax amount and tax shared by its items pro rata to their amounts (equal to
+-- the items' amounts when they add up to the note, as Lago's do without a coupons adjustment);
+-- rounded per item, the residual to the largest item (first item on ties)
+item_weights as (
+    select
+        items.*,
+        sum(items.item_amount_minor) over (partition by items.change_id) as items_amount_minor,
+        row_number() over (
+            partition by items.change_id
+            order by items.item_amount_minor desc, items.item_number
+        ) as item_rank
+    from items
+    inner join item_notes on items.change_id = item_notes.change_id
+    where item_notes.is_itemized
+),
+
+item_rounded as (
+    select
+        item_weights.*,
+        coalesce({{ round_minor(exact_divide('note_amount_minor * item_amount_minor', 'items_amount_minor')) }}, 0) as rounded_amount_minor,
+        coalesce({{ round_minor(exact_divide('note_taxes_amount_minor * item_amount_minor', 'items_amount_minor')) }}, 0) as rounded_taxes_minor
+    from item_weights
+),
+
+item_shares as (
+    select
+        item_rounded.*,
+        {{ share_with_residual('rounded_amount_minor', 'note_amount_minor', 'change_id', 'item_rank = 1') }} as share_amount_minor,
+        {{ share_with_residual('rounded_taxes_minor', 'note_taxes_amount_minor', 'change_id', 'item_rank = 1') }} as share_taxes_minor
+    from item_rounded
+),
+
+-- what is to be put on POs: a whole change (on the credited fee's PO, else over the whole
+-- invoice), or one item's share of its note (on the PO of its line, else over the invoice)
+portions as (
+    select
+        changes.change_id,
+        changes.change_id as portion_id,
+        changes.credited_invoice_id,
+        changes.credited_fee_id as target_line_id,
+        changes.amount_minor,
+        changes.taxes_amount_minor,
+        case
+            when changes.credited_fee_id is not null then cast(null as {{ dbt.type_string() }})
+            when item_notes.change_id is not null then 'item_amount_missing'
+            else 'whole_invoice'
+        end as spread_reason
+    from changes
+    left join item_notes on changes.change_id = item_notes.change_id
+    where not coalesce(item_notes.is_itemized, false)
+    union all
+    select
+        item_shares.change_id,
+        item_shares.change_id || '#' || cast(item_shares.item_number as {{ dbt.type_string() }}) as portion_id,
+        item_shares.credited_invoice_id,
+        case when item_shares.names_a_po then item_shares.credited_line_id end as target_line_id,
+        item_shares.share_amount_minor as amount_minor,
+        item_shares.share_taxes_minor as taxes_amount_minor,
+        case when item_shares.names_a_po then cast(null as {{ dbt.type_string() }}) else 'item_line_unknown' end as spread_reason
+    from item_shares
+),
+
+-- the POs each portion touches: its line's, else every PO of the invoice
 targets as (
     select
-        changes.*,
+        portions.*,
         performance_obligations.po_id,
-        performance_obligations.contract_id,
-        performance_obligations.pattern,
-        performance_obligations.delivered_on,
-        performance_obligations.service_end_date,
         performance_obligations.allocated_amount_minor,
-        sum(performance_obligations.allocated_amount_minor) over (partition by changes.change_id) as targets_allocated_minor,
+        sum(performance_obligations.allocated_amount_minor) over (partition by portions.portion_id) as targets_allocated_minor,
         row_number() over (
-            partition by changes.change_id
+            partition by portions.portion_id
             order by performance_obligations.allocated_amount_minor desc, performance_obligations.line_number
         ) as allocation_rank
-    from changes
+    from portions
     inner join performance_obligations
-        on changes.credited_invoice_id = performance_obligations.document_id
-        and (changes.credited_fee_id is null or changes.credited_fee_id = performance_obligations.line_id)
+        on portions.credited_invoice_id = performance_obligations.document_id
+        and (portions.target_line_id is null or portions.target_line_id = performance_obligations.line_id)
 ),
 
 -- pro rata to allocation, rounded per PO, the residual to the largest allocation
@@ -83,14 +177,34 @@ shares as (
 spread as (
     select
         shares.*,
-        {{ share_with_residual('amount_share_minor', 'amount_minor', 'change_id', 'allocation_rank = 1') }} as po_amount_minor,
-        {{ share_with_residual('taxes_share_minor', 'taxes_amount_minor', 'change_id', 'allocation_rank = 1') }} as po_taxes_amount_minor
+        {{ share_with_residual('amount_share_minor', 'amount_minor', 'portion_id', 'allocation_rank = 1') }} as po_amount_minor,
+        {{ share_with_residual('taxes_share_minor', 'taxes_amount_minor', 'portion_id', 'allocation_rank = 1') }} as po_taxes_amount_minor
     from shares
+),
+
+-- one row per change × PO (an item on a line and another spread over the invoice meet there)
+po_totals as (
+    select
+        change_id,
+        po_id,
+        sum(po_amount_minor) as po_amount_minor,
+        sum(po_taxes_amount_minor) as po_taxes_amount_minor,
+        max(spread_reason) as spread_reason
+    from spread
+    group by change_id, po_id
 ),
 
 kinds as (
     select
-        spread.*,
+        changes.*,
+        po_totals.po_id,
+        po_totals.po_amount_minor,
+        po_totals.po_taxes_amount_minor,
+        po_totals.spread_reason,
+        performance_obligations.contract_id,
+        performance_obligations.pattern,
+        performance_obligations.delivered_on,
+        performance_obligations.service_end_date,
         case
             when change_source = 'void' then 'billing_error'
             -- money back for a point-in-time item already delivered
@@ -99,7 +213,9 @@ kinds as (
             when reason in ('duplicated_charge', 'fraudulent_charge', 'duplicate', 'fraudulent') then 'billing_error'
             else 'price_concession'
         end as kind
-    from spread
+    from po_totals
+    inner join changes on po_totals.change_id = changes.change_id
+    inner join performance_obligations on po_totals.po_id = performance_obligations.po_id
 ),
 
 final as (
@@ -120,7 +236,8 @@ final as (
         end as effective_on,
         issued_on,
         cast(po_amount_minor as bigint) as amount_minor,
-        cast(po_taxes_amount_minor as bigint) as taxes_amount_minor
+        cast(po_taxes_amount_minor as bigint) as taxes_amount_minor,
+        spread_reason
     from kinds
 )
 
