@@ -9,7 +9,7 @@
     invoice is issued by the as_of date, while a billing period still running at as_of (an
     anniversary period, or a calendar month not yet over in the customer's timezone) is priced
     here on the usage to date, which is what A4.4 accrues. Pay-in-advance and true-up fees are
-    invoiced when they arise, never accrued. -#}
+    invoiced when they arise, never accrued. #}
 with rated as (
     {% set columns = fee_contract_columns() %}
     select {{ columns | join(', ') }} from {{ ref('int_billing__subscription_fees') }}
