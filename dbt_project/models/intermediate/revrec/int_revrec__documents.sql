@@ -61,6 +61,10 @@ billed_credit_notes as (
     select * from {{ ref('stg_billed__credit_notes') }}
 ),
 
+lago_notes as (
+    select lago_credit_note_id, created_at from {{ ref('stg_lago__credit_notes') }}
+),
+
 customers as (
     select * from {{ ref('stg_lago__customers') }}
 ),
@@ -107,14 +111,16 @@ invoices_in_force as (
     select
         invoice_source, invoice_id, invoice_number, invoice_type, external_customer_id,
         billing_entity_code, currency, issuing_date, total_amount_minor, voided_at,
-        true as is_finalized
+        true as is_finalized,
+        finalized_at as recorded_at
     from receivable_invoices
     union all
     select
         'revhouse' as invoice_source, invoice_id, invoice_number, invoice_type, external_customer_id,
         billing_entity_code, currency, issuing_date, total_amount_minor,
         cast(null as timestamp) as voided_at,
-        false as is_finalized
+        false as is_finalized,
+        cast(null as timestamp) as recorded_at
     from draft_invoices
     union all
     select
@@ -122,7 +128,8 @@ invoices_in_force as (
         'subscription' as invoice_type, external_customer_id, billing_entity_code, currency, issuing_date,
         sub_total_excluding_taxes_amount_minor as total_amount_minor,
         cast(null as timestamp) as voided_at,
-        false as is_finalized
+        false as is_finalized,
+        cast(null as timestamp) as recorded_at
     from pending_invoices
 ),
 
@@ -191,7 +198,8 @@ invoices as (
         invoices_in_force.voided_at,
         cast(null as {{ dbt.type_string() }}) as reason,
         cast(coalesce(invoice_amounts.credit_notes_applied_amount_minor, 0) as bigint) as credit_notes_applied_amount_minor,
-        invoices_in_force.is_finalized
+        invoices_in_force.is_finalized,
+        invoices_in_force.recorded_at
     from invoices_in_force
     inner join invoice_amounts
         on invoices_in_force.invoice_source = invoice_amounts.invoice_source
@@ -210,8 +218,11 @@ own_notes as (
         own_credit_notes.credit_sub_total_amount_minor as excl_tax_amount_minor,
         own_credit_notes.taxes_amount_minor,
         own_credit_notes.total_amount_minor,
-        own_credit_notes.reason
+        own_credit_notes.reason,
+        -- when Lago created the note (revhouse's own notes: the day they are available from)
+        coalesce(lago_notes.created_at, cast(own_credit_notes.available_from_date as timestamp)) as recorded_at
     from own_credit_notes
+    left join lago_notes on own_credit_notes.credit_note_id = lago_notes.lago_credit_note_id
     where own_credit_notes.resolution <> 'kept_out'
 ),
 
@@ -227,7 +238,8 @@ imported_notes as (
         billed_credit_notes.total_amount_minor - coalesce(billed_credit_notes.taxes_amount_minor, 0) as excl_tax_amount_minor,
         coalesce(billed_credit_notes.taxes_amount_minor, 0) as taxes_amount_minor,
         billed_credit_notes.total_amount_minor,
-        billed_credit_notes.reason
+        billed_credit_notes.reason,
+        coalesce(billed_credit_notes.created_at, cast(billed_credit_notes.issuing_date as timestamp)) as recorded_at
     from billed_credit_notes
     where coalesce(billed_credit_notes.status, '') not in ('voided', 'void')
         and not exists (
@@ -253,7 +265,8 @@ credit_notes as (
         cast(null as timestamp) as voided_at,
         notes.reason,
         cast(0 as bigint) as credit_notes_applied_amount_minor,
-        true as is_finalized
+        true as is_finalized,
+        notes.recorded_at
     from (
         select * from own_notes
         union all
@@ -304,7 +317,10 @@ final as (
             - documents.excl_tax_amount_minor - documents.taxes_amount_minor as prepaid_credit_delta_minor,
         -- false for a draft: it earns revenue up to the report date (unbilled receivable, A6)
         -- and posts no invoice (billed, tax, AR) until it is finalized
-        documents.is_finalized
+        documents.is_finalized,
+        -- A10: when the document entered its system (invoice finalized, credit note created); a
+        -- document recorded after its period closed posts in the first open period
+        documents.recorded_at
     from documents
     left join customers on documents.external_customer_id = customers.external_customer_id
     left join entities on documents.billing_entity_code = entities.billing_entity_code

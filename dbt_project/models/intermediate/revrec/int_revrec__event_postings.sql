@@ -165,7 +165,9 @@ document_postings as (
         end as memo,
         document_events.document_id as source_id,
         case when ranked_shares.share_rank = 1 then document_events.sign * coalesce(document_events.prepaid_credit_delta_minor, 0) else 0 end
-            as prepaid_credit_delta_minor
+            as prepaid_credit_delta_minor,
+        -- a void is dated when finance recorded it: never late by its recording
+        case when document_events.posting_kind <> 'void' then document_events.recorded_at end as recorded_at
     from document_events
     inner join ranked_shares
         on document_events.posting_kind = ranked_shares.posting_kind
@@ -202,7 +204,8 @@ cash_postings as (
         cash_applications.movement_kind || ' ' || cash_applications.payment_id
             || ' on invoice ' || coalesce(documents.document_number, documents.document_id) as memo,
         cash_applications.money_event_id as source_id,
-        cast(0 as bigint) as prepaid_credit_delta_minor
+        cast(0 as bigint) as prepaid_credit_delta_minor,
+        cast(null as timestamp) as recorded_at
     from cash_applications
     inner join documents
         on cash_applications.invoice_id = documents.document_id
@@ -303,7 +306,8 @@ revenue_postings as (
         cast(0 as bigint) as cash_delta_minor,
         memo,
         source_id,
-        cast(0 as bigint) as prepaid_credit_delta_minor
+        cast(0 as bigint) as prepaid_credit_delta_minor,
+        cast(null as timestamp) as recorded_at
     from revenue_events
 ),
 
@@ -340,8 +344,19 @@ final as (
         cast(all_postings.cash_delta_minor as bigint) as cash_delta_minor,
         all_postings.memo,
         all_postings.source_id,
-        cast(all_postings.prepaid_credit_delta_minor as bigint) as prepaid_credit_delta_minor
+        cast(all_postings.prepaid_credit_delta_minor as bigint) as prepaid_credit_delta_minor,
+        -- A10: when the fact was recorded (a document's, or for a catch-up its credit note's);
+        -- int_revrec__postings posts a fact recorded after its period closed in the first open one
+        coalesce(all_postings.recorded_at, change_documents.recorded_at) as recorded_at
     from all_postings
+    left join (
+        select distinct po_changes.change_id, documents.recorded_at
+        from po_changes
+        inner join documents on po_changes.document_id = documents.document_id
+        where documents.document_kind = 'credit_note'
+    ) as change_documents
+        on all_postings.posting_kind = 'catch_up'
+        and all_postings.change_id = change_documents.change_id
     cross join report_date
     where all_postings.event_date <= report_date.report_date
 )

@@ -6,6 +6,10 @@
     - a document or cash posting dated in a frozen period that is not in the store (a late
       fact) is re-dated to max(event date, first day of the first open period after it),
       period_of_origin = the event's period, is_adjustment = true;
+    - so is a document, or a credit note's catch-up, RECORDED after its period closed
+      (recorded_at > closed_at) while that period is not frozen yet (the build that freezes it):
+      a late fact by its own record, whatever the warehouse's history. Once frozen, the
+      catch-up of such a note comes as a close adjustment instead (same amount, same period);
     - revenue (recognition, catch-up) of a frozen period that is not in the store is not posted
       there: the difference between the restated target and what was posted comes as
       'adjustment' rows in the first open period (int_revrec__close_adjustments);
@@ -21,7 +25,6 @@ close_adjustments as (
 
 closed_periods as (
     select * from {{ ref('int_revrec__closed_periods') }}
-    where is_frozen
 ),
 
 frozen_postings as (
@@ -29,7 +32,21 @@ frozen_postings as (
 ),
 
 unfrozen as (
-    select event_postings.*, closed_periods.first_open_period_start
+    select
+        event_postings.*,
+        closed_periods.first_open_period_start,
+        -- late: dated in a frozen period but not in its store (revenue of it comes as close
+        -- adjustments), or recorded after its period closed, frozen or not yet (A10: a credit
+        -- note created on 15 June for 31 March posts in the first open period, even on the
+        -- first build that freezes March)
+        case
+            when closed_periods.period is null then false
+            when closed_periods.is_frozen then event_postings.posting_kind not in ('recognition', 'catch_up')
+            else event_postings.recorded_at is not null
+                and closed_periods.closed_at is not null
+                and event_postings.recorded_at > closed_periods.closed_at
+        end as is_late,
+        coalesce(closed_periods.is_frozen, false) as is_in_frozen_period
     from event_postings
     left join closed_periods
         on event_postings.billing_entity_code = closed_periods.billing_entity_code
@@ -40,7 +57,7 @@ unfrozen as (
 on_time as (
     select {% for column in revrec_posting_columns() %}{{ column }}{% if not loop.last %}, {% endif %}{% endfor %}
     from unfrozen
-    where first_open_period_start is null
+    where not is_late and not is_in_frozen_period
 ),
 
 {%- set late_values = {
@@ -52,8 +69,7 @@ on_time as (
 late as (
     select {% for column in revrec_posting_columns() %}{{ late_values.get(column, column) }} as {{ column }}{% if not loop.last %}, {% endif %}{% endfor %}
     from unfrozen
-    where first_open_period_start is not null
-      and posting_kind not in ('recognition', 'catch_up')
+    where is_late
 ),
 
 final as (
