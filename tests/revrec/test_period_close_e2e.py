@@ -76,7 +76,7 @@ create table intermediate.int_revrec__documents (
     document_date date, excl_tax_amount_minor bigint, taxes_amount_minor bigint, total_amount_minor bigint,
     voided_on date, customer_credit_amount_minor bigint default 0, reason varchar,
     credit_notes_applied_amount_minor bigint default 0, prepaid_credit_delta_minor bigint default 0,
-    is_finalized boolean default true
+    is_finalized boolean default true, recorded_at timestamp
 );
 create table intermediate.int_revrec__performance_obligations (
     po_id varchar, contract_id varchar, contract_source varchar, document_id varchar, document_source varchar,
