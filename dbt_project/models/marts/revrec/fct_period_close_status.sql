@@ -59,7 +59,8 @@ final as (
         cast(coalesce(posted.posted_revenue_minor, 0) as bigint) as posted_revenue_minor,
         cast(coalesce(posted.adjustments_minor, 0) as bigint) as adjustments_minor,
         periods.currency,
-        coalesce(closed_periods.is_frozen, false) as was_frozen_before_this_build,
+        -- (no 'frozen before this build' flag: every closed period is frozen by the end of the
+        -- build, and a mart must not depend on the warehouse's build history)
         cast(coalesce(posted.contra_revenue_minor, 0) as bigint) as contra_revenue_minor,
         cast(coalesce(posted.late_postings_count, 0) as bigint) as late_postings_count
     from periods
