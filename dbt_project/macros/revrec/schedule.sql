@@ -24,16 +24,6 @@
         else {{ days_inclusive(schedule_start_expr, date_expr) }}
     end as decimal(38, 12))
 {%- endmacro %}
-
-{#- The accounting period label 'YYYY-MM' of a date (metrics-and-revrec.md §0). -#}
-{% macro accounting_period(date_expr) -%}
-    {{ dbt.concat([
-        "cast(" ~ 'extract(year from ' ~ date_expr ~ ')' ~ " as " ~ dbt.type_string() ~ ")",
-        "'-'",
-        "lpad(cast(" ~ 'extract(month from ' ~ date_expr ~ ')' ~ " as " ~ dbt.type_string() ~ "), 2, '0')"
-    ]) }}
-{%- endmacro %}
-
 {#- Join condition: the segment (alias `segments`) whose formula gives R on `date_expr`. -#}
 {% macro revrec_segment_holds(segments, date_expr) -%}
     {{ date_expr }} >= {{ segments }}.segment_start_date

@@ -143,7 +143,7 @@ final as (
         obligations.currency,
         obligations.pattern,
         entries.revenue_month,
-        {{ accounting_period('entries.revenue_month') }} as period,
+        {{ revrec_period('entries.revenue_month') }} as period,
         entries.entry_kind,
         entries.change_id,
         cast(entries.amount_minor as bigint) as amount_minor,

@@ -95,7 +95,7 @@ cumulative as (
 final as (
     select
         billing_entity_code,
-        {{ accounting_period_label('period_start') }} as period,
+        {{ revrec_period('period_start') }} as period,
         period_end,
         account_role,
         account_code,
