@@ -34,9 +34,10 @@ FROZEN_STATE_SOURCE = "frozen_state"
 FROZEN_STATE_SOURCES = (FROZEN_STATE_SOURCE, "frozen_revrec_state")
 COLLECTIONS_GROUP = "collections"
 REVREC_GROUP = "revrec"
+ASSURANCE_GROUP = "assurance"
 # Domains that are one asset group from their intermediate models to their marts, so each of
 # their pages (Collections, Revenue) reads like one room in the graph.
-DOMAIN_GROUPS = (COLLECTIONS_GROUP, REVREC_GROUP)
+DOMAIN_GROUPS = (COLLECTIONS_GROUP, REVREC_GROUP, ASSURANCE_GROUP)
 DOMAIN_LAYERS = ("intermediate", "marts")
 
 

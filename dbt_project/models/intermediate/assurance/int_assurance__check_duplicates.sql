@@ -1,0 +1,2 @@
+-- STUB (issue #15): replaced by the duplicates check; the typed empty shape of docs/assurance.md §3
+{{ assurance_no_findings() }}
