@@ -1,2 +1,192 @@
--- STUB (issue #15): replaced by the usage_billing check; the typed empty shape of docs/assurance.md §3
-{{ assurance_no_findings() }}
+-- Usage that never became a fee, and usage that came too late for its invoice (docs/assurance.md
+-- §3, rule `usage_billing`).
+-- usage_not_billed: a subscription × billable metric × charge period that revhouse's rating
+-- prices above zero (int_billing__fees: issued by the billing "now", invoiceable, all filters
+-- and pricing groups of the metric together) while no invoice under review carries a charge
+-- line of that subscription and metric whose service period overlaps it. Only periods the
+-- subscription was invoiced for at all (some line of it overlaps the period): a period with no
+-- invoice is `subscription_period_not_invoiced` (rule uninvoiced_periods), not counted twice.
+-- The amount is rating's fee excl. tax, before coupons; the invoice named is the one of that
+-- subscription issued on the fee's issuing date (the one that should have carried it), if any.
+-- late_usage: events that landed after the finalized invoice covering them was frozen
+-- (fct_late_usage), on an invoice under review; sized by what rating prices the fee at now,
+-- with the late events, less what the frozen fee billed (same fee_id): under-billed when above.
+with fees as (
+    select * from {{ ref('int_billing__fees') }}
+),
+
+review_invoices as (
+    select * from {{ ref('int_assurance__review_invoices') }}
+),
+
+review_lines as (
+    select * from {{ ref('int_assurance__review_invoice_lines') }}
+),
+
+late_usage as (
+    select * from {{ ref('fct_late_usage') }}
+),
+
+finalized_fees as (
+    select * from {{ ref('fct_finalized_invoice_fees') }}
+),
+
+rated_usage as (
+    select
+        external_customer_id,
+        external_subscription_id,
+        billable_metric_code,
+        service_start_date,
+        service_end_date,
+        currency,
+        max(issuing_date) as issuing_date,
+        sum(units) as units,
+        sum(events_count) as events_count,
+        sum(amount_minor) as amount_minor,
+        {{ dbt.listagg("'int_billing__fees:' || fee_id", "'; '", "order by fee_id") }} as evidence
+    from fees
+    where fee_type = 'charge'
+        and is_invoiceable
+    group by
+        external_customer_id, external_subscription_id, billable_metric_code,
+        service_start_date, service_end_date, currency
+),
+
+unbilled as (
+    select rated_usage.*
+    from rated_usage
+    where rated_usage.amount_minor > 0
+        and not exists (
+            select 1 from review_lines
+            where review_lines.external_subscription_id = rated_usage.external_subscription_id
+                and review_lines.fee_type = 'charge'
+                and review_lines.charge_key = rated_usage.billable_metric_code
+                and review_lines.service_from_date <= rated_usage.service_end_date
+                and review_lines.service_to_date >= rated_usage.service_start_date
+        )
+        and exists (
+            select 1 from review_lines
+            where review_lines.external_subscription_id = rated_usage.external_subscription_id
+                and review_lines.fee_type <> 'credit'
+                and review_lines.service_from_date <= rated_usage.service_end_date
+                and review_lines.service_to_date >= rated_usage.service_start_date
+        )
+),
+
+-- the invoice of the subscription issued when the fee was due
+carrier_invoices as (
+    select
+        unbilled.external_subscription_id,
+        unbilled.billable_metric_code,
+        unbilled.service_start_date,
+        min(review_invoices.invoice_number) as invoice_number
+    from unbilled
+    inner join review_lines on unbilled.external_subscription_id = review_lines.external_subscription_id
+    inner join review_invoices
+        on review_lines.invoice_id = review_invoices.invoice_id
+        and review_invoices.issuing_date = unbilled.issuing_date
+    group by unbilled.external_subscription_id, unbilled.billable_metric_code, unbilled.service_start_date
+),
+
+not_billed_findings as (
+    select
+        'usage_not_billed' as reason_code,
+        'high' as severity,
+        unbilled.external_customer_id,
+        unbilled.external_subscription_id,
+        review_invoices.invoice_id,
+        review_invoices.invoice_number,
+        review_invoices.is_finalized as invoice_is_finalized,
+        cast({{ dbt.date_trunc('month', 'unbilled.service_start_date') }} as date) as period_month,
+        unbilled.currency,
+        cast(unbilled.amount_minor as {{ dbt.type_bigint() }}) as amount_at_risk_minor,
+        'under_billed' as direction,
+        'Usage of ' || unbilled.billable_metric_code || ' on ' || unbilled.external_subscription_id
+            || ' from ' || cast(unbilled.service_start_date as {{ dbt.type_string() }})
+            || ' to ' || cast(unbilled.service_end_date as {{ dbt.type_string() }})
+            || ' (' || cast(unbilled.events_count as {{ dbt.type_string() }}) || ' events) is priced at '
+            || cast(unbilled.amount_minor as {{ dbt.type_string() }}) || ' ' || unbilled.currency
+            || ' minor units excl. tax but no invoice carries a charge for it' as reason_text,
+        unbilled.evidence
+            || case when review_invoices.invoice_id is not null then '; int_assurance__review_invoices:' || review_invoices.invoice_id else '' end
+            as evidence,
+        coalesce(review_invoices.issuing_date, unbilled.issuing_date) as detected_on,
+        unbilled.external_subscription_id || '|' || unbilled.billable_metric_code || '|'
+            || cast(unbilled.service_start_date as {{ dbt.type_string() }}) as finding_key
+    from unbilled
+    left join carrier_invoices
+        on unbilled.external_subscription_id = carrier_invoices.external_subscription_id
+        and unbilled.billable_metric_code = carrier_invoices.billable_metric_code
+        and unbilled.service_start_date = carrier_invoices.service_start_date
+    left join review_invoices on carrier_invoices.invoice_number = review_invoices.invoice_number
+),
+
+late_by_fee as (
+    select
+        late_usage.fee_id,
+        late_usage.invoice_id,
+        count(*) as late_events_count,
+        max(cast(late_usage.ingested_at as date)) as last_landed_date
+    from late_usage
+    group by late_usage.fee_id, late_usage.invoice_id
+),
+
+late_findings as (
+    select
+        'late_usage' as reason_code,
+        'medium' as severity,
+        review_invoices.external_customer_id,
+        finalized_fees.external_subscription_id,
+        review_invoices.invoice_id,
+        review_invoices.invoice_number,
+        review_invoices.is_finalized as invoice_is_finalized,
+        cast({{ dbt.date_trunc('month', 'finalized_fees.service_start_date') }} as date) as period_month,
+        finalized_fees.currency,
+        cast(case when fees.amount_minor > finalized_fees.amount_minor then fees.amount_minor - finalized_fees.amount_minor else 0 end as {{ dbt.type_bigint() }})
+            as amount_at_risk_minor,
+        case when fees.amount_minor > finalized_fees.amount_minor then 'under_billed' else 'none' end as direction,
+        cast(late_by_fee.late_events_count as {{ dbt.type_string() }}) || ' events of '
+            || finalized_fees.billable_metric_code || ' on ' || finalized_fees.external_subscription_id
+            || ' landed after invoice ' || review_invoices.invoice_number
+            || ' was finalized; priced now the fee would be '
+            || cast(coalesce(fees.amount_minor, finalized_fees.amount_minor) as {{ dbt.type_string() }})
+            || ' instead of ' || cast(finalized_fees.amount_minor as {{ dbt.type_string() }})
+            || ' ' || finalized_fees.currency || ' minor units' as reason_text,
+        'fct_late_usage:' || late_by_fee.fee_id || '; int_billing__fees:' || late_by_fee.fee_id as evidence,
+        late_by_fee.last_landed_date as detected_on,
+        late_by_fee.fee_id as finding_key
+    from late_by_fee
+    inner join review_invoices on late_by_fee.invoice_id = review_invoices.invoice_id
+    inner join finalized_fees on late_by_fee.fee_id = finalized_fees.fee_id
+    left join fees on late_by_fee.fee_id = fees.fee_id
+),
+
+findings as (
+    select * from not_billed_findings
+    union all
+    select * from late_findings
+),
+
+final as (
+    select
+        {{ dbt.hash("reason_code || '|' || finding_key") }} as finding_id,
+        'usage_billing' as rule_code,
+        reason_code,
+        severity,
+        'rule' as source,
+        external_customer_id,
+        external_subscription_id,
+        invoice_id,
+        invoice_number,
+        invoice_is_finalized,
+        period_month,
+        currency,
+        amount_at_risk_minor,
+        direction,
+        reason_text,
+        evidence,
+        detected_on
+    from findings
+)
+
+select * from final

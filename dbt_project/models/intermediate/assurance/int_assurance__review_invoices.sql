@@ -1,16 +1,121 @@
--- STUB (issue #15): replaced by the invoices under review (docs/assurance.md §2)
+-- One row per invoice under review (docs/assurance.md §2): every invoice that is or will be sent
+-- to a customer. The cutover rule of collections decides which finalized documents are in force
+-- (int_collections__receivable_invoices: the incumbent's `billed` invoices issued before the
+-- cutover date, revhouse's own on or after it); to those come the drafts not yet sent that the
+-- same rule puts in force: revhouse's drafts in their grace period, and the incumbent's drafts
+-- before the cutover. A voided invoice is not under review: it is owed by nobody, which is also
+-- how a void cancels a duplicate.
+with receivable as (
+    select * from {{ ref('int_collections__receivable_invoices') }}
+    where voided_at is null
+),
+
+billed_invoices as (
+    select * from {{ ref('stg_billed__invoices') }}
+),
+
+finalized_invoices as (
+    select * from {{ ref('fct_finalized_invoices') }}
+),
+
+draft_invoices as (
+    select * from {{ ref('fct_draft_invoices') }}
+),
+
+billed_in_force as (
+    select
+        billed_invoices.invoice_id,
+        billed_invoices.invoice_number,
+        'billed' as invoice_source,
+        billed_invoices.external_customer_id,
+        billed_invoices.currency,
+        billed_invoices.issuing_date,
+        true as is_finalized,
+        billed_invoices.fees_amount_minor,
+        billed_invoices.coupons_amount_minor,
+        billed_invoices.taxes_amount_minor,
+        billed_invoices.credit_notes_amount_minor,
+        billed_invoices.prepaid_credit_amount_minor,
+        billed_invoices.total_amount_minor
+    from billed_invoices
+    inner join receivable
+        on billed_invoices.invoice_source = receivable.invoice_source
+        and billed_invoices.invoice_id = receivable.invoice_id
+),
+
+billed_drafts as (
+    select
+        invoice_id,
+        invoice_number,
+        'billed' as invoice_source,
+        external_customer_id,
+        currency,
+        issuing_date,
+        false as is_finalized,
+        fees_amount_minor,
+        coupons_amount_minor,
+        taxes_amount_minor,
+        credit_notes_amount_minor,
+        prepaid_credit_amount_minor,
+        total_amount_minor
+    from billed_invoices
+    where status = 'draft'
+        and voided_at is null
+        and issuing_date < {{ cutover_date() }}
+),
+
+revhouse_finalized as (
+    select
+        finalized_invoices.invoice_id,
+        finalized_invoices.invoice_number,
+        'revhouse' as invoice_source,
+        finalized_invoices.external_customer_id,
+        finalized_invoices.currency,
+        finalized_invoices.issuing_date,
+        true as is_finalized,
+        finalized_invoices.fees_amount_minor,
+        finalized_invoices.coupons_amount_minor,
+        finalized_invoices.taxes_amount_minor,
+        finalized_invoices.credit_notes_amount_minor,
+        finalized_invoices.prepaid_credit_amount_minor,
+        finalized_invoices.total_amount_minor
+    from finalized_invoices
+    inner join receivable
+        on receivable.invoice_source = 'revhouse'
+        and finalized_invoices.invoice_id = receivable.invoice_id
+),
+
+revhouse_drafts as (
+    select
+        invoice_id,
+        invoice_number,
+        'revhouse' as invoice_source,
+        external_customer_id,
+        currency,
+        issuing_date,
+        false as is_finalized,
+        fees_amount_minor,
+        coupons_amount_minor,
+        taxes_amount_minor,
+        credit_notes_amount_minor,
+        prepaid_credit_amount_minor,
+        total_amount_minor
+    from draft_invoices
+    where {{ own_invoice_in_force('issuing_date') }}
+),
+
+final as (
+    select * from billed_in_force
+    union all
+    select * from billed_drafts
+    union all
+    select * from revhouse_finalized
+    union all
+    select * from revhouse_drafts
+)
+
 select
-    cast(null as {{ dbt.type_string() }}) as invoice_id,
-    cast(null as {{ dbt.type_string() }}) as invoice_number,
-    cast(null as {{ dbt.type_string() }}) as invoice_source,
-    cast(null as {{ dbt.type_string() }}) as external_customer_id,
-    cast(null as {{ dbt.type_string() }}) as currency,
-    cast(null as date) as issuing_date,
-    cast(null as {{ dbt.type_boolean() }}) as is_finalized,
-    cast(null as {{ dbt.type_bigint() }}) as fees_amount_minor,
-    cast(null as {{ dbt.type_bigint() }}) as coupons_amount_minor,
-    cast(null as {{ dbt.type_bigint() }}) as taxes_amount_minor,
-    cast(null as {{ dbt.type_bigint() }}) as credit_notes_amount_minor,
-    cast(null as {{ dbt.type_bigint() }}) as prepaid_credit_amount_minor,
-    cast(null as {{ dbt.type_bigint() }}) as total_amount_minor
-where 1 = 0
+    invoice_id, invoice_number, invoice_source, external_customer_id, currency, issuing_date,
+    is_finalized, fees_amount_minor, coupons_amount_minor, taxes_amount_minor,
+    credit_notes_amount_minor, prepaid_credit_amount_minor, total_amount_minor
+from final
