@@ -1,2 +1,88 @@
--- STUB (issue #15): replaced by the invoice_totals check; the typed empty shape of docs/assurance.md §3
-{{ assurance_no_findings() }}
+-- Invoices whose figures do not add up (docs/assurance.md §3, rule `invoice_totals`, reason
+-- invoice_total_mismatch), from the document's own amounts (pricing.md 5):
+-- total = fees − progressive billing credit − coupons + taxes − credit notes − prepaid credits,
+-- never below 0; and the fees amount = Σ its fee lines (every line but the negative credit lines,
+-- which are the coupons and credits deducted). One finding per invoice; the amount at risk is
+-- the larger of the two differences (a fee missing from the header shows in both, counted once);
+-- over-billed when the stated figure is above what its parts give.
+with review_invoices as (
+    select * from {{ ref('int_assurance__review_invoices') }}
+),
+
+review_lines as (
+    select * from {{ ref('int_assurance__review_invoice_lines') }}
+),
+
+line_fees as (
+    select
+        invoice_id,
+        sum(case when fee_type = 'credit' and amount_minor < 0 then 0 else amount_minor end) as lines_fees_amount_minor,
+        count(*) as lines_count
+    from review_lines
+    group by invoice_id
+),
+
+expected as (
+    select
+        review_invoices.*,
+        coalesce(line_fees.lines_fees_amount_minor, 0) as lines_fees_amount_minor,
+        case when review_invoices.fees_amount_minor - review_invoices.progressive_billing_credit_amount_minor
+                - review_invoices.coupons_amount_minor + review_invoices.taxes_amount_minor
+                - review_invoices.credit_notes_amount_minor - review_invoices.prepaid_credit_amount_minor < 0 then 0
+            else review_invoices.fees_amount_minor - review_invoices.progressive_billing_credit_amount_minor
+                - review_invoices.coupons_amount_minor + review_invoices.taxes_amount_minor
+                - review_invoices.credit_notes_amount_minor - review_invoices.prepaid_credit_amount_minor
+        end as expected_total_amount_minor
+    from review_invoices
+    left join line_fees on review_invoices.invoice_id = line_fees.invoice_id
+),
+
+differences as (
+    select
+        expected.*,
+        total_amount_minor - expected_total_amount_minor as total_difference_minor,
+        fees_amount_minor - lines_fees_amount_minor as fees_difference_minor
+    from expected
+),
+
+mismatches as (
+    select
+        differences.*,
+        case when abs(total_difference_minor) >= abs(fees_difference_minor) then total_difference_minor
+            else fees_difference_minor end as difference_minor
+    from differences
+    where total_difference_minor <> 0 or fees_difference_minor <> 0
+),
+
+final as (
+    select
+        {{ dbt.hash("'invoice_total_mismatch|' || invoice_id") }} as finding_id,
+        'invoice_totals' as rule_code,
+        'invoice_total_mismatch' as reason_code,
+        'high' as severity,
+        'rule' as source,
+        external_customer_id,
+        cast(null as {{ dbt.type_string() }}) as external_subscription_id,
+        invoice_id,
+        invoice_number,
+        is_finalized as invoice_is_finalized,
+        cast({{ dbt.date_trunc('month', 'issuing_date') }} as date) as period_month,
+        currency,
+        cast(abs(difference_minor) as {{ dbt.type_bigint() }}) as amount_at_risk_minor,
+        case when difference_minor > 0 then 'over_billed' else 'under_billed' end as direction,
+        'Invoice ' || coalesce(invoice_number, invoice_id) || ' states total '
+            || cast(total_amount_minor as {{ dbt.type_string() }}) || ' where fees '
+            || cast(fees_amount_minor as {{ dbt.type_string() }}) || ' − progressive credit '
+            || cast(progressive_billing_credit_amount_minor as {{ dbt.type_string() }}) || ' − coupons '
+            || cast(coupons_amount_minor as {{ dbt.type_string() }}) || ' + taxes '
+            || cast(taxes_amount_minor as {{ dbt.type_string() }}) || ' − credit notes '
+            || cast(credit_notes_amount_minor as {{ dbt.type_string() }}) || ' − prepaid credits '
+            || cast(prepaid_credit_amount_minor as {{ dbt.type_string() }}) || ' give '
+            || cast(expected_total_amount_minor as {{ dbt.type_string() }}) || ', and its lines add up to fees of '
+            || cast(lines_fees_amount_minor as {{ dbt.type_string() }}) || ' ' || currency || ' minor units' as reason_text,
+        'int_assurance__review_invoices:' || invoice_id as evidence,
+        issuing_date as detected_on
+    from mismatches
+)
+
+select * from final

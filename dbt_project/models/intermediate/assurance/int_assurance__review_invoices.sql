@@ -36,7 +36,9 @@ billed_in_force as (
         billed_invoices.taxes_amount_minor,
         billed_invoices.credit_notes_amount_minor,
         billed_invoices.prepaid_credit_amount_minor,
-        billed_invoices.total_amount_minor
+        billed_invoices.total_amount_minor,
+        -- not carried by the billed ingestion (raw.billed_invoices): none
+        cast(0 as {{ dbt.type_bigint() }}) as progressive_billing_credit_amount_minor
     from billed_invoices
     inner join receivable
         on billed_invoices.invoice_source = receivable.invoice_source
@@ -57,7 +59,8 @@ billed_drafts as (
         taxes_amount_minor,
         credit_notes_amount_minor,
         prepaid_credit_amount_minor,
-        total_amount_minor
+        total_amount_minor,
+        cast(0 as {{ dbt.type_bigint() }}) as progressive_billing_credit_amount_minor
     from billed_invoices
     where status = 'draft'
         and voided_at is null
@@ -78,7 +81,8 @@ revhouse_finalized as (
         finalized_invoices.taxes_amount_minor,
         finalized_invoices.credit_notes_amount_minor,
         finalized_invoices.prepaid_credit_amount_minor,
-        finalized_invoices.total_amount_minor
+        finalized_invoices.total_amount_minor,
+        finalized_invoices.progressive_billing_credit_amount_minor
     from finalized_invoices
     inner join receivable
         on receivable.invoice_source = 'revhouse'
@@ -99,7 +103,8 @@ revhouse_drafts as (
         taxes_amount_minor,
         credit_notes_amount_minor,
         prepaid_credit_amount_minor,
-        total_amount_minor
+        total_amount_minor,
+        progressive_billing_credit_amount_minor
     from draft_invoices
     where {{ own_invoice_in_force('issuing_date') }}
 ),
@@ -117,5 +122,6 @@ final as (
 select
     invoice_id, invoice_number, invoice_source, external_customer_id, currency, issuing_date,
     is_finalized, fees_amount_minor, coupons_amount_minor, taxes_amount_minor,
-    credit_notes_amount_minor, prepaid_credit_amount_minor, total_amount_minor
+    credit_notes_amount_minor, prepaid_credit_amount_minor, total_amount_minor,
+    progressive_billing_credit_amount_minor
 from final
