@@ -135,13 +135,10 @@ findings as (
     where end_reason is null and excess_amount_minor > 0
 ),
 
-final as (
+typed as (
     select
-        {{ dbt.hash("reason_code || '|' || line_id") }} as finding_id,
-        'coupons' as rule_code,
         reason_code,
         'medium' as severity,
-        'rule' as source,
         external_customer_id,
         cast(null as {{ dbt.type_string() }}) as external_subscription_id,
         invoice_id,
@@ -149,12 +146,17 @@ final as (
         is_finalized as invoice_is_finalized,
         cast({{ dbt.date_trunc('month', 'issuing_date') }} as date) as period_month,
         currency,
-        cast(finding_amount_minor as {{ dbt.type_bigint() }}) as amount_at_risk_minor,
+        finding_amount_minor as amount_at_risk_minor,
         'under_billed' as direction,
         reason_text,
         'int_assurance__review_invoice_lines:' || line_id || '; stg_lago__applied_coupons:' || lago_applied_coupon_id as evidence,
-        issuing_date as detected_on
+        issuing_date as detected_on,
+        line_id as finding_key
     from findings
+),
+
+final as (
+    {{ assurance_rule_findings('typed', 'coupons') }}
 )
 
 select * from final

@@ -195,13 +195,10 @@ grouped as (
     group by invoice_id, external_subscription_id, original_invoice_id, original_invoice_number
 ),
 
-final as (
+findings as (
     select
-        {{ dbt.hash("'duplicate_invoice_charge|' || grouped.invoice_id || '|' || grouped.external_subscription_id || '|' || grouped.original_invoice_id") }} as finding_id,
-        'duplicates' as rule_code,
         'duplicate_invoice_charge' as reason_code,
         'high' as severity,
-        'rule' as source,
         review_invoices.external_customer_id,
         grouped.external_subscription_id,
         grouped.invoice_id,
@@ -209,7 +206,7 @@ final as (
         review_invoices.is_finalized as invoice_is_finalized,
         cast({{ dbt.date_trunc('month', 'grouped.first_service_date') }} as date) as period_month,
         review_invoices.currency,
-        cast(grouped.amount_minor as {{ dbt.type_bigint() }}) as amount_at_risk_minor,
+        grouped.amount_minor as amount_at_risk_minor,
         'over_billed' as direction,
         'Invoice ' || review_invoices.invoice_number || ' bills ' || grouped.charge_keys || ' of '
             || grouped.external_subscription_id || ' for service periods '
@@ -220,9 +217,14 @@ final as (
         grouped.evidence
             || case when grouped.original_invoice_id <> grouped.invoice_id
                 then '; int_assurance__review_invoices:' || grouped.original_invoice_id else '' end as evidence,
-        review_invoices.issuing_date as detected_on
+        review_invoices.issuing_date as detected_on,
+        grouped.invoice_id || '|' || grouped.external_subscription_id || '|' || grouped.original_invoice_id as finding_key
     from grouped
     inner join review_invoices on grouped.invoice_id = review_invoices.invoice_id
+),
+
+final as (
+    {{ assurance_rule_findings('findings', 'duplicates') }}
 )
 
 select * from final

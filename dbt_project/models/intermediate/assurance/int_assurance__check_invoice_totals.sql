@@ -54,13 +54,10 @@ mismatches as (
     where total_difference_minor <> 0 or fees_difference_minor <> 0
 ),
 
-final as (
+findings as (
     select
-        {{ dbt.hash("'invoice_total_mismatch|' || invoice_id") }} as finding_id,
-        'invoice_totals' as rule_code,
         'invoice_total_mismatch' as reason_code,
         'high' as severity,
-        'rule' as source,
         external_customer_id,
         cast(null as {{ dbt.type_string() }}) as external_subscription_id,
         invoice_id,
@@ -68,7 +65,7 @@ final as (
         is_finalized as invoice_is_finalized,
         cast({{ dbt.date_trunc('month', 'issuing_date') }} as date) as period_month,
         currency,
-        cast(abs(difference_minor) as {{ dbt.type_bigint() }}) as amount_at_risk_minor,
+        abs(difference_minor) as amount_at_risk_minor,
         case when difference_minor > 0 then 'over_billed' else 'under_billed' end as direction,
         'Invoice ' || coalesce(invoice_number, invoice_id) || ' states total '
             || cast(total_amount_minor as {{ dbt.type_string() }}) || ' where fees '
@@ -81,8 +78,13 @@ final as (
             || cast(expected_total_amount_minor as {{ dbt.type_string() }}) || ', and its lines add up to fees of '
             || cast(lines_fees_amount_minor as {{ dbt.type_string() }}) || ' ' || currency || ' minor units' as reason_text,
         'int_assurance__review_invoices:' || invoice_id as evidence,
-        issuing_date as detected_on
+        issuing_date as detected_on,
+        invoice_id as finding_key
     from mismatches
+),
+
+final as (
+    {{ assurance_rule_findings('findings', 'invoice_totals') }}
 )
 
 select * from final

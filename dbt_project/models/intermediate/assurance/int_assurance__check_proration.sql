@@ -207,6 +207,7 @@ findings as (
         case when differences.amount_minor = differences.plan_amount_minor and differences.expected_amount_minor < differences.plan_amount_minor
             then 'proration_missing' else 'proration_wrong'
         end as reason_code,
+        'medium' as severity,
         differences.external_customer_id,
         differences.external_subscription_id,
         differences.invoice_id,
@@ -239,25 +240,7 @@ findings as (
 ),
 
 final as (
-    select
-        {{ dbt.hash("reason_code || '|' || finding_key") }} as finding_id,
-        'proration' as rule_code,
-        reason_code,
-        'medium' as severity,
-        'rule' as source,
-        external_customer_id,
-        external_subscription_id,
-        invoice_id,
-        invoice_number,
-        invoice_is_finalized,
-        period_month,
-        currency,
-        amount_at_risk_minor,
-        direction,
-        reason_text,
-        evidence,
-        detected_on
-    from findings
+    {{ assurance_rule_findings('findings', 'proration') }}
 )
 
 select * from final

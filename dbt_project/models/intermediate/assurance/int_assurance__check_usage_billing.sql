@@ -168,25 +168,7 @@ findings as (
 ),
 
 final as (
-    select
-        {{ dbt.hash("reason_code || '|' || finding_key") }} as finding_id,
-        'usage_billing' as rule_code,
-        reason_code,
-        severity,
-        'rule' as source,
-        external_customer_id,
-        external_subscription_id,
-        invoice_id,
-        invoice_number,
-        invoice_is_finalized,
-        period_month,
-        currency,
-        amount_at_risk_minor,
-        direction,
-        reason_text,
-        evidence,
-        detected_on
-    from findings
+    {{ assurance_rule_findings('findings', 'usage_billing') }}
 )
 
 select * from final
