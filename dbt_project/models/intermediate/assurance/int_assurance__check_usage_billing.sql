@@ -10,7 +10,8 @@
 -- subscription issued on the fee's issuing date (the one that should have carried it), if any.
 -- late_usage: events that landed after the finalized invoice covering them was frozen
 -- (fct_late_usage), on an invoice under review; sized by what rating prices the fee at now,
--- with the late events, less what the frozen fee billed (same fee_id): under-billed when above.
+-- with the late events, less what the frozen fee billed (same fee_id): under-billed when above;
+-- detected on the billing "now" (settings as_of), never the landing wall clock.
 with fees as (
     select * from {{ ref('int_billing__fees') }}
 ),
@@ -125,8 +126,7 @@ late_by_fee as (
     select
         late_usage.fee_id,
         late_usage.invoice_id,
-        count(*) as late_events_count,
-        max(cast(late_usage.ingested_at as date)) as last_landed_date
+        count(*) as late_events_count
     from late_usage
     group by late_usage.fee_id, late_usage.invoice_id
 ),
@@ -153,7 +153,8 @@ late_findings as (
             || ' instead of ' || cast(finalized_fees.amount_minor as {{ dbt.type_string() }})
             || ' ' || finalized_fees.currency || ' minor units' as reason_text,
         'fct_late_usage:' || late_by_fee.fee_id || '; int_billing__fees:' || late_by_fee.fee_id as evidence,
-        late_by_fee.last_landed_date as detected_on,
+        -- the billing "now" (settings as_of), not the landing wall clock: stable across rebuilds
+        {{ invoicing_as_of_date() }} as detected_on,
         late_by_fee.fee_id as finding_key
     from late_by_fee
     inner join review_invoices on late_by_fee.invoice_id = review_invoices.invoice_id
