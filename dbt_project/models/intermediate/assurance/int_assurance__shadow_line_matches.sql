@@ -21,25 +21,26 @@ incumbent_lines as (
 
 sides as (
     select
-        'revhouse' as side, line_id, issuing_date, external_customer_id,
+        'revhouse' as side, line_id, issuing_date, coalesce(invoice_number, invoice_id) as invoice_key, external_customer_id,
         coalesce(external_subscription_id, '') as subscription_key, charge_key,
         {{ period_keys }}, currency, amount_minor
     from revhouse_lines
     union all
     select
-        'incumbent' as side, line_id, issuing_date, external_customer_id,
+        'incumbent' as side, line_id, issuing_date, coalesce(invoice_number, invoice_id) as invoice_key, external_customer_id,
         coalesce(external_subscription_id, '') as subscription_key, charge_key,
         {{ period_keys }}, currency, amount_minor
     from incumbent_lines
 ),
 
--- pass 1: equal amount (earliest invoices pair first)
+-- pass 1: equal amount (earliest invoices pair first, an invoice's lines together, so a
+-- duplicated invoice leaves the later-numbered one unpaired)
 exact_ranked as (
     select
         sides.*,
         row_number() over (
             partition by side, {{ key | join(', ') }}, amount_minor
-            order by issuing_date, line_id
+            order by issuing_date, invoice_key, line_id
         ) as pair_rank
     from sides
 ),
@@ -66,7 +67,7 @@ rest_ranked as (
         sides.*,
         row_number() over (
             partition by side, {{ key | join(', ') }}
-            order by amount_minor desc, issuing_date, line_id
+            order by amount_minor desc, issuing_date, invoice_key, line_id
         ) as pair_rank
     from sides
     where not exists (

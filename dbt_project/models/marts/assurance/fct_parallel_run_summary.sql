@@ -78,7 +78,7 @@ judged as (
             when not measured.is_complete_month then 'not complete (the incumbent''s invoices for it are not all in)'
             when measured.unexplained_lines > 0
                 then cast(measured.unexplained_lines as {{ dbt.type_string() }}) || ' unexplained difference(s) totalling '
-                    || cast(measured.unexplained_difference_minor as {{ dbt.type_string() }}) || ' minor units'
+                    || cast(measured.unexplained_difference_minor as {{ dbt.type_string() }}) || ' ' || measured.currency || ' minor units'
             when measured.matched_line_share < {{ share_min }} then 'lines matched to the cent below the threshold'
             when measured.matched_amount_share < {{ share_min }} then 'amount matched to the cent below the threshold'
         end as month_failure
