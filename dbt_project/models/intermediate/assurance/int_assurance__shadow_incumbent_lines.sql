@@ -59,6 +59,7 @@ billed_lines as (
         lines.service_end_at,
         lines.amount_minor,
         lines.taxes_amount_minor,
+        invoices.taxes_amount_minor as invoice_tax_amount_minor,
         -- A5: the customer's timezone, else the entity's, else UTC
         coalesce(customers.timezone, entities.timezone, 'UTC') as billing_timezone
     from lines
@@ -104,6 +105,7 @@ final as (
         ) as service_to_date,
         billed_lines.amount_minor,
         billed_lines.taxes_amount_minor as tax_amount_minor,
+        billed_lines.invoice_tax_amount_minor,
         cast(coalesce(credited.credited_amount_minor, 0) as {{ dbt.type_bigint() }}) as credited_amount_minor,
         credited.credit_note_numbers
     from billed_lines

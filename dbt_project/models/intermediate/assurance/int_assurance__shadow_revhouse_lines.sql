@@ -37,7 +37,8 @@ final as (
         fees.service_end_date as service_to_date,
         fees.amount_minor,
         -- the fee's own tax, rounded on the line (the invoice rounds its total tax once)
-        {{ round_minor('fees.precise_tax_amount_minor') }} as tax_amount_minor
+        {{ round_minor('fees.precise_tax_amount_minor') }} as tax_amount_minor,
+        invoices.taxes_amount_minor as invoice_tax_amount_minor
     from fees
     inner join invoices on fees.invoice_id = invoices.invoice_id
     where invoices.status <> 'voided'

@@ -43,6 +43,7 @@ paired as (
         r.has_comparable_units and i.has_comparable_units as is_units_compared,
         r.amount_minor as revhouse_amount_minor,
         r.tax_amount_minor as revhouse_tax_amount_minor,
+        r.invoice_tax_amount_minor as revhouse_invoice_tax_amount_minor,
         i.line_id as incumbent_line_id,
         i.invoice_id as incumbent_invoice_id,
         i.invoice_number as incumbent_invoice_number,
@@ -50,6 +51,7 @@ paired as (
         i.units as incumbent_units,
         i.amount_minor as incumbent_amount_minor,
         i.tax_amount_minor as incumbent_tax_amount_minor,
+        i.invoice_tax_amount_minor as incumbent_invoice_tax_amount_minor,
         i.credited_amount_minor as incumbent_credited_amount_minor,
         i.credit_note_numbers as incumbent_credit_note_numbers,
         case
@@ -72,6 +74,49 @@ paired as (
     cross join parallel_run
 ),
 
+-- which invoice of one system holds the lines of which invoices of the other
+invoice_links as (
+    select distinct
+        revhouse_invoice_id, incumbent_invoice_id,
+        revhouse_invoice_tax_amount_minor, incumbent_invoice_tax_amount_minor
+    from paired
+    where revhouse_invoice_id is not null and incumbent_invoice_id is not null
+),
+{%- for one, other in [('revhouse', 'incumbent'), ('incumbent', 'revhouse')] %}
+
+-- a {{ one }} invoice whose lines the {{ other }} split over several invoices, each taxed and
+-- rounded on its own: every line on it and on its parts matched, the parts holding nothing
+-- else, and its tax within one minor unit per split of the parts' taxes
+{{ one }}_splits as (
+    select
+        invoice_links.{{ one }}_invoice_id as invoice_id,
+        count(*) as parts,
+        max(invoice_links.{{ one }}_invoice_tax_amount_minor) as tax_amount_minor,
+        sum(invoice_links.{{ other }}_invoice_tax_amount_minor) as parts_tax_amount_minor
+    from invoice_links
+    group by invoice_links.{{ one }}_invoice_id
+    having count(*) > 1
+),
+
+{{ one }}_tax_rounding_splits as (
+    select splits.invoice_id
+    from {{ one }}_splits as splits
+    where splits.tax_amount_minor <> splits.parts_tax_amount_minor
+        and abs(splits.tax_amount_minor - splits.parts_tax_amount_minor) <= splits.parts - 1
+        and not exists (
+            select 1 from paired
+            where paired.{{ one }}_invoice_id = splits.invoice_id and paired.match_status <> 'matched'
+        )
+        and not exists (
+            select 1
+            from paired
+            inner join invoice_links on paired.{{ other }}_invoice_id = invoice_links.{{ other }}_invoice_id
+            where invoice_links.{{ one }}_invoice_id = splits.invoice_id
+                and (paired.match_status <> 'matched' or paired.{{ one }}_invoice_id <> splits.invoice_id)
+        )
+),
+{%- endfor %}
+
 explained as (
     select
         paired.*,
@@ -80,9 +125,11 @@ explained as (
             -- same amount on an invoice of another day (e.g. an upgrade's closing fees billed on
             -- the upgrade day by one system and on the month-end invoice by the other)
             when match_status = 'matched' and revhouse_issuing_date <> incumbent_issuing_date then 'timing'
-            -- same amount excl. tax; the tax, rounded per invoice, one minor unit apart
+            -- same amounts excl. tax, one system's invoice split in several by the other: the
+            -- invoice tax, rounded once per invoice, differs by up to a minor unit per split
             when match_status = 'matched'
-                and abs(revhouse_tax_amount_minor - incumbent_tax_amount_minor) = 1
+                and (revhouse_invoice_id in (select invoice_id from revhouse_tax_rounding_splits)
+                    or incumbent_invoice_id in (select invoice_id from incumbent_tax_rounding_splits))
                 then 'tax_rounding_split_invoice'
             -- the incumbent's credit notes credited exactly the difference on that line
             when match_status in ('differing', 'missing_in_revhouse')
@@ -123,6 +170,7 @@ final as (
         revhouse_units,
         revhouse_amount_minor,
         revhouse_tax_amount_minor,
+        revhouse_invoice_tax_amount_minor,
         incumbent_line_id,
         incumbent_invoice_id,
         incumbent_invoice_number,
@@ -130,6 +178,7 @@ final as (
         incumbent_units,
         incumbent_amount_minor,
         incumbent_tax_amount_minor,
+        incumbent_invoice_tax_amount_minor,
         incumbent_credited_amount_minor,
         incumbent_credit_note_numbers,
         coalesce(is_units_compared, false) as is_units_compared,
