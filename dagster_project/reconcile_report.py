@@ -65,7 +65,9 @@ def load_report(
     report = ReconcileReport(period=period, currency=currency)
     missing = missing_tables(con, SUMMARY, LINES)
     if missing:
-        report.notes.append(f"not in the published warehouse yet: {', '.join(missing)} (run `revhouse build`)")
+        report.notes.append(
+            f"not in the published warehouse yet: {', '.join(missing)} (run `revhouse build`)"
+        )
         return report
     report.summary = _rows(
         con,
@@ -74,7 +76,9 @@ def load_report(
         [period, currency],
     )
     if not report.summary:
-        months = [r[0] for r in con.execute(f"select distinct service_month from {SUMMARY} order by 1").fetchall()]
+        months = [
+            r[0] for r in con.execute(f"select distinct service_month from {SUMMARY} order by 1").fetchall()
+        ]
         report.notes.append(
             f"no parallel-run figures for service month {period:%Y-%m}"
             + (f" in {currency}" if currency else "")
@@ -134,7 +138,9 @@ def render_table(report: ReconcileReport, width: int = 180) -> str:
         table.add_row("cutover verdict", *[r["cutover_verdict"] for r in report.summary])
         console.print(table)
         for row in report.summary:
-            console.print(f"  {row['currency']}: {row['cutover_verdict']}: {row['verdict_reason']}", markup=False)
+            console.print(
+                f"  {row['currency']}: {row['cutover_verdict']}: {row['verdict_reason']}", markup=False
+            )
         console.print(
             "READY when this month and the one before are complete, each with at least 99.5% of lines "
             "and of amount matched to the cent and no unexplained difference (fct_parallel_run_summary).",
@@ -148,7 +154,9 @@ def render_table(report: ReconcileReport, width: int = 180) -> str:
             )
             for label in ("ccy", "customer", "subscription", "charge", "service", "status", "revhouse inv.",
                           "incumbent inv.", "units rh / inc", "revhouse", "incumbent", "difference"):  # fmt: skip
-                diffs.add_column(label, justify="right" if label in ("revhouse", "incumbent", "difference") else "left")
+                diffs.add_column(
+                    label, justify="right" if label in ("revhouse", "incumbent", "difference") else "left"
+                )
             for d in report.differences:
                 exp = d["currency_exponent"]
                 diffs.add_row(
@@ -182,7 +190,16 @@ def render_csv(report: ReconcileReport) -> str:
         for measure, _ in SUMMARY_MEASURES:
             w.writerow(["summary", month, row["currency"], measure.removesuffix("_minor"),
                         _summary_cell(row, measure, grouping=False), ""])  # fmt: skip
-        w.writerow(["summary", month, row["currency"], "cutover_verdict", row["cutover_verdict"], row["verdict_reason"]])
+        w.writerow(
+            [
+                "summary",
+                month,
+                row["currency"],
+                "cutover_verdict",
+                row["cutover_verdict"],
+                row["verdict_reason"],
+            ]
+        )
     for d in report.differences:
         detail = "|".join(
             str(d[c] or "")
