@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from dagster_project.cli import app
+from tests.test_metrics_cli import table_row
 
 ENV = {"COLUMNS": "250", "NO_COLOR": "1"}
 
@@ -90,14 +91,6 @@ def tiny_published(tmp_path, monkeypatch):
 
 def run(*args: str):
     return CliRunner().invoke(app, ["reconcile", *args], env=ENV)
-
-
-def table_row(output: str, label: str) -> list[str]:
-    for line in output.splitlines():
-        cells = [c.strip() for c in line.split("│")][1:-1]
-        if cells and cells[0] == label:
-            return cells[1:]
-    raise AssertionError(f"no row {label!r} in:\n{output}")
 
 
 def test_summary_per_currency_verdict_and_differences_largest_first(tiny_published):

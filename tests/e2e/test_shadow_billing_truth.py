@@ -10,10 +10,11 @@ both sides, so it is no shadow difference)."""
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 
 import pytest
+
+from tests.e2e.test_collections_truth import truth_rows
 
 pytestmark = pytest.mark.e2e
 
@@ -25,11 +26,6 @@ EXPLANATION_OF_KIND = {
     "tax_rounding": "tax_rounding_split_invoice",
     "credit_note": "credit_note",
 }
-
-
-def _read(path) -> list[dict]:
-    with path.open(newline="") as f:
-        return list(csv.DictReader(f))
 
 
 def _key(row: dict) -> tuple:
@@ -55,13 +51,13 @@ def test_unexplained_differences_are_the_planted_ones(published_db, settings):
     unexplained = _rows(published_db, "not is_explained")
     shadow_truth = settings.truth_dir / "shadow_differences.csv"
     if shadow_truth.exists():
-        truth = [r for r in _read(shadow_truth) if r["kind"] == "billing_difference"]
+        truth = [r for r in truth_rows(settings, shadow_truth.name) if r["kind"] == "billing_difference"]
         expected = {_key(r) for r in truth}
         found = {_key(r) for r in unexplained}
     else:
         faults = [
             r
-            for r in _read(settings.truth_dir / "faults.csv")
+            for r in truth_rows(settings, "faults.csv")
             if r["source"] == "billed" and r["fault_type"] in SHADOW_VISIBLE_FAULTS
         ]
         expected = {r["external_customer_id"] for r in faults}
@@ -80,7 +76,7 @@ def test_planted_explained_differences_carry_their_cause(published_db, settings)
     shadow_truth = settings.truth_dir / "shadow_differences.csv"
     if not shadow_truth.exists():
         pytest.skip(f"{shadow_truth} not written by this demo generator: no planted explained differences")
-    truth = [r for r in _read(shadow_truth) if r["kind"] in EXPLANATION_OF_KIND]
+    truth = [r for r in truth_rows(settings, shadow_truth.name) if r["kind"] in EXPLANATION_OF_KIND]
     assert truth, "the demo plants timing, tax-rounding and credit-note differences"
     explained = {}
     for r in _rows(published_db, "explanation is not null"):

@@ -7,7 +7,7 @@ with revhouse_source as (
     select fees.currency, sum(fees.amount_minor) as amount_minor
     from {{ ref('fct_invoice_fees') }} as fees
     inner join {{ ref('fct_invoices') }} as invoices on fees.invoice_id = invoices.invoice_id
-    where invoices.status <> 'voided'
+    where {{ shadow_is_revhouse_fee('invoices') }}
     group by fees.currency
 ),
 
@@ -15,9 +15,7 @@ incumbent_source as (
     select coalesce(lines.currency, invoices.currency) as currency, sum(lines.amount_minor) as amount_minor
     from {{ ref('stg_billed__invoice_lines') }} as lines
     inner join {{ ref('stg_billed__invoices') }} as invoices on lines.invoice_id = invoices.invoice_id
-    where invoices.voided_at is null
-        and coalesce(invoices.status, '') not in ('voided', 'void')
-        and not (lines.fee_type = 'credit' and lines.amount_minor < 0)
+    where {{ shadow_is_billed_line('lines', 'invoices') }}
     group by coalesce(lines.currency, invoices.currency)
 ),
 

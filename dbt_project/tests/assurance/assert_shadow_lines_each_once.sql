@@ -7,16 +7,14 @@ with revhouse_source as (
     select fees.fee_id as line_id
     from {{ ref('fct_invoice_fees') }} as fees
     inner join {{ ref('fct_invoices') }} as invoices on fees.invoice_id = invoices.invoice_id
-    where invoices.status <> 'voided'
+    where {{ shadow_is_revhouse_fee('invoices') }}
 ),
 
 incumbent_source as (
-    select coalesce(lines.line_id, lines.invoice_id || '#' || cast(lines.line_number as {{ dbt.type_string() }})) as line_id
+    select {{ shadow_billed_line_id('lines') }} as line_id
     from {{ ref('stg_billed__invoice_lines') }} as lines
     inner join {{ ref('stg_billed__invoices') }} as invoices on lines.invoice_id = invoices.invoice_id
-    where invoices.voided_at is null
-        and coalesce(invoices.status, '') not in ('voided', 'void')
-        and not (lines.fee_type = 'credit' and lines.amount_minor < 0)
+    where {{ shadow_is_billed_line('lines', 'invoices') }}
 ),
 
 shadow as (

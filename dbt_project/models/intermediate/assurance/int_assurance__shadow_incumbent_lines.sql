@@ -44,7 +44,7 @@ credited as (
 
 billed_lines as (
     select
-        coalesce(lines.line_id, lines.invoice_id || '#' || cast(lines.line_number as {{ dbt.type_string() }})) as line_id,
+        {{ shadow_billed_line_id('lines') }} as line_id,
         lines.line_id as billed_line_id,
         lines.invoice_id,
         invoices.invoice_number,
@@ -66,9 +66,7 @@ billed_lines as (
     inner join invoices on lines.invoice_id = invoices.invoice_id
     left join customers on invoices.external_customer_id = customers.external_customer_id
     left join entities on invoices.billing_entity_code = entities.billing_entity_code
-    where invoices.voided_at is null
-        and coalesce(invoices.status, '') not in ('voided', 'void')
-        and not (lines.fee_type = 'credit' and lines.amount_minor < 0)
+    where {{ shadow_is_billed_line('lines', 'invoices') }}
 ),
 
 final as (

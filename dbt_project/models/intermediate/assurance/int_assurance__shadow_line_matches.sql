@@ -50,15 +50,7 @@ exact_pairs as (
         r.line_id as revhouse_line_id,
         i.line_id as incumbent_line_id,
         'equal_amount' as pairing
-    from exact_ranked as r
-    inner join exact_ranked as i
-        on r.side = 'revhouse'
-        and i.side = 'incumbent'
-        {%- for c in key %}
-        and r.{{ c }} = i.{{ c }}
-        {%- endfor %}
-        and r.amount_minor = i.amount_minor
-        and r.pair_rank = i.pair_rank
+    {{ shadow_pair_join('exact_ranked', key + ['amount_minor']) }}
 ),
 
 -- pass 2: what pass 1 left, by key, largest amounts first
@@ -82,14 +74,7 @@ key_pairs as (
         r.line_id as revhouse_line_id,
         i.line_id as incumbent_line_id,
         'same_key' as pairing
-    from rest_ranked as r
-    inner join rest_ranked as i
-        on r.side = 'revhouse'
-        and i.side = 'incumbent'
-        {%- for c in key %}
-        and r.{{ c }} = i.{{ c }}
-        {%- endfor %}
-        and r.pair_rank = i.pair_rank
+    {{ shadow_pair_join('rest_ranked', key) }}
 ),
 
 unpaired as (

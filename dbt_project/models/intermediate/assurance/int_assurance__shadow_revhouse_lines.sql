@@ -41,7 +41,7 @@ final as (
         invoices.taxes_amount_minor as invoice_tax_amount_minor
     from fees
     inner join invoices on fees.invoice_id = invoices.invoice_id
-    where invoices.status <> 'voided'
+    where {{ shadow_is_revhouse_fee('invoices') }}
 )
 
 select * from final
