@@ -23,24 +23,25 @@ sides as (
     select
         'revhouse' as side, line_id, issuing_date, coalesce(invoice_number, invoice_id) as invoice_key, external_customer_id,
         coalesce(external_subscription_id, '') as subscription_key, charge_key,
-        {{ period_keys }}, currency, amount_minor
+        {{ period_keys }}, currency, amount_minor, coalesce(units, 0) as units
     from revhouse_lines
     union all
     select
         'incumbent' as side, line_id, issuing_date, coalesce(invoice_number, invoice_id) as invoice_key, external_customer_id,
         coalesce(external_subscription_id, '') as subscription_key, charge_key,
-        {{ period_keys }}, currency, amount_minor
+        {{ period_keys }}, currency, amount_minor, coalesce(units, 0) as units
     from incumbent_lines
 ),
 
--- pass 1: equal amount (earliest invoices pair first, an invoice's lines together, so a
--- duplicated invoice leaves the later-numbered one unpaired)
+-- pass 1: equal amount, in order of units (so a charge's filter lines pair with their own),
+-- then earliest invoices first with an invoice's lines together (a duplicated invoice leaves
+-- the later-numbered copy unpaired)
 exact_ranked as (
     select
         sides.*,
         row_number() over (
             partition by side, {{ key | join(', ') }}, amount_minor
-            order by issuing_date, invoice_key, line_id
+            order by units, issuing_date, invoice_key, line_id
         ) as pair_rank
     from sides
 ),
@@ -59,7 +60,7 @@ rest_ranked as (
         sides.*,
         row_number() over (
             partition by side, {{ key | join(', ') }}
-            order by amount_minor desc, issuing_date, invoice_key, line_id
+            order by amount_minor desc, units desc, issuing_date, invoice_key, line_id
         ) as pair_rank
     from sides
     where not exists (
