@@ -31,3 +31,12 @@ from {{ ranked }} as r
         {%- endfor %}
         and r.pair_rank = i.pair_rank
 {%- endmacro %}
+
+{#- The line of `lines` (either side) is in no pair of `pairs` yet. -#}
+{% macro shadow_not_paired(lines, pairs) -%}
+    not exists (
+        select 1 from {{ pairs }}
+        where ({{ lines }}.side = 'revhouse' and {{ pairs }}.revhouse_line_id = {{ lines }}.line_id)
+            or ({{ lines }}.side = 'incumbent' and {{ pairs }}.incumbent_line_id = {{ lines }}.line_id)
+    )
+{%- endmacro %}

@@ -63,11 +63,7 @@ rest_ranked as (
             order by amount_minor desc, units desc, issuing_date, invoice_key, line_id
         ) as pair_rank
     from sides
-    where not exists (
-        select 1 from exact_pairs
-        where (sides.side = 'revhouse' and exact_pairs.revhouse_line_id = sides.line_id)
-            or (sides.side = 'incumbent' and exact_pairs.incumbent_line_id = sides.line_id)
-    )
+    where {{ shadow_not_paired('sides', 'exact_pairs') }}
 ),
 
 key_pairs as (
@@ -84,11 +80,7 @@ unpaired as (
         case when side = 'incumbent' then line_id end as incumbent_line_id,
         'none' as pairing
     from rest_ranked
-    where not exists (
-        select 1 from key_pairs
-        where (rest_ranked.side = 'revhouse' and key_pairs.revhouse_line_id = rest_ranked.line_id)
-            or (rest_ranked.side = 'incumbent' and key_pairs.incumbent_line_id = rest_ranked.line_id)
-    )
+    where {{ shadow_not_paired('rest_ranked', 'key_pairs') }}
 ),
 
 pairs as (
