@@ -270,6 +270,40 @@ def metrics(
         typer.echo(render_table(report), nl=False)
 
 
+@app.command()
+def reconcile(
+    period: Annotated[str, typer.Option("--period", help="Service month of the parallel run (YYYY-MM).")],
+    currency: Annotated[str | None, typer.Option(help="ISO 4217 currency; default: each one.")] = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="Unexplained differences to list.")] = 20,
+    format: Annotated[str, typer.Option("--format", help="table (rich) or csv.")] = "table",
+) -> None:
+    """Shadow billing of a service month against the incumbent: lines and amount matched to the
+    cent, explained and unexplained differences, the cutover-readiness verdict and its reason
+    (per currency), then the unexplained differences to investigate, largest first. From the
+    published warehouse. Exit 2 when the month has no parallel-run figures."""
+    from dagster_project.metrics_report import parse_month
+    from dagster_project.reconcile_report import load_report, render_csv, render_table
+
+    try:
+        first_day = parse_month(period, option="--period")
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    con = _open_published_for_report(format)
+    try:
+        report = load_report(con, first_day, currency=currency.upper() if currency else None, top=top)
+    finally:
+        con.close()
+    if format == "csv":
+        for note in report.notes:
+            typer.echo(f"reconcile: {note}", err=True)
+        typer.echo(render_csv(report), nl=False)
+    else:
+        typer.echo(render_table(report), nl=False)
+    if not report.summary:
+        raise typer.Exit(2)
+
+
 @export_app.command("journals")
 def export_journals(
     period: Annotated[str, typer.Option("--period", help="Accounting period (YYYY-MM).")],

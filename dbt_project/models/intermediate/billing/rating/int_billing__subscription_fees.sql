@@ -28,6 +28,8 @@ priced as (
     where plan_end_date >= plan_start_date
         -- an in-advance plan upgraded away on the day it would start is never billed
         and not (is_pay_in_advance and is_upgraded_away and termination_date <= plan_start_date)
+        -- nor one whose subscription ended before its trial did (cancelled during the trial)
+        and not (is_pay_in_advance and is_terminated_in_period and service_end_date < plan_start_date)
 ),
 
 final as (
