@@ -33,10 +33,6 @@ report_date as (
     select * from {{ ref('int_revrec__report_date') }}
 ),
 
-currencies as (
-    select * from {{ ref('iso_4217_currencies') }}
-),
-
 horizon as (
     select
         (select min(issuing_date) from invoices) as first_issuing_date,
@@ -68,12 +64,9 @@ covered as (
 ),
 
 findings as (
-    select
-        due.*,
-        currencies.minor_unit_exponent as currency_exponent
+    select due.*
     from due
     left join covered on due.fee_id = covered.fee_id
-    left join currencies on due.currency = currencies.currency
     where covered.fee_id is null
 ),
 
