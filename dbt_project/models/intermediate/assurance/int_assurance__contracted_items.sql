@@ -37,13 +37,23 @@ product_map as (
 ),
 
 -- the contract signed from the opportunity (the org's Opportunity__c custom field)
-signed_contracts as (
+-- (several: an Activated one first, then the latest id)
+ranked_signed_contracts as (
     select
         salesforce_opportunity_id,
-        max(salesforce_contract_id) as salesforce_contract_id
+        salesforce_contract_id,
+        row_number() over (
+            partition by salesforce_opportunity_id
+            order by case when contract_status = 'Activated' then 0 else 1 end, salesforce_contract_id desc
+        ) as contract_rank
     from contracts
     where salesforce_opportunity_id is not null
-    group by salesforce_opportunity_id
+),
+
+signed_contracts as (
+    select salesforce_opportunity_id, salesforce_contract_id
+    from ranked_signed_contracts
+    where contract_rank = 1
 ),
 
 -- the account's contract when it has exactly one Activated one (no Opportunity__c link)

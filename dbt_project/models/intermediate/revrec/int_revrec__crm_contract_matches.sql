@@ -1,9 +1,10 @@
 -- A1: the CRM contract of each billing subscription, when exactly one matches. A contract
--- matches a subscription when it is Activated and not deleted, its account's
--- External_Customer_Id__c is the subscription's customer, its start date is the subscription's
--- start date (local, in the customer's timezone, else the entity's, else UTC) and the
--- opportunity it was signed from (Closed Won, not deleted) has a line item whose product
--- (Product2 Id or ProductCode) reference/crm_product_map maps to the subscription's plan.
+-- matches a subscription when it is Activated and not deleted, was signed from the
+-- opportunity (Closed Won, not deleted) of a contracted item (int_assurance__contracted_items:
+-- the line's product mapped to a plan by reference/crm_product_map) whose plan and customer
+-- (the account's External_Customer_Id__c, else the opportunity's) are the subscription's, and
+-- its start date is the subscription's start date (local, in the customer's timezone, else
+-- the entity's, else UTC).
 -- Zero or several matching contracts: no row (the subscription is the contract; never guess).
 with subscriptions as (
     select * from {{ ref('stg_lago__subscriptions') }}
@@ -17,29 +18,16 @@ entities as (
     select * from {{ ref('stg_reference__billing_entities') }}
 ),
 
+-- what was sold, mapped to plans once (int_assurance__contracted_items); A1 keeps only the
+-- lines of an Activated, not deleted contract signed from their own opportunity
+contracted_items as (
+    select * from {{ ref('int_assurance__contracted_items') }}
+    where plan_code is not null
+),
+
 contracts as (
     select * from {{ ref('stg_salesforce__contracts') }}
     where contract_status = 'Activated' and not is_deleted
-),
-
-accounts as (
-    select * from {{ ref('stg_salesforce__accounts') }}
-    where not is_deleted
-),
-
-opportunities as (
-    select * from {{ ref('stg_salesforce__opportunities') }}
-    where is_won and not is_deleted
-),
-
-line_items as (
-    select * from {{ ref('stg_salesforce__opportunity_line_items') }}
-    where not is_deleted
-),
-
-product_map as (
-    select * from {{ ref('stg_reference__crm_product_map') }}
-    where plan_code is not null
 ),
 
 subscription_starts as (
@@ -57,20 +45,17 @@ subscription_starts as (
 contract_lines as (
     select distinct
         contracts.salesforce_contract_id,
-        accounts.external_customer_id,
+        contracted_items.external_customer_id,
         contracts.start_date,
         contracts.end_date,
         contracts.contract_term_months,
-        opportunities.salesforce_opportunity_id,
-        line_items.salesforce_opportunity_line_item_id,
-        product_map.plan_code
-    from contracts
-    inner join accounts on contracts.salesforce_account_id = accounts.salesforce_account_id
-    inner join opportunities on contracts.salesforce_opportunity_id = opportunities.salesforce_opportunity_id
-    inner join line_items on opportunities.salesforce_opportunity_id = line_items.salesforce_opportunity_id
-    inner join product_map
-        on product_map.crm_product = line_items.salesforce_product_id
-        or product_map.crm_product = line_items.product_code
+        contracted_items.opportunity_id as salesforce_opportunity_id,
+        contracted_items.contract_item_id as salesforce_opportunity_line_item_id,
+        contracted_items.plan_code
+    from contracted_items
+    inner join contracts
+        on contracted_items.contract_id = contracts.salesforce_contract_id
+        and contracted_items.opportunity_id = contracts.salesforce_opportunity_id
 ),
 
 candidates as (
