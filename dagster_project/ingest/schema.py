@@ -21,6 +21,19 @@ LINEAGE = [
     ("_record_json", "VARCHAR"),
 ]
 
+# The version and lineage columns of the Salesforce objects added after the first seven (whose
+# tables keep their own column order): deleted flag, SystemModstamp, the Fivetran sync columns.
+_SF_VERSION_COLUMNS = [
+    ("is_deleted", "BOOLEAN"),
+    ("system_modstamp", "TIMESTAMP"),
+    ("synced_at", "TIMESTAMP"),  # Fivetran _fivetran_synced (null for API exports)
+    ("is_fivetran_active", "BOOLEAN"),  # Fivetran _fivetran_active (null for API exports)
+]
+_SF_RECORD_TAIL = [
+    *_SF_VERSION_COLUMNS,
+    ("custom_fields_json", "VARCHAR"),  # every *__c field, keyed by lower-cased API name
+]
+
 # name -> list of (column, type); lineage columns are appended to every table except the
 # bookkeeping ones listed in NO_LINEAGE.
 TABLES: dict[str, list[tuple[str, str]]] = {
@@ -571,11 +584,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("lead_source", "VARCHAR"),
         ("owner_id", "VARCHAR"),
         ("created_at", "TIMESTAMP"),
-        ("is_deleted", "BOOLEAN"),
-        ("system_modstamp", "TIMESTAMP"),
-        ("synced_at", "TIMESTAMP"),  # Fivetran _fivetran_synced (null for API exports)
-        ("is_fivetran_active", "BOOLEAN"),  # Fivetran _fivetran_active (null for API exports)
-        ("custom_fields_json", "VARCHAR"),  # every *__c field, keyed by lower-cased API name
+        *_SF_RECORD_TAIL,
     ],
     "sf_leads": [
         ("id", "VARCHAR"),
@@ -592,11 +601,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("converted_opportunity_id", "VARCHAR"),
         ("owner_id", "VARCHAR"),
         ("created_at", "TIMESTAMP"),
-        ("is_deleted", "BOOLEAN"),
-        ("system_modstamp", "TIMESTAMP"),
-        ("synced_at", "TIMESTAMP"),  # Fivetran _fivetran_synced (null for API exports)
-        ("is_fivetran_active", "BOOLEAN"),  # Fivetran _fivetran_active (null for API exports)
-        ("custom_fields_json", "VARCHAR"),  # every *__c field, keyed by lower-cased API name
+        *_SF_RECORD_TAIL,
     ],
     "sf_tasks": [
         ("id", "VARCHAR"),
@@ -611,11 +616,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("is_closed", "BOOLEAN"),
         ("owner_id", "VARCHAR"),
         ("created_at", "TIMESTAMP"),
-        ("is_deleted", "BOOLEAN"),
-        ("system_modstamp", "TIMESTAMP"),
-        ("synced_at", "TIMESTAMP"),  # Fivetran _fivetran_synced (null for API exports)
-        ("is_fivetran_active", "BOOLEAN"),  # Fivetran _fivetran_active (null for API exports)
-        ("custom_fields_json", "VARCHAR"),  # every *__c field, keyed by lower-cased API name
+        *_SF_RECORD_TAIL,
     ],
     "sf_events": [
         ("id", "VARCHAR"),
@@ -629,11 +630,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("duration_minutes", "INTEGER"),
         ("owner_id", "VARCHAR"),
         ("created_at", "TIMESTAMP"),
-        ("is_deleted", "BOOLEAN"),
-        ("system_modstamp", "TIMESTAMP"),
-        ("synced_at", "TIMESTAMP"),  # Fivetran _fivetran_synced (null for API exports)
-        ("is_fivetran_active", "BOOLEAN"),  # Fivetran _fivetran_active (null for API exports)
-        ("custom_fields_json", "VARCHAR"),  # every *__c field, keyed by lower-cased API name
+        *_SF_RECORD_TAIL,
     ],
     "sf_orders": [
         ("id", "VARCHAR"),
@@ -651,11 +648,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("activated_at", "TIMESTAMP"),
         ("owner_id", "VARCHAR"),
         ("created_at", "TIMESTAMP"),
-        ("is_deleted", "BOOLEAN"),
-        ("system_modstamp", "TIMESTAMP"),
-        ("synced_at", "TIMESTAMP"),  # Fivetran _fivetran_synced (null for API exports)
-        ("is_fivetran_active", "BOOLEAN"),  # Fivetran _fivetran_active (null for API exports)
-        ("custom_fields_json", "VARCHAR"),  # every *__c field, keyed by lower-cased API name
+        *_SF_RECORD_TAIL,
     ],
     "sf_user_roles": [
         ("id", "VARCHAR"),
@@ -663,10 +656,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("developer_name", "VARCHAR"),
         ("parent_role_id", "VARCHAR"),
         ("rollup_description", "VARCHAR"),
-        ("is_deleted", "BOOLEAN"),
-        ("system_modstamp", "TIMESTAMP"),
-        ("synced_at", "TIMESTAMP"),  # Fivetran _fivetran_synced (null for API exports)
-        ("is_fivetran_active", "BOOLEAN"),  # Fivetran _fivetran_active (null for API exports)
+        *_SF_VERSION_COLUMNS,
     ],
     "sf_users": [
         ("id", "VARCHAR"),

@@ -25,16 +25,8 @@ contracted_periods as (
     select * from {{ ref('int_assurance__contracted_periods') }}
 ),
 
-subscriptions as (
-    select * from {{ ref('stg_lago__subscriptions') }}
-),
-
-customers as (
-    select * from {{ ref('stg_lago__customers') }}
-),
-
-entities as (
-    select * from {{ ref('stg_reference__billing_entities') }}
+subscription_starts as (
+    {{ subscription_local_starts() }}
 ),
 
 plans as (
@@ -51,19 +43,6 @@ report_date as (
 
 currencies as (
     select * from {{ ref('iso_4217_currencies') }}
-),
-
-subscription_starts as (
-    select
-        subscriptions.lago_subscription_id,
-        subscriptions.external_subscription_id,
-        subscriptions.external_customer_id,
-        subscriptions.plan_code,
-        {{ utc_to_local_date('coalesce(subscriptions.started_at, subscriptions.subscription_at)', "coalesce(customers.timezone, entities.timezone, 'UTC')") }}
-            as start_date
-    from subscriptions
-    left join customers on subscriptions.external_customer_id = customers.external_customer_id
-    left join entities on customers.billing_entity_code = entities.billing_entity_code
 ),
 
 plan_items as (

@@ -37,17 +37,7 @@ contracted as (
         plans.is_pay_in_advance,
         cast({{ dbt.dateadd('day', 'cast(floor(coalesce(plans.trial_period_days, 0)) as integer)', 'items.start_date') }} as date)
             as trial_end_date,
-        case plans.plan_interval
-            when 'monthly' then 1 when 'quarterly' then 3 when 'semiannual' then 6 when 'yearly' then 12
-        end as step_months,
-        case
-            when plans.plan_interval = 'weekly' then cast({{ dbt.date_trunc('week', 'items.start_date') }} as date)
-            when plans.plan_interval = 'monthly' then cast({{ dbt.date_trunc('month', 'items.start_date') }} as date)
-            when plans.plan_interval = 'quarterly' then cast({{ dbt.date_trunc('quarter', 'items.start_date') }} as date)
-            when plans.plan_interval = 'semiannual'
-                then cast({{ dbt.dateadd('month', 'case when extract(month from items.start_date) >= 7 then 6 else 0 end', dbt.date_trunc('year', 'items.start_date')) }} as date)
-            else cast({{ dbt.date_trunc('year', 'items.start_date') }} as date)
-        end as anchor_date,
+        {{ calendar_period_anchor('plans.plan_interval', 'items.start_date') }} as anchor_date,
         report_date.report_date
     from items
     inner join plans on items.plan_code = plans.plan_code
@@ -58,22 +48,11 @@ generated as (
     select
         contracted.*,
         cast(numbers.generated_number - 1 as integer) as period_index,
-        case
-            when plan_interval = 'weekly'
-                then cast({{ dbt.dateadd('day', '7 * (numbers.generated_number - 1)', 'anchor_date') }} as date)
-            else cast({{ dbt.dateadd('month', 'step_months * (numbers.generated_number - 1)', 'anchor_date') }} as date)
-        end as period_start_date,
-        case
-            when plan_interval = 'weekly'
-                then cast({{ dbt.dateadd('day', '7 * numbers.generated_number - 1', 'anchor_date') }} as date)
-            else cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 'step_months * numbers.generated_number', 'anchor_date')) }} as date)
-        end as period_end_date
+        {{ billing_period_start('plan_interval', 'anchor_date', 'numbers.generated_number') }} as period_start_date,
+        {{ billing_period_end('plan_interval', 'anchor_date', 'numbers.generated_number') }} as period_end_date
     from contracted
     inner join numbers
-        on numbers.generated_number <= case
-            when plan_interval = 'weekly' then {{ dbt.datediff('anchor_date', 'report_date', 'day') }} / 7 + 2
-            else {{ dbt.datediff('anchor_date', 'report_date', 'month') }} / step_months + 2
-        end
+        on numbers.generated_number <= {{ billing_periods_until('plan_interval', 'anchor_date', 'report_date') }}
 ),
 
 billed_days as (

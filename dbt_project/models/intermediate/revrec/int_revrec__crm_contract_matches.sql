@@ -6,16 +6,8 @@
 -- its start date is the subscription's start date (local, in the customer's timezone, else
 -- the entity's, else UTC).
 -- Zero or several matching contracts: no row (the subscription is the contract; never guess).
-with subscriptions as (
-    select * from {{ ref('stg_lago__subscriptions') }}
-),
-
-customers as (
-    select * from {{ ref('stg_lago__customers') }}
-),
-
-entities as (
-    select * from {{ ref('stg_reference__billing_entities') }}
+with subscription_versions as (
+    {{ subscription_local_starts() }}
 ),
 
 -- what was sold, mapped to plans once (int_assurance__contracted_items); A1 keeps only the
@@ -32,14 +24,11 @@ contracts as (
 
 subscription_starts as (
     select distinct
-        subscriptions.external_subscription_id,
-        subscriptions.external_customer_id,
-        subscriptions.plan_code,
-        {{ utc_to_local_date('coalesce(subscriptions.started_at, subscriptions.subscription_at)', "coalesce(customers.timezone, entities.timezone, 'UTC')") }}
-            as start_date
-    from subscriptions
-    left join customers on subscriptions.external_customer_id = customers.external_customer_id
-    left join entities on customers.billing_entity_code = entities.billing_entity_code
+        external_subscription_id,
+        external_customer_id,
+        plan_code,
+        start_date
+    from subscription_versions
 ),
 
 contract_lines as (
