@@ -246,13 +246,7 @@ whole_period_lines as (
         plans.plan_interval
     from lines
     inner join plans on lines.plan_code = plans.plan_code
-    where lines.service_to_date = case plans.plan_interval
-            when 'weekly' then cast({{ dbt.dateadd('day', 6, 'lines.service_from_date') }} as date)
-            when 'monthly' then cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, 'lines.service_from_date')) }} as date)
-            when 'quarterly' then cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 3, 'lines.service_from_date')) }} as date)
-            when 'semiannual' then cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 6, 'lines.service_from_date')) }} as date)
-            when 'yearly' then cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 12, 'lines.service_from_date')) }} as date)
-        end
+    where lines.service_to_date = {{ billing_period_end('plans.plan_interval', 'lines.service_from_date', '1') }}
 ),
 
 price_compared as (
