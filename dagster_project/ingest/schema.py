@@ -21,6 +21,19 @@ LINEAGE = [
     ("_record_json", "VARCHAR"),
 ]
 
+# The version and lineage columns of the Salesforce objects added after the first seven (whose
+# tables keep their own column order): deleted flag, SystemModstamp, the Fivetran sync columns.
+_SF_VERSION_COLUMNS = [
+    ("is_deleted", "BOOLEAN"),
+    ("system_modstamp", "TIMESTAMP"),
+    ("synced_at", "TIMESTAMP"),  # Fivetran _fivetran_synced (null for API exports)
+    ("is_fivetran_active", "BOOLEAN"),  # Fivetran _fivetran_active (null for API exports)
+]
+_SF_RECORD_TAIL = [
+    *_SF_VERSION_COLUMNS,
+    ("custom_fields_json", "VARCHAR"),  # every *__c field, keyed by lower-cased API name
+]
+
 # name -> list of (column, type); lineage columns are appended to every table except the
 # bookkeeping ones listed in NO_LINEAGE.
 TABLES: dict[str, list[tuple[str, str]]] = {
@@ -559,6 +572,91 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("activated_at", "TIMESTAMP"),
         ("synced_at", "TIMESTAMP"),  # Fivetran _fivetran_synced (null for API exports)
         ("is_fivetran_active", "BOOLEAN"),  # Fivetran _fivetran_active (null for API exports)
+    ],
+    "sf_contacts": [
+        ("id", "VARCHAR"),
+        ("account_id", "VARCHAR"),
+        ("first_name", "VARCHAR"),
+        ("last_name", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("email", "VARCHAR"),
+        ("title", "VARCHAR"),
+        ("lead_source", "VARCHAR"),
+        ("owner_id", "VARCHAR"),
+        ("created_at", "TIMESTAMP"),
+        *_SF_RECORD_TAIL,
+    ],
+    "sf_leads": [
+        ("id", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("company", "VARCHAR"),
+        ("email", "VARCHAR"),
+        ("status", "VARCHAR"),
+        ("lead_source", "VARCHAR"),
+        ("country", "VARCHAR"),
+        ("is_converted", "BOOLEAN"),
+        ("converted_date", "DATE"),
+        ("converted_account_id", "VARCHAR"),
+        ("converted_contact_id", "VARCHAR"),
+        ("converted_opportunity_id", "VARCHAR"),
+        ("owner_id", "VARCHAR"),
+        ("created_at", "TIMESTAMP"),
+        *_SF_RECORD_TAIL,
+    ],
+    "sf_tasks": [
+        ("id", "VARCHAR"),
+        ("who_id", "VARCHAR"),
+        ("what_id", "VARCHAR"),
+        ("account_id", "VARCHAR"),
+        ("subject", "VARCHAR"),
+        ("status", "VARCHAR"),
+        ("priority", "VARCHAR"),
+        ("task_subtype", "VARCHAR"),
+        ("activity_date", "DATE"),
+        ("is_closed", "BOOLEAN"),
+        ("owner_id", "VARCHAR"),
+        ("created_at", "TIMESTAMP"),
+        *_SF_RECORD_TAIL,
+    ],
+    "sf_events": [
+        ("id", "VARCHAR"),
+        ("who_id", "VARCHAR"),
+        ("what_id", "VARCHAR"),
+        ("account_id", "VARCHAR"),
+        ("subject", "VARCHAR"),
+        ("activity_date", "DATE"),
+        ("start_at", "TIMESTAMP"),
+        ("end_at", "TIMESTAMP"),
+        ("duration_minutes", "INTEGER"),
+        ("owner_id", "VARCHAR"),
+        ("created_at", "TIMESTAMP"),
+        *_SF_RECORD_TAIL,
+    ],
+    "sf_orders": [
+        ("id", "VARCHAR"),
+        ("account_id", "VARCHAR"),
+        ("contract_id", "VARCHAR"),
+        ("opportunity_id", "VARCHAR"),
+        ("order_number", "VARCHAR"),
+        ("status", "VARCHAR"),
+        ("type", "VARCHAR"),
+        ("effective_date", "DATE"),
+        ("end_date", "DATE"),
+        ("total_amount_minor", "BIGINT"),
+        ("currency_iso_code", "VARCHAR"),
+        ("pricebook2_id", "VARCHAR"),
+        ("activated_at", "TIMESTAMP"),
+        ("owner_id", "VARCHAR"),
+        ("created_at", "TIMESTAMP"),
+        *_SF_RECORD_TAIL,
+    ],
+    "sf_user_roles": [
+        ("id", "VARCHAR"),
+        ("name", "VARCHAR"),
+        ("developer_name", "VARCHAR"),
+        ("parent_role_id", "VARCHAR"),
+        ("rollup_description", "VARCHAR"),
+        *_SF_VERSION_COLUMNS,
     ],
     "sf_users": [
         ("id", "VARCHAR"),

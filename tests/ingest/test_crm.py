@@ -98,6 +98,10 @@ def test_amount_without_currency_or_default_is_quarantined_naming_currency():
         ("sf_account_data.csv", "account", 10),
         ("sf_product_2_data.csv", "product2", 2),
         ("sf_user_data.csv", "user", 10),
+        ("sf_order_data.csv", "order", 10),
+        ("sf_lead_data.csv", "lead", 1),
+        ("sf_task_data.csv", "task", 10),
+        ("sf_event_data.csv", "event", 10),
     ],
 )
 def test_other_fivetran_samples_load_every_row(file, entity, n_rows):
@@ -123,6 +127,39 @@ def test_fivetran_line_items_sample():
     assert '"months__c":"12"' in e.values["custom_fields_json"]
     # a reference that is not a Salesforce id is kept as sent
     assert e.values["product2_id"] == "01 1G000000bH0bQAE"
+
+
+def test_fivetran_orders_sample_amounts_in_minor_units():
+    rows, _ = _parse(SAMPLES / "sf_order_data.csv", "order", default_currency="USD")
+    by_id = {r.values["id"]: r.values for r in rows}
+    # TotalAmount 27998.6 (major units, the org's USD) -> 2799860 cents
+    assert by_id["8011G000000XFePQAW"]["total_amount_minor"] == 2799860
+    assert by_id["8011G000000XFePQAW"]["currency_iso_code"] == "USD"
+    assert by_id["8011G000000XFePQAW"]["status"] == "Activated"
+
+
+def test_fivetran_lead_sample_keeps_its_conversion():
+    rows, _ = _parse(SAMPLES / "sf_lead_data.csv", "lead")
+    lead = rows[0].values
+    assert lead["is_converted"] is True
+    assert lead["converted_date"] == date(2019, 11, 11)
+    assert lead["converted_account_id"] == "0011G00000tLWKnQAO"
+
+
+def test_fivetran_contacts_sample_quarantines_the_obfuscated_ids():
+    rows, rejects = _parse(SAMPLES / "sf_contact_data.csv", "contact")
+    # two of the sample's four ids were cut to 17 characters by its obfuscation: not ids
+    assert (len(rows), len(rejects)) == (2, 2)
+    assert all(r.field == "Id" and "not a Salesforce id" in r.reason for r in rejects)
+    # a 17-character reference is kept as sent (staging shows it matches no account)
+    assert {r.values["account_id"] for r in rows} == {"0011G00000f8NwQAU", "0011G00000eNyiXQAS"}
+
+
+def test_fivetran_user_roles_sample_ids_are_hashes_and_quarantined():
+    rows, rejects = _parse(SAMPLES / "sf_user_role_data.csv", "user_role")
+    # the sample replaced every Id with a base64 hash ('StB7ADpIfsOKUVMS9KkJWw=='): no row
+    assert (len(rows), len(rejects)) == (0, 10)
+    assert all(r.field == "Id" and "not a Salesforce id" in r.reason for r in rejects)
 
 
 # ---- API-shape exports built here --------------------------------------------------------------
@@ -260,5 +297,5 @@ def test_bom_gzip_and_declared_latin1(tmp_path):
 
 def test_unknown_entity_folder_is_unreadable(tmp_path):
     p = _write(tmp_path, "x.csv", "Id\n")
-    with pytest.raises(UnreadableFile, match="unknown Salesforce object folder 'lead'"):
-        list(crm.parse(_file(p, "lead")))
+    with pytest.raises(UnreadableFile, match="unknown Salesforce object folder 'campaign'"):
+        list(crm.parse(_file(p, "campaign")))

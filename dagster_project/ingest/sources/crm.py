@@ -10,14 +10,15 @@ Reads two shapes of the same objects, told apart by their header and matched by 
   `_fivetran_active`, `_fivetran_deleted`, custom fields ending `_c`).
 
 The entity folder names the object: account, opportunity, opportunity_line_item, product2,
-pricebook_entry, contract, user. One record in the file → one Row or one Reject.
+pricebook_entry, contract, order, contact, lead, task, event, user, user_role. One record in the
+file → one Row or one Reject.
 
 Rules applied here:
 * `Id` is required and normalised to the 18-character form (`sf_id_18`); a 15-character id gets
   its checksum suffix, an 18-character id must carry the right one (a wrong suffix means the id
   was altered, e.g. case-folded by a spreadsheet). Reference ids (`AccountId` ...) are
   normalised the same way when they look like Salesforce ids and kept as sent otherwise.
-* Money (`Amount`, `UnitPrice`, `TotalPrice`, `ListPrice`) is major units in the row's
+* Money (`Amount`, `UnitPrice`, `TotalPrice`, `ListPrice`, an order's `TotalAmount`) is major units in the row's
   `CurrencyIsoCode`; an amount with more decimals than the currency has is quarantined, never
   rounded. Without that column or value, an opportunity line item takes its opportunity's
   currency (Salesforce: line items inherit the parent opportunity's currency; the opportunity
@@ -245,6 +246,114 @@ ENTITIES: dict[str, Entity] = {
         ],
         ("Id", "AccountId", "StartDate"),
     ),
+    "contact": Entity(
+        "sf_contacts",
+        [
+            F("id", "Id", "id"),
+            F("account_id", "AccountId", "ref"),
+            F("first_name", "FirstName", "str"),
+            F("last_name", "LastName", "str"),
+            F("name", "Name", "str"),
+            F("email", "Email", "str"),
+            F("title", "Title", "str"),
+            F("lead_source", "LeadSource", "str"),
+            F("owner_id", "OwnerId", "ref"),
+            F("created_at", "CreatedDate", "ts"),
+            *_COMMON_TAIL,
+        ],
+        ("Id",),
+    ),
+    "lead": Entity(
+        "sf_leads",
+        [
+            F("id", "Id", "id"),
+            F("name", "Name", "str"),
+            F("company", "Company", "str"),
+            F("email", "Email", "str"),
+            F("status", "Status", "str"),
+            F("lead_source", "LeadSource", "str"),
+            F("country", "Country", "str"),
+            F("is_converted", "IsConverted", "bool"),
+            F("converted_date", "ConvertedDate", "date"),
+            F("converted_account_id", "ConvertedAccountId", "ref"),
+            F("converted_contact_id", "ConvertedContactId", "ref"),
+            F("converted_opportunity_id", "ConvertedOpportunityId", "ref"),
+            F("owner_id", "OwnerId", "ref"),
+            F("created_at", "CreatedDate", "ts"),
+            *_COMMON_TAIL,
+        ],
+        ("Id",),
+    ),
+    "task": Entity(
+        "sf_tasks",
+        [
+            F("id", "Id", "id"),
+            F("who_id", "WhoId", "ref"),
+            F("what_id", "WhatId", "ref"),
+            F("account_id", "AccountId", "ref"),
+            F("subject", "Subject", "str"),
+            F("status", "Status", "str"),
+            F("priority", "Priority", "str"),
+            F("task_subtype", "TaskSubtype", "str"),
+            F("activity_date", "ActivityDate", "date"),
+            F("is_closed", "IsClosed", "bool"),
+            F("owner_id", "OwnerId", "ref"),
+            F("created_at", "CreatedDate", "ts"),
+            *_COMMON_TAIL,
+        ],
+        ("Id",),
+    ),
+    "event": Entity(
+        "sf_events",
+        [
+            F("id", "Id", "id"),
+            F("who_id", "WhoId", "ref"),
+            F("what_id", "WhatId", "ref"),
+            F("account_id", "AccountId", "ref"),
+            F("subject", "Subject", "str"),
+            F("activity_date", "ActivityDate", "date"),
+            F("start_at", "StartDateTime", "ts"),
+            F("end_at", "EndDateTime", "ts"),
+            F("duration_minutes", "DurationInMinutes", "int"),
+            F("owner_id", "OwnerId", "ref"),
+            F("created_at", "CreatedDate", "ts"),
+            *_COMMON_TAIL,
+        ],
+        ("Id",),
+    ),
+    "order": Entity(
+        "sf_orders",
+        [
+            F("id", "Id", "id"),
+            F("account_id", "AccountId", "ref"),
+            F("contract_id", "ContractId", "ref"),
+            F("opportunity_id", "OpportunityId", "ref"),
+            F("order_number", "OrderNumber", "str"),
+            F("status", "Status", "str"),
+            F("type", "Type", "str"),
+            F("effective_date", "EffectiveDate", "date"),
+            F("end_date", "EndDate", "date"),
+            F("total_amount_minor", "TotalAmount", "money"),
+            F("pricebook2_id", "Pricebook2Id", "ref"),
+            F("activated_at", "ActivatedDate", "ts"),
+            F("owner_id", "OwnerId", "ref"),
+            F("created_at", "CreatedDate", "ts"),
+            *_COMMON_TAIL,
+        ],
+        ("Id", "AccountId"),
+    ),
+    "userrole": Entity(
+        "sf_user_roles",
+        [
+            F("id", "Id", "id"),
+            F("name", "Name", "str"),
+            F("developer_name", "DeveloperName", "str"),
+            F("parent_role_id", "ParentRoleId", "ref"),
+            F("rollup_description", "RollupDescription", "str"),
+            *_COMMON_TAIL,
+        ],
+        ("Id", "Name"),
+    ),
     "user": Entity(
         "sf_users",
         [
@@ -272,7 +381,8 @@ def entity_for(name: str) -> Entity:
     if key not in ENTITIES:
         raise UnreadableFile(
             f"unknown Salesforce object folder '{name}' (expected one of: account, opportunity, "
-            "opportunity_line_item, product2, pricebook_entry, contract, user)"
+            "opportunity_line_item, product2, pricebook_entry, contract, order, contact, lead, task, "
+            "event, user, user_role)"
         )
     return ENTITIES[key]
 

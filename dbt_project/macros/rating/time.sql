@@ -64,3 +64,21 @@
         cast({{ dbt.current_timestamp() }} as timestamp)
     )
 {%- endmacro %}
+
+{#- Every subscription version with its start as a local date (started_at, else subscription_at,
+    in the customer's timezone, else its billing entity's, else UTC): how a CRM contract's
+    start date is compared with billing (revrec A1 matching, the assurance contract checks). -#}
+{% macro subscription_local_starts() -%}
+    select
+        subscriptions.lago_subscription_id,
+        subscriptions.external_subscription_id,
+        subscriptions.external_customer_id,
+        subscriptions.plan_code,
+        {{ utc_to_local_date('coalesce(subscriptions.started_at, subscriptions.subscription_at)', "coalesce(customers.timezone, entities.timezone, 'UTC')") }}
+            as start_date
+    from {{ ref('stg_lago__subscriptions') }} as subscriptions
+    left join {{ ref('stg_lago__customers') }} as customers
+        on subscriptions.external_customer_id = customers.external_customer_id
+    left join {{ ref('stg_reference__billing_entities') }} as entities
+        on customers.billing_entity_code = entities.billing_entity_code
+{%- endmacro %}

@@ -1,2 +1,398 @@
--- STUB (issue #15): replaced by the contracts check; the typed empty shape of docs/assurance.md §3
-{{ assurance_no_findings() }}
+-- Contract → subscription → invoice (docs/assurance.md §3, rule `contracts`). A contracted
+-- plan item (int_assurance__contracted_items) is followed to the customer's billing
+-- subscription on that plan (any version: an upgrade keeps the sold plan on the old version;
+-- several: the one starting nearest the contract) and to the plan-fee lines under review:
+-- * contract_not_billed: the customer has no subscription and no plan-fee line for the plan
+--   since the start; amount = the contracted plan fees that should have been issued by the
+--   report date (int_assurance__contracted_periods; excl. usage and tax).
+-- * contract_plan_mismatch: the customer is billed, never on the sold plan; amount = |plan
+--   fees owed by the contract − plan fees billed on the nearest subscription since the start|.
+-- * contract_start_mismatch: billing starts after the contract: the contracted fee of the
+--   days before the subscription's start (per period: round(unit price × days ÷ period days)).
+-- * contract_price_mismatch: a whole-period plan fee billed ≠ the contracted unit price (the
+--   price of one billing period); amount = |billed − contracted|, over_billed when above.
+--   Partial periods are left to the proration check.
+-- * contract_quantity_mismatch: a contracted charge item (charge_code set: seats, devices)
+--   billed for fewer units than sold in a whole period; amount = round((sold − billed units)
+--   × unit price). More units than sold is overage, not a fault.
+-- Discounts given as coupons are not netted (lines are before coupons).
+with items as (
+    select * from {{ ref('int_assurance__contracted_items') }}
+    where plan_code is not null or charge_code is not null
+),
+
+contracted_periods as (
+    select * from {{ ref('int_assurance__contracted_periods') }}
+),
+
+subscription_starts as (
+    {{ subscription_local_starts() }}
+),
+
+plans as (
+    select * from {{ ref('stg_lago__plans') }}
+),
+
+lines as (
+    select * from {{ ref('int_assurance__review_invoice_lines') }}
+),
+
+report_date as (
+    select * from {{ ref('int_revrec__report_date') }}
+),
+
+currencies as (
+    select * from {{ ref('iso_4217_currencies') }}
+),
+
+plan_items as (
+    select
+        items.*,
+        currencies.minor_unit_exponent as currency_exponent
+    from items
+    left join currencies on items.currency = currencies.currency
+    where items.plan_code is not null and items.charge_code is null
+),
+
+-- the customer's subscription on the sold plan, and failing that on any plan: the one
+-- starting nearest the contract start, then the earliest, then by id
+ranked_subscriptions as (
+    select
+        plan_items.contract_item_id,
+        subscription_starts.lago_subscription_id,
+        subscription_starts.external_subscription_id,
+        subscription_starts.plan_code,
+        subscription_starts.start_date,
+        subscription_starts.plan_code = plan_items.plan_code as is_sold_plan,
+        row_number() over (
+            partition by plan_items.contract_item_id
+            order by
+                case when subscription_starts.plan_code = plan_items.plan_code then 0 else 1 end,
+                abs({{ dbt.datediff('plan_items.start_date', 'subscription_starts.start_date', 'day') }}),
+                subscription_starts.start_date,
+                subscription_starts.lago_subscription_id
+        ) as subscription_rank
+    from plan_items
+    inner join subscription_starts on plan_items.external_customer_id = subscription_starts.external_customer_id
+),
+
+matched as (
+    select * from ranked_subscriptions
+    where subscription_rank = 1
+),
+
+plan_fee_lines as (
+    select * from lines
+    where fee_type = 'subscription'
+),
+
+-- any plan-fee line of the customer for the sold plan since the contract start
+sold_plan_billed as (
+    select distinct plan_items.contract_item_id
+    from plan_items
+    inner join plan_fee_lines
+        on plan_items.external_customer_id = plan_fee_lines.external_customer_id
+        and plan_items.plan_code = plan_fee_lines.plan_code
+        and plan_fee_lines.service_to_date >= plan_items.start_date
+),
+
+owed as (
+    select
+        contract_item_id,
+        sum(contracted_amount_minor) as owed_minor,
+        count(*) as owed_periods
+    from contracted_periods
+    where issuing_date <= report_date
+    group by contract_item_id
+),
+
+-- plan fees billed on the matched subscription since the contract start, up to the report date
+billed_on_match as (
+    select
+        matched.contract_item_id,
+        sum(plan_fee_lines.amount_minor) as billed_minor,
+        count(*) as billed_lines
+    from matched
+    inner join plan_items on matched.contract_item_id = plan_items.contract_item_id
+    inner join plan_fee_lines
+        on matched.external_subscription_id = plan_fee_lines.external_subscription_id
+        and plan_fee_lines.service_from_date >= plan_items.start_date
+    cross join report_date
+    where plan_fee_lines.service_from_date <= report_date.report_date
+    group by matched.contract_item_id
+),
+
+not_billed as (
+    select
+        'contract_not_billed' as reason_code,
+        'high' as severity,
+        plan_items.contract_item_id as finding_key,
+        plan_items.external_customer_id,
+        cast(null as {{ dbt.type_string() }}) as external_subscription_id,
+        cast(null as {{ dbt.type_string() }}) as line_id,
+        plan_items.start_date as period_date,
+        plan_items.currency,
+        plan_items.currency_exponent,
+        owed.owed_minor as amount_minor,
+        'under_billed' as direction,
+        'Closed Won contract item ' || plan_items.contract_item_id || ' sells plan ' || plan_items.plan_code
+            || ' from ' || cast(plan_items.start_date as {{ dbt.type_string() }})
+            || ' but the customer has no subscription and no invoice line for it: '
+            || cast(owed.owed_periods as {{ dbt.type_string() }}) || ' plan fees, '
+            || {{ assurance_amount_text('owed.owed_minor', 'plan_items.currency_exponent', 'plan_items.currency') }}
+            || ', should have been issued by the report date' as reason_text,
+        plan_items.contract_item_id,
+        plan_items.contract_id
+    from plan_items
+    inner join owed on plan_items.contract_item_id = owed.contract_item_id
+    left join matched on plan_items.contract_item_id = matched.contract_item_id
+    left join sold_plan_billed on plan_items.contract_item_id = sold_plan_billed.contract_item_id
+    where matched.contract_item_id is null
+        and sold_plan_billed.contract_item_id is null
+        and owed.owed_minor > 0
+),
+
+plan_mismatch as (
+    select
+        'contract_plan_mismatch' as reason_code,
+        'high' as severity,
+        plan_items.contract_item_id as finding_key,
+        plan_items.external_customer_id,
+        matched.external_subscription_id,
+        cast(null as {{ dbt.type_string() }}) as line_id,
+        plan_items.start_date as period_date,
+        plan_items.currency,
+        plan_items.currency_exponent,
+        abs(coalesce(owed.owed_minor, 0) - coalesce(billed_on_match.billed_minor, 0)) as amount_minor,
+        case
+            when coalesce(billed_on_match.billed_minor, 0) < coalesce(owed.owed_minor, 0) then 'under_billed'
+            when coalesce(billed_on_match.billed_minor, 0) > coalesce(owed.owed_minor, 0) then 'over_billed'
+            else 'none'
+        end as direction,
+        'Contract item ' || plan_items.contract_item_id || ' sells plan ' || plan_items.plan_code
+            || ' but subscription ' || matched.external_subscription_id || ' bills plan ' || matched.plan_code
+            || ': plan fees billed ' || {{ assurance_amount_text('coalesce(billed_on_match.billed_minor, 0)', 'plan_items.currency_exponent', 'plan_items.currency') }}
+            || ' against ' || {{ assurance_amount_text('coalesce(owed.owed_minor, 0)', 'plan_items.currency_exponent', 'plan_items.currency') }}
+            || ' contracted since ' || cast(plan_items.start_date as {{ dbt.type_string() }}) as reason_text,
+        plan_items.contract_item_id,
+        plan_items.contract_id
+    from plan_items
+    inner join matched on plan_items.contract_item_id = matched.contract_item_id
+    left join sold_plan_billed on plan_items.contract_item_id = sold_plan_billed.contract_item_id
+    left join owed on plan_items.contract_item_id = owed.contract_item_id
+    left join billed_on_match on plan_items.contract_item_id = billed_on_match.contract_item_id
+    where not matched.is_sold_plan
+        and sold_plan_billed.contract_item_id is null
+),
+
+-- contracted days before the billing subscription started, per contracted period
+late_start_days as (
+    select
+        matched.contract_item_id,
+        matched.start_date as billing_start_date,
+        contracted_periods.unit_price_minor,
+        contracted_periods.full_period_days,
+        {{ dbt.datediff('contracted_periods.service_start_date', dbt.dateadd('day', -1, 'matched.start_date'), 'day') }} + 1 as unbilled_days_raw,
+        contracted_periods.service_days
+    from matched
+    inner join contracted_periods on matched.contract_item_id = contracted_periods.contract_item_id
+    where matched.is_sold_plan
+        and contracted_periods.issuing_date <= contracted_periods.report_date
+        and contracted_periods.service_start_date < matched.start_date
+),
+
+late_start_amounts as (
+    select
+        contract_item_id,
+        billing_start_date,
+        sum(
+            {{ round_minor(exact_divide('unit_price_minor * case when unbilled_days_raw > service_days then service_days else unbilled_days_raw end', 'full_period_days')) }}
+        ) as unbilled_minor
+    from late_start_days
+    group by contract_item_id, billing_start_date
+),
+
+start_mismatch as (
+    select
+        'contract_start_mismatch' as reason_code,
+        'medium' as severity,
+        plan_items.contract_item_id as finding_key,
+        plan_items.external_customer_id,
+        matched.external_subscription_id,
+        cast(null as {{ dbt.type_string() }}) as line_id,
+        plan_items.start_date as period_date,
+        plan_items.currency,
+        plan_items.currency_exponent,
+        coalesce(late_start_amounts.unbilled_minor, 0) as amount_minor,
+        case when coalesce(late_start_amounts.unbilled_minor, 0) > 0 then 'under_billed' else 'none' end as direction,
+        'Contract item ' || plan_items.contract_item_id || ' starts ' || cast(plan_items.start_date as {{ dbt.type_string() }})
+            || ' but subscription ' || matched.external_subscription_id || ' starts billing '
+            || cast(matched.start_date as {{ dbt.type_string() }}) || ': '
+            || {{ assurance_amount_text('coalesce(late_start_amounts.unbilled_minor, 0)', 'plan_items.currency_exponent', 'plan_items.currency') }}
+            || ' of contracted plan fees never billed' as reason_text,
+        plan_items.contract_item_id,
+        plan_items.contract_id
+    from plan_items
+    inner join matched on plan_items.contract_item_id = matched.contract_item_id
+    left join late_start_amounts on plan_items.contract_item_id = late_start_amounts.contract_item_id
+    where matched.is_sold_plan
+        and matched.start_date > plan_items.start_date
+),
+
+-- a line covers a whole period when it ends the day before the same day one interval later
+whole_period_lines as (
+    select
+        lines.*,
+        plans.plan_interval
+    from lines
+    inner join plans on lines.plan_code = plans.plan_code
+    where lines.service_to_date = {{ billing_period_end('plans.plan_interval', 'lines.service_from_date', '1') }}
+),
+
+price_compared as (
+    select
+        plan_items.contract_item_id,
+        plan_items.contract_id,
+        plan_items.external_customer_id,
+        plan_items.currency,
+        plan_items.currency_exponent,
+        whole_period_lines.external_subscription_id,
+        whole_period_lines.line_id,
+        whole_period_lines.invoice_number,
+        whole_period_lines.service_from_date,
+        whole_period_lines.service_to_date,
+        whole_period_lines.amount_minor as billed_minor,
+        {{ round_minor('plan_items.unit_price_minor') }} as contracted_minor
+    from plan_items
+    inner join matched on plan_items.contract_item_id = matched.contract_item_id
+    inner join whole_period_lines
+        on matched.external_subscription_id = whole_period_lines.external_subscription_id
+        and plan_items.plan_code = whole_period_lines.plan_code
+        and whole_period_lines.fee_type = 'subscription'
+        and whole_period_lines.service_from_date >= plan_items.start_date
+        and (plan_items.end_date is null or whole_period_lines.service_from_date <= plan_items.end_date)
+    where matched.is_sold_plan
+),
+
+price_mismatch as (
+    select
+        'contract_price_mismatch' as reason_code,
+        'medium' as severity,
+        contract_item_id || '|' || line_id as finding_key,
+        external_customer_id,
+        external_subscription_id,
+        line_id,
+        service_from_date as period_date,
+        currency,
+        currency_exponent,
+        abs(billed_minor - contracted_minor) as amount_minor,
+        case when billed_minor > contracted_minor then 'over_billed' else 'under_billed' end as direction,
+        'Invoice ' || coalesce(invoice_number, '?') || ' bills the plan fee of '
+            || cast(service_from_date as {{ dbt.type_string() }}) || '–' || cast(service_to_date as {{ dbt.type_string() }})
+            || ' at ' || {{ assurance_amount_text('billed_minor', 'currency_exponent', 'currency') }}
+            || ' while contract item ' || contract_item_id || ' sells it at '
+            || {{ assurance_amount_text('contracted_minor', 'currency_exponent', 'currency') }} as reason_text,
+        contract_item_id,
+        contract_id
+    from price_compared
+    where billed_minor <> contracted_minor
+),
+
+charge_items as (
+    select
+        items.*,
+        currencies.minor_unit_exponent as currency_exponent
+    from items
+    left join currencies on items.currency = currencies.currency
+    where items.charge_code is not null and items.quantity is not null
+),
+
+quantity_compared as (
+    select
+        charge_items.contract_item_id,
+        charge_items.contract_id,
+        charge_items.external_customer_id,
+        charge_items.currency,
+        charge_items.currency_exponent,
+        charge_items.charge_code,
+        charge_items.quantity,
+        charge_items.unit_price_minor,
+        whole_period_lines.external_subscription_id,
+        whole_period_lines.line_id,
+        whole_period_lines.invoice_number,
+        whole_period_lines.service_from_date,
+        whole_period_lines.units
+    from charge_items
+    inner join whole_period_lines
+        on charge_items.external_customer_id = whole_period_lines.external_customer_id
+        and charge_items.charge_code = whole_period_lines.charge_key
+        and whole_period_lines.fee_type = 'charge'
+        and (charge_items.plan_code is null or charge_items.plan_code = whole_period_lines.plan_code)
+        and whole_period_lines.service_from_date >= charge_items.start_date
+        and (charge_items.end_date is null or whole_period_lines.service_from_date <= charge_items.end_date)
+    where whole_period_lines.units < charge_items.quantity
+),
+
+quantity_mismatch as (
+    select
+        'contract_quantity_mismatch' as reason_code,
+        'high' as severity,
+        contract_item_id || '|' || line_id as finding_key,
+        external_customer_id,
+        external_subscription_id,
+        line_id,
+        service_from_date as period_date,
+        currency,
+        currency_exponent,
+        {{ round_minor('(quantity - units) * unit_price_minor') }} as amount_minor,
+        'under_billed' as direction,
+        'Invoice ' || coalesce(invoice_number, '?') || ' bills ' || cast(cast(units as decimal(38, 4)) as {{ dbt.type_string() }})
+            || ' ' || charge_code || ' from ' || cast(service_from_date as {{ dbt.type_string() }})
+            || ' while contract item ' || contract_item_id || ' sells '
+            || cast(cast(quantity as decimal(38, 4)) as {{ dbt.type_string() }}) || ' at '
+            || {{ assurance_amount_text(round_minor('unit_price_minor'), 'currency_exponent', 'currency') }} as reason_text,
+        contract_item_id,
+        contract_id
+    from quantity_compared
+),
+
+findings as (
+    select * from not_billed
+    union all
+    select * from plan_mismatch
+    union all
+    select * from start_mismatch
+    union all
+    select * from price_mismatch
+    union all
+    select * from quantity_mismatch
+),
+
+final as (
+    select
+        {{ assurance_finding_id('findings.reason_code', 'findings.finding_key') }} as finding_id,
+        'contracts' as rule_code,
+        findings.reason_code,
+        findings.severity,
+        'rule' as source,
+        findings.external_customer_id,
+        findings.external_subscription_id,
+        lines.invoice_id,
+        lines.invoice_number,
+        lines.is_finalized as invoice_is_finalized,
+        cast({{ dbt.date_trunc('month', 'findings.period_date') }} as date) as period_month,
+        findings.currency,
+        cast(findings.amount_minor as {{ dbt.type_bigint() }}) as amount_at_risk_minor,
+        findings.direction,
+        findings.reason_text,
+        'sf_opportunity_line_items:' || findings.contract_item_id
+            || coalesce('; sf_contracts:' || findings.contract_id, '')
+            || coalesce('; lago_subscriptions:' || findings.external_subscription_id, '')
+            || coalesce('; invoice_lines:' || findings.line_id, '') as evidence,
+        report_date.report_date as detected_on
+    from findings
+    left join lines on findings.line_id = lines.line_id
+    cross join report_date
+)
+
+select * from final

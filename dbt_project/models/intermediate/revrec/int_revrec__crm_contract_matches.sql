@@ -1,20 +1,20 @@
 -- A1: the CRM contract of each billing subscription, when exactly one matches. A contract
--- matches a subscription when it is Activated and not deleted, its account's
--- External_Customer_Id__c is the subscription's customer, its start date is the subscription's
--- start date (local, in the customer's timezone, else the entity's, else UTC) and the
--- opportunity it was signed from (Closed Won, not deleted) has a line item whose product
--- (Product2 Id or ProductCode) reference/crm_product_map maps to the subscription's plan.
+-- matches a subscription when it is Activated and not deleted, was signed from the
+-- opportunity (Closed Won, not deleted) of a contracted item (int_assurance__contracted_items:
+-- the line's product mapped to a plan by reference/crm_product_map) whose plan and customer
+-- (the account's External_Customer_Id__c, else the opportunity's) are the subscription's, and
+-- its start date is the subscription's start date (local, in the customer's timezone, else
+-- the entity's, else UTC).
 -- Zero or several matching contracts: no row (the subscription is the contract; never guess).
-with subscriptions as (
-    select * from {{ ref('stg_lago__subscriptions') }}
+with subscription_versions as (
+    {{ subscription_local_starts() }}
 ),
 
-customers as (
-    select * from {{ ref('stg_lago__customers') }}
-),
-
-entities as (
-    select * from {{ ref('stg_reference__billing_entities') }}
+-- what was sold, mapped to plans once (int_assurance__contracted_items); A1 keeps only the
+-- lines of an Activated, not deleted contract signed from their own opportunity
+contracted_items as (
+    select * from {{ ref('int_assurance__contracted_items') }}
+    where plan_code is not null
 ),
 
 contracts as (
@@ -22,55 +22,29 @@ contracts as (
     where contract_status = 'Activated' and not is_deleted
 ),
 
-accounts as (
-    select * from {{ ref('stg_salesforce__accounts') }}
-    where not is_deleted
-),
-
-opportunities as (
-    select * from {{ ref('stg_salesforce__opportunities') }}
-    where is_won and not is_deleted
-),
-
-line_items as (
-    select * from {{ ref('stg_salesforce__opportunity_line_items') }}
-    where not is_deleted
-),
-
-product_map as (
-    select * from {{ ref('stg_reference__crm_product_map') }}
-    where plan_code is not null
-),
-
 subscription_starts as (
     select distinct
-        subscriptions.external_subscription_id,
-        subscriptions.external_customer_id,
-        subscriptions.plan_code,
-        {{ utc_to_local_date('coalesce(subscriptions.started_at, subscriptions.subscription_at)', "coalesce(customers.timezone, entities.timezone, 'UTC')") }}
-            as start_date
-    from subscriptions
-    left join customers on subscriptions.external_customer_id = customers.external_customer_id
-    left join entities on customers.billing_entity_code = entities.billing_entity_code
+        external_subscription_id,
+        external_customer_id,
+        plan_code,
+        start_date
+    from subscription_versions
 ),
 
 contract_lines as (
     select distinct
         contracts.salesforce_contract_id,
-        accounts.external_customer_id,
+        contracted_items.external_customer_id,
         contracts.start_date,
         contracts.end_date,
         contracts.contract_term_months,
-        opportunities.salesforce_opportunity_id,
-        line_items.salesforce_opportunity_line_item_id,
-        product_map.plan_code
-    from contracts
-    inner join accounts on contracts.salesforce_account_id = accounts.salesforce_account_id
-    inner join opportunities on contracts.salesforce_opportunity_id = opportunities.salesforce_opportunity_id
-    inner join line_items on opportunities.salesforce_opportunity_id = line_items.salesforce_opportunity_id
-    inner join product_map
-        on product_map.crm_product = line_items.salesforce_product_id
-        or product_map.crm_product = line_items.product_code
+        contracted_items.opportunity_id as salesforce_opportunity_id,
+        contracted_items.contract_item_id as salesforce_opportunity_line_item_id,
+        contracted_items.plan_code
+    from contracted_items
+    inner join contracts
+        on contracted_items.contract_id = contracts.salesforce_contract_id
+        and contracted_items.opportunity_id = contracts.salesforce_opportunity_id
 ),
 
 candidates as (

@@ -84,10 +84,7 @@ local_dates as (
         -- the closing invoice is issued on the day the termination happens
         {{ utc_to_local_date('effective_terminated_at', 'timezone') }} as termination_issuing_date,
         {{ utc_to_local_date('as_of_at', 'timezone') }} as as_of_date,
-        cast({{ dbt.dateadd('day', 'cast(floor(trial_period_days) as integer)', utc_to_local_date('first_started_at', 'timezone')) }} as date) as trial_end_date,
-        case plan_interval
-            when 'monthly' then 1 when 'quarterly' then 3 when 'semiannual' then 6 when 'yearly' then 12
-        end as step_months
+        cast({{ dbt.dateadd('day', 'cast(floor(trial_period_days) as integer)', utc_to_local_date('first_started_at', 'timezone')) }} as date) as trial_end_date
     from lineage
     left join currencies on lineage.currency = currencies.currency
 ),
@@ -110,43 +107,27 @@ anchors as (
         coalesce(upgrades.has_same_day_successor, 0) = 1 as is_upgraded_away,
         case
             when billing_time = 'anniversary' then anchor_source_date
-            when plan_interval = 'weekly' then cast({{ dbt.date_trunc('week', 'anchor_source_date') }} as date)
-            when plan_interval = 'monthly' then cast({{ dbt.date_trunc('month', 'anchor_source_date') }} as date)
-            when plan_interval = 'quarterly' then cast({{ dbt.date_trunc('quarter', 'anchor_source_date') }} as date)
-            when plan_interval = 'semiannual' then cast({{ dbt.dateadd('month', 'case when extract(month from anchor_source_date) >= 7 then 6 else 0 end', dbt.date_trunc('year', 'anchor_source_date')) }} as date)
-            else cast({{ dbt.date_trunc('year', 'anchor_source_date') }} as date)
+            else {{ calendar_period_anchor('plan_interval', 'anchor_source_date') }}
         end as anchor_date
     from local_dates
     left join upgrades on local_dates.lago_subscription_id = upgrades.lago_subscription_id
 ),
 
 -- Each boundary is re-derived from the anchor (anchor + k steps), so a 31st anniversary
--- clamps to short months without drifting: 31 Jan -> 28 Feb -> 31 Mar.
+-- clamps to short months without drifting: 31 Jan -> 28 Feb -> 31 Mar (macros/rating/periods.sql).
 generated as (
     select
         anchors.*,
         cast(numbers.generated_number - 1 as integer) as period_index,
-        case
-            when plan_interval = 'weekly'
-                then cast({{ dbt.dateadd('day', '7 * (numbers.generated_number - 1)', 'anchor_date') }} as date)
-            else cast({{ dbt.dateadd('month', 'step_months * (numbers.generated_number - 1)', 'anchor_date') }} as date)
-        end as period_start_date,
-        case
-            when plan_interval = 'weekly'
-                then cast({{ dbt.dateadd('day', '7 * numbers.generated_number - 1', 'anchor_date') }} as date)
-            else cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 'step_months * numbers.generated_number', 'anchor_date')) }} as date)
-        end as period_end_date
+        {{ billing_period_start('plan_interval', 'anchor_date', 'numbers.generated_number') }} as period_start_date,
+        {{ billing_period_end('plan_interval', 'anchor_date', 'numbers.generated_number') }} as period_end_date
     from anchors
-    -- only steps that can start by the as-of date: step n starts (n − 1) × step_months after
-    -- the anchor, so beyond (months from anchor to as-of) / step_months + 1 it starts in a later
+    -- only steps that can start by the as-of date: step n starts (n − 1) steps after the
+    -- anchor, so beyond (months from anchor to as-of) / months per step + 1 it starts in a later
     -- month and in_scope drops it anyway (+2 leaves one spare). A cross join with all 3000
     -- numbers built 3000 wide rows per subscription to keep a few.
     inner join numbers
-        on numbers.generated_number <= case
-            when plan_interval = 'weekly'
-                then {{ dbt.datediff('anchor_date', 'as_of_date', 'day') }} / 7 + 2
-            else {{ dbt.datediff('anchor_date', 'as_of_date', 'month') }} / step_months + 2
-        end
+        on numbers.generated_number <= {{ billing_periods_until('plan_interval', 'anchor_date', 'as_of_date') }}
 ),
 
 in_scope as (
