@@ -22,6 +22,9 @@ PAGES = {
     "collections": "pages/06_collections.py",
     "retention": "pages/07_retention.py",
     "customers": "pages/08_customers.py",
+    "review-queue": "pages/09_review_queue.py",
+    "leakage": "pages/10_leakage.py",
+    "cutover": "pages/11_cutover.py",
 }
 # The first run imports pandas, plotly and babel; generous so a slow CI box does not flake.
 APP_TIMEOUT_S = 90
