@@ -47,8 +47,13 @@ Month close (bench/close.py, its own warehouse on the rating part's events): (i)
 DuckDB aggregate (a) again against (j) the dbt run of rating → invoices → revenue schedules and
 journals → metrics for the bench month, the usage pre-aggregates current; target (j)/(i) ≤ 4.
 
+Revenue assurance (bench/assurance.py, its own warehouse on the rating part's events): (k) the
+bare DuckDB aggregate (a) again against (l) the dbt run of the assurance checks, review queue
+and leakage report and (m) the anomaly scoring (ml.anomaly); the ratio and peak memory are
+reported, no target is set.
+
 Parts: REVHOUSE_BENCH_PARTS, comma-separated, of `rating` (everything above), `cash`,
-`metrics` and `close` (default: all four, in one run).
+`metrics`, `close` and `assurance` (default: all five, in one run).
 """
 
 from __future__ import annotations
@@ -112,7 +117,7 @@ def _env_int(name: str, default: int) -> int:
     return value
 
 
-PARTS = ("rating", "cash", "metrics", "close")
+PARTS = ("rating", "cash", "metrics", "close", "assurance")
 
 
 def parts_from_env() -> tuple[str, ...]:
@@ -659,7 +664,7 @@ def run() -> dict:
     data_root = None
 
     data = None
-    if "rating" in parts or "close" in parts:
+    if "rating" in parts or "close" in parts or "assurance" in parts:
         print(
             f"bench: {params.events:,} events, {params.customers:,} customers in {bench_dir / params.key}",
             flush=True,
@@ -715,12 +720,20 @@ def run() -> dict:
         order += list(close_steps)
         extra_verdicts |= close_verdict
 
+    if "assurance" in parts:
+        from dagster_project.bench import assurance
+
+        assurance_steps, assurance_verdict = assurance.run_part(settings.dbt_project_dir, data)
+        steps |= assurance_steps
+        order += list(assurance_steps)
+        extra_verdicts |= assurance_verdict
+
     rating_verdicts = verdicts(steps) if "rating" in parts else {}
     report = {
         "started_at": started.isoformat(),
         "finished_at": datetime.now(UTC).isoformat(),
         "parts": list(parts),
-        "params": asdict(params) if "rating" in parts or "close" in parts else None,
+        "params": asdict(params) if "rating" in parts or "close" in parts or "assurance" in parts else None,
         "cash_params": steps["f"]["params"] if "cash" in parts else None,
         "metrics_params": steps["h"]["params"] if "metrics" in parts else None,
         "data_dir": data_root,
