@@ -57,9 +57,14 @@ page = st.navigation(
             icon=":material/fact_check:",
             url_path="review-queue",
         ),
-        st.Page(PAGES_DIR / "10_leakage.py", title="Leakage", icon=":material/water_drop:", url_path="leakage"),
         st.Page(
-            PAGES_DIR / "11_cutover.py", title="Cutover readiness", icon=":material/compare_arrows:", url_path="cutover"
+            PAGES_DIR / "10_leakage.py", title="Leakage", icon=":material/water_drop:", url_path="leakage"
+        ),
+        st.Page(
+            PAGES_DIR / "11_cutover.py",
+            title="Cutover readiness",
+            icon=":material/compare_arrows:",
+            url_path="cutover",
         ),
     ]
 )

@@ -1076,7 +1076,9 @@ def reason_words(reason_code: str) -> str:
 
 def _options(table: str, **columns: str) -> dict[str, list]:
     """Distinct non-null values of each column (name -> SQL column), sorted."""
-    select = ", ".join(f"list(distinct {c} order by {c}) filter (where {c} is not null) as {k}" for k, c in columns.items())
+    select = ", ".join(
+        f"list(distinct {c} order by {c}) filter (where {c} is not null) as {k}" for k, c in columns.items()
+    )
     row = _frame(f"select {select} from {table}").iloc[0]
     return {k: list(row[k]) if row[k] is not None else [] for k in columns}
 
@@ -1104,7 +1106,13 @@ class QueueFilter:
     customer: str | None = None
 
     def params(self) -> tuple:
-        return (list(self.severities), list(self.reasons), list(self.statuses), list(self.sources), self.customer)
+        return (
+            list(self.severities),
+            list(self.reasons),
+            list(self.statuses),
+            list(self.sources),
+            self.customer,
+        )
 
 
 _QUEUE_WHERE = """

@@ -124,7 +124,9 @@ def step_scoring(db: Path) -> tuple[Measure | None, str, int | None]:
             con.execute(f"create schema if not exists {ML_SOURCE}")
             con.register("bench_scores", scores)
             casts = ", ".join(f"cast({c} as {t}) as {c}" for c, t in SCORE_TYPES.items())
-            con.execute(f"create or replace table {ML_SOURCE}.anomaly_scores as select {casts} from bench_scores")
+            con.execute(
+                f"create or replace table {ML_SOURCE}.anomaly_scores as select {casts} from bench_scores"
+            )
             con.unregister("bench_scores")
         flagged = int(scores["is_flagged"].sum()) if len(scores) else 0
         note = (
@@ -141,7 +143,9 @@ def produced(db: Path) -> dict[str, int | None]:
     con = duckdb.connect(str(db))
     try:
         return {
-            key: con.execute(f"select count(*) from {table}").fetchone()[0] if _table_exists(con, table) else None
+            key: con.execute(f"select count(*) from {table}").fetchone()[0]
+            if _table_exists(con, table)
+            else None
             for key, table in COUNTED.items()
         }
     finally:
@@ -196,7 +200,11 @@ def run_part(project_dir: Path, data: BenchData) -> tuple[dict[str, dict], dict]
     }
     total = checks.seconds + (scoring.seconds if scoring else 0.0)
     value = total / bare_step["seconds"] if bare_step["seconds"] else None
-    peaks = [s["peak_mb"] for s in ([steps["l"], steps["m"]] if scoring else [steps["l"]]) if s["peak_mb"] is not None]
+    peaks = [
+        s["peak_mb"]
+        for s in ([steps["l"], steps["m"]] if scoring else [steps["l"]])
+        if s["peak_mb"] is not None
+    ]
     verdict = {
         TARGET_NAME: {
             "label": TARGET_LABEL + ("" if scoring else " — (m) not run, see its step"),

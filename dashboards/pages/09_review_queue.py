@@ -61,12 +61,22 @@ else:
 st.subheader("Findings")
 shown = findings.assign(
     reason=[data.reason_words(r) for r in findings["reason_code"]],
-    explained=[data.EXPLAINED_WORDS.get(e, "") if isinstance(e, str) else "" for e in findings["explained_by"]],
+    explained=[
+        data.EXPLAINED_WORDS.get(e, "") if isinstance(e, str) else "" for e in findings["explained_by"]
+    ],
 )
 ui.table(
     ui.lead(
         shown.drop(columns=["evidence", "explained_by"]),
-        ["severity", "reason", "reason_text", "external_customer_id", "amount_at_risk_minor", "currency", "status"],
+        [
+            "severity",
+            "reason",
+            "reason_text",
+            "external_customer_id",
+            "amount_at_risk_minor",
+            "currency",
+            "status",
+        ],
     )
 )
 

@@ -22,7 +22,9 @@ if rows.empty:
 
 m1, m2, m3 = st.columns(3)
 m1.metric(f"Leaked {currency}", ui.format_money(int(rows["leaked_minor"].sum()), currency), border=True)
-m2.metric(f"Over-billed {currency}", ui.format_money(int(rows["over_billed_minor"].sum()), currency), border=True)
+m2.metric(
+    f"Over-billed {currency}", ui.format_money(int(rows["over_billed_minor"].sum()), currency), border=True
+)
 m3.metric("Findings", f"{int(rows['findings'].sum()):,}", border=True)
 unconverted = int(rows["unconverted_rows"].sum())
 if unconverted:
@@ -40,12 +42,18 @@ st.caption(
 months = sorted({f"{m:%Y-%m}" for m in rows["period_month"]})
 traces = []
 for reason in sorted(set(rows["reason_code"])):
-    per_month = {f"{r.period_month:%Y-%m}": r.leaked_minor for r in rows[rows["reason_code"] == reason].itertuples()}
+    per_month = {
+        f"{r.period_month:%Y-%m}": r.leaked_minor for r in rows[rows["reason_code"] == reason].itertuples()
+    }
     if any(per_month.values()):
-        traces.append(ui.money_bar(data.reason_words(reason), months, [per_month.get(m, 0) for m in months], currency))
+        traces.append(
+            ui.money_bar(data.reason_words(reason), months, [per_month.get(m, 0) for m in months], currency)
+        )
 if traces:
     fig = go.Figure(traces)
-    fig.update_layout(barmode="stack", yaxis_title=currency, xaxis_type="category", legend_orientation="h", margin={"t": 30})
+    fig.update_layout(
+        barmode="stack", yaxis_title=currency, xaxis_type="category", legend_orientation="h", margin={"t": 30}
+    )
     st.plotly_chart(fig, key="leakage_chart")
 else:
     st.info(f"Nothing under-billed in {currency}; over-billing is in the table below.")
@@ -61,4 +69,6 @@ by_cause["currency"] = currency
 ui.table(by_cause)
 
 st.subheader("By month and cause, with the findings behind each figure")
-ui.table(rows.assign(cause=[data.reason_words(r) for r in rows["reason_code"]]).drop(columns=["unconverted_rows"]))
+ui.table(
+    rows.assign(cause=[data.reason_words(r) for r in rows["reason_code"]]).drop(columns=["unconverted_rows"])
+)

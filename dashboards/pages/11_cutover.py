@@ -31,7 +31,9 @@ m4.metric(
 (st.success if latest["cutover_verdict"] == "READY" else st.warning)(f"{month}: {latest['verdict_reason']}")
 
 st.subheader("Parallel-run match per service month")
-st.caption("Share of compared lines and of compared amount matching the incumbent to the cent (right: unexplained difference).")
+st.caption(
+    "Share of compared lines and of compared amount matching the incumbent to the cent (right: unexplained difference)."
+)
 months = [f"{m:%Y-%m}" for m in summary["service_month"]]
 fig = go.Figure(
     [
@@ -43,9 +45,21 @@ fig = go.Figure(
             hovertemplate="%{x} " + name + ": %{text}<extra></extra>",
             mode="lines+markers",
         )
-        for name, column in (("Lines matched", "matched_line_share"), ("Amount matched", "matched_amount_share"))
+        for name, column in (
+            ("Lines matched", "matched_line_share"),
+            ("Amount matched", "matched_amount_share"),
+        )
     ]
-    + [ui.money_bar("Unexplained difference", months, summary["unexplained_difference_minor"], currency, yaxis="y2", opacity=0.4)]
+    + [
+        ui.money_bar(
+            "Unexplained difference",
+            months,
+            summary["unexplained_difference_minor"],
+            currency,
+            yaxis="y2",
+            opacity=0.4,
+        )
+    ]
 )
 ui.two_axis_layout(fig, "share matched", currency)
 st.plotly_chart(fig, key="match_chart")

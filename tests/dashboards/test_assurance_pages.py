@@ -98,7 +98,11 @@ def test_leakage_by_cause_and_month_in_the_reporting_currency(open_page):
     assert shown["Leaked USD"] == usd(35000)
     assert shown["Over-billed USD"] == usd(5000)
     assert "1 month × reason × currency rows have no ECB rate" in texts(at)
-    by_cause = next(df.value for df in at.dataframe if "cause" in df.value.columns and "period_month" not in df.value.columns)
+    by_cause = next(
+        df.value
+        for df in at.dataframe
+        if "cause" in df.value.columns and "period_month" not in df.value.columns
+    )
     assert list(by_cause["cause"]) == [reason_words("usage_not_billed"), reason_words("contract_not_billed"),
                                        reason_words("duplicate_invoice_charge")]  # fmt: skip
     assert list(by_cause["leaked"]) == [usd(35000), usd(0), usd(0)]
@@ -109,7 +113,10 @@ def test_leakage_in_a_document_currency_with_the_findings_behind(open_page):
     at.radio(key="currency").set_value("EUR").run()
     assert_ran(at)
     eur = lambda m: format_money(m, "EUR")  # noqa: E731
-    assert charted(at, "leakage_chart", reason_words("contract_not_billed")) == {"2026-02": eur(0), "2026-03": eur(40000)}
+    assert charted(at, "leakage_chart", reason_words("contract_not_billed")) == {
+        "2026-02": eur(0),
+        "2026-03": eur(40000),
+    }
     assert metrics(at)["Leaked EUR"] == eur(60000)
     detail = next(df.value for df in at.dataframe if "finding_ids" in df.value.columns)
     assert list(detail["finding_ids"]) == ["e2", "e1"] or list(detail["finding_ids"]) == ["e1", "e2"]
@@ -122,8 +129,16 @@ def test_cutover_verdict_match_chart_and_unexplained_lines(open_page):
     shown = metrics(at)
     assert shown["Verdict 2026-04"] == "READY"
     assert shown["Unexplained difference USD 2026-04"] == usd(0)
-    assert charted(at, "match_chart", "Lines matched") == {"2026-02": "99.0%", "2026-03": "100.0%", "2026-04": "100.0%"}
-    assert charted(at, "match_chart", "Unexplained difference") == {"2026-02": usd(1250), "2026-03": usd(0), "2026-04": usd(0)}
+    assert charted(at, "match_chart", "Lines matched") == {
+        "2026-02": "99.0%",
+        "2026-03": "100.0%",
+        "2026-04": "100.0%",
+    }
+    assert charted(at, "match_chart", "Unexplained difference") == {
+        "2026-02": usd(1250),
+        "2026-03": usd(0),
+        "2026-04": usd(0),
+    }
     unexplained = next(df.value for df in at.dataframe if "shadow_line_id" in df.value.columns)
     assert list(unexplained["shadow_line_id"]) == ["s1"]  # s2 differs but is explained (timing)
     at.selectbox(key="month").set_value("2026-03").run()
