@@ -64,7 +64,7 @@ import platform
 import resource
 import shutil
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -80,6 +80,7 @@ from dagster_project.bench.measure import (
     maxrss_mb,
     measured,
     model_runs,
+    prepared_dbt,
 )
 from dagster_project.settings import Settings
 
@@ -168,6 +169,53 @@ def _setup_steps(
             f"not in {figure}: " + " ".join(prepare),
         ),
     }
+
+
+@dataclass
+class PartSetup:
+    """A dbt bench part on the rating part's events, set up in its own warehouse: the ingestion
+    step, the parsed dbt with its timed and prepared selections, their set-up measures and the
+    bare aggregate (the part's baseline figure)."""
+
+    db: Path
+    ingest: dict
+    dbt: InProcessDbt
+    timed: list[str]
+    prepare: list[str]
+    parse: Measure
+    prep: Measure
+    bare: dict
+
+
+def set_up_part(
+    project_dir: Path, data: BenchData, name: str, what: str, selection, vars_: dict
+) -> PartSetup:
+    """`<name>.duckdb` fresh, the events ingested, dbt parsed with the seeds and the `prepare`
+    models of `selection(manifest) -> (timed, prepare)` built, then the bare aggregate timed."""
+    db = data.root / f"{name}.duckdb"
+    fresh_warehouse(db)
+    print(f"bench: {what} of {data.params.events:,} events, {data.params.customers:,} customers", flush=True)
+    ingest = step_ingest(db, data)
+    dbt, timed, prepare, parse, prep = prepared_dbt(
+        project_dir, db, data.root / f"dbt_{name}", vars_, selection
+    )
+    bare, _ = step_bare(db, data)  # the rating part's (a) on this warehouse's events; (a0) not reported
+    return PartSetup(db, ingest, dbt, timed, prepare, parse, prep, bare)
+
+
+def row_counts(db: Path, tables: dict[str, str]) -> dict[str, int | None]:
+    """Rows of each schema.table by key (None for a table that was not built)."""
+    con = duckdb.connect(str(db))  # an in-process dbt may still hold it: same configuration
+    try:
+        out = {}
+        for key, table in tables.items():
+            try:
+                out[key] = con.execute(f"select count(*) from {table}").fetchone()[0]
+            except duckdb.CatalogException:
+                out[key] = None
+        return out
+    finally:
+        con.close()
 
 
 # ------------------------------------------------------------------------------------------

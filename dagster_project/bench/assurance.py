@@ -30,7 +30,7 @@ import duckdb
 
 from dagster_project.bench.close import AS_OF
 from dagster_project.bench.dataset import BenchData
-from dagster_project.bench.measure import Measure, measured, prepared_dbt, timed_run
+from dagster_project.bench.measure import Measure, measured, timed_run
 
 TARGET_NAME = "assurance_vs_bare"
 TARGET_LABEL = "((l) assurance dbt + (m) anomaly scoring) / (k) bare DuckDB aggregate"
@@ -138,38 +138,17 @@ def step_scoring(db: Path) -> tuple[Measure | None, str, int | None]:
         con.close()
 
 
-def produced(db: Path) -> dict[str, int | None]:
-    """Rows of what the assurance produced (None for a table that was not built)."""
-    con = duckdb.connect(str(db))
-    try:
-        return {
-            key: con.execute(f"select count(*) from {table}").fetchone()[0]
-            if _table_exists(con, table)
-            else None
-            for key, table in COUNTED.items()
-        }
-    finally:
-        con.close()
-
-
 def run_part(project_dir: Path, data: BenchData) -> tuple[dict[str, dict], dict]:
     """Load, prepare, (k), (l) before the scoring, (m), (l) after it. Returns (steps, verdict)."""
-    from dagster_project.bench import _setup_steps, _step, fresh_warehouse, step_bare, step_ingest
+    from dagster_project.bench import _setup_steps, _step, row_counts, set_up_part
 
-    db = data.root / "assurance_bench.duckdb"
-    fresh_warehouse(db)
-    print(
-        f"bench: revenue assurance on {data.params.events:,} events, {data.params.customers:,} customers",
-        flush=True,
+    part = set_up_part(
+        project_dir, data, "assurance_bench", "revenue assurance", assurance_selection, {"as_of": AS_OF}
     )
-    ingest = step_ingest(db, data)
-    dbt, _, prepare, parse, prep = prepared_dbt(
-        project_dir, db, data.root / "dbt_assurance", {"as_of": AS_OF}, assurance_selection
-    )
+    dbt, prepare, bare_step = part.dbt, part.prepare, part.bare
     before, after = assurance_models(dbt.manifest)
-    bare_step, _ = step_bare(db, data)
     checks, models = timed_run(dbt, before)
-    scoring, scoring_note, _ = step_scoring(db)
+    scoring, scoring_note, _ = step_scoring(part.db)
     skipped = []
     if after and scoring is not None:
         more, more_models = timed_run(dbt, after)
@@ -179,7 +158,7 @@ def run_part(project_dir: Path, data: BenchData) -> tuple[dict[str, dict], dict]
         models = sorted(models + more_models, key=lambda r: -r["seconds"])
     elif after:
         skipped = after  # they read scores that were not computed
-    rows = produced(db)
+    rows = row_counts(part.db, COUNTED)
     note = (
         f"{len(models)} models; "
         + ", ".join(f"{k} {v:,}" if v is not None else f"{k} not built" for k, v in rows.items())
@@ -189,9 +168,9 @@ def run_part(project_dir: Path, data: BenchData) -> tuple[dict[str, dict], dict]
     if skipped:
         note += f"; NOT RUN (no scores): {', '.join(skipped)}"
     steps = {
-        "assurance_ingest": ingest
-        | {"step": "assurance: ingest Parquet (runner)", "note": "not in (l): " + ingest["note"]},
-        **_setup_steps("assurance", "(l)", "the models", parse, prep, prepare),
+        "assurance_ingest": part.ingest
+        | {"step": "assurance: ingest Parquet (runner)", "note": "not in (l): " + part.ingest["note"]},
+        **_setup_steps("assurance", "(l)", "the models", part.parse, part.prep, prepare),
         "k": bare_step | {"step": "(k) bare DuckDB group-by of the same events (= (a))"},
         "l": _step("(l) revhouse assurance checks (dbt run)", checks, data.params.events, note)
         | {"models": models, "produced": rows, "selected": before + [m for m in after if m not in skipped]},

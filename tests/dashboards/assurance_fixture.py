@@ -31,6 +31,8 @@ one line missing in revhouse (7.00, s3). Shadow line s2 (USD, 2026-02) differs b
 
 from __future__ import annotations
 
+from dashboard_helpers import table_statements
+
 QUEUE_COLUMNS = (
     "finding_id varchar, rule_code varchar, reason_code varchar, severity varchar, source varchar, "
     "external_customer_id varchar, external_subscription_id varchar, invoice_id varchar, invoice_number varchar, "
@@ -40,14 +42,15 @@ QUEUE_COLUMNS = (
 )
 
 
+# fmt: off
 def _finding(fid, rule, reason, severity, source, customer, currency, amount, direction, status, explained=None,
-             evidence="", invoice=("I9", "RH-9", True)):  # fmt: skip
+             evidence="", invoice=("I9", "RH-9", True)):
     invoice_id, number, finalized = invoice
     return (
         fid, rule, reason, severity, source, customer, f"sub-{customer}", invoice_id, number, finalized,
         "2026-02-01", currency, amount, direction, f"{reason} on {customer}: {amount}", evidence,
         "2026-03-05", status, explained, "2026-03-05",
-    )  # fmt: skip
+    )
 
 
 TABLES = {
@@ -55,81 +58,21 @@ TABLES = {
         QUEUE_COLUMNS,
         [
             _finding(
-                "q1",
-                "usage_billing",
-                "usage_not_billed",
-                "high",
-                "rule",
-                "cust-a",
-                "USD",
-                12000,
-                "under_billed",
-                "open",
-                evidence="int_assurance__review_invoice_lines:L1; raw.not_published:x",
-                invoice=("D1", None, False),
-            ),  # fmt: skip
+                "q1", "usage_billing", "usage_not_billed", "high", "rule", "cust-a", "USD", 12000, "under_billed",
+                "open", evidence="int_assurance__review_invoice_lines:L1; raw.not_published:x", invoice=("D1", None, False),
+            ),
             _finding(
-                "q2",
-                "duplicates",
-                "duplicate_invoice_charge",
-                "high",
-                "rule",
-                "cust-b",
-                "USD",
-                5000,
-                "over_billed",
-                "open",
-                evidence="intermediate.int_assurance__review_invoice_lines:line_id=L2",
-            ),  # fmt: skip
-            _finding(
-                "q3",
-                "contracts",
-                "contract_price_mismatch",
-                "medium",
-                "rule",
-                "cust-a",
-                "USD",
-                3000,
-                "over_billed",
-                "resolved",
-            ),  # fmt: skip
-            _finding(
-                "q4",
-                "ml_usage",
-                "usage_spike",
-                "low",
-                "ml",
-                "cust-c",
-                "USD",
-                0,
-                "none",
-                "open",
-                explained="contract_upsize",
-            ),  # fmt: skip
-            _finding(
-                "q5",
-                "contracts",
-                "contract_not_billed",
-                "high",
-                "rule",
-                "cust-b",
-                "EUR",
-                40000,
-                "under_billed",
-                "open",
-            ),  # fmt: skip
-            _finding(
-                "q6",
-                "usage_billing",
-                "late_usage",
-                "medium",
-                "rule",
-                "cust-a",
-                "USD",
-                2500,
-                "under_billed",
-                "acknowledged",
-            ),  # fmt: skip
+                "q2", "duplicates", "duplicate_invoice_charge", "high", "rule", "cust-b", "USD", 5000, "over_billed",
+                "open", evidence="intermediate.int_assurance__review_invoice_lines:line_id=L2",
+            ),
+            _finding("q3", "contracts", "contract_price_mismatch", "medium", "rule", "cust-a", "USD", 3000,
+                     "over_billed", "resolved"),
+            _finding("q4", "ml_usage", "usage_spike", "low", "ml", "cust-c", "USD", 0, "none", "open",
+                     explained="contract_upsize"),
+            _finding("q5", "contracts", "contract_not_billed", "high", "rule", "cust-b", "EUR", 40000,
+                     "under_billed", "open"),
+            _finding("q6", "usage_billing", "late_usage", "medium", "rule", "cust-a", "USD", 2500, "under_billed",
+                     "acknowledged"),
         ],
     ),
     "intermediate.int_assurance__review_invoice_lines": (
@@ -142,86 +85,15 @@ TABLES = {
         "leaked_reporting_minor bigint, over_billed_reporting_minor bigint, finding_ids varchar, "
         "leaked_finding_ids varchar, over_billed_finding_ids varchar",
         [
-            (
-                "2026-02-01",
-                "usage_not_billed",
-                "USD",
-                2,
-                10000,
-                0,
-                "USD",
-                1,
-                "2026-02-28",
-                10000,
-                0,
-                "a1, a2",
-                "a1, a2",
-                None,
-            ),  # fmt: skip
-            (
-                "2026-02-01",
-                "usage_not_billed",
-                "EUR",
-                1,
-                20000,
-                0,
-                "USD",
-                1.1,
-                "2026-02-27",
-                22000,
-                0,
-                "e1",
-                "e1",
-                None,
-            ),  # fmt: skip
-            (
-                "2026-03-01",
-                "duplicate_invoice_charge",
-                "USD",
-                1,
-                0,
-                5000,
-                "USD",
-                1,
-                "2026-03-31",
-                0,
-                5000,
-                "d1",
-                None,
-                "d1",
-            ),  # fmt: skip
-            (
-                "2026-03-01",
-                "contract_not_billed",
-                "EUR",
-                1,
-                40000,
-                0,
-                "USD",
-                None,
-                None,
-                None,
-                None,
-                "e2",
-                "e2",
-                None,
-            ),  # fmt: skip
-            (
-                "2026-03-01",
-                "usage_not_billed",
-                "USD",
-                1,
-                3000,
-                0,
-                "USD",
-                1,
-                "2026-03-31",
-                3000,
-                0,
-                "a3",
-                "a3",
-                None,
-            ),
+            ("2026-02-01", "usage_not_billed", "USD", 2, 10000, 0, "USD", 1, "2026-02-28", 10000, 0, "a1, a2",
+             "a1, a2", None),
+            ("2026-02-01", "usage_not_billed", "EUR", 1, 20000, 0, "USD", 1.1, "2026-02-27", 22000, 0, "e1", "e1",
+             None),
+            ("2026-03-01", "duplicate_invoice_charge", "USD", 1, 0, 5000, "USD", 1, "2026-03-31", 0, 5000, "d1",
+             None, "d1"),
+            ("2026-03-01", "contract_not_billed", "EUR", 1, 40000, 0, "USD", None, None, None, None, "e2", "e2",
+             None),
+            ("2026-03-01", "usage_not_billed", "USD", 1, 3000, 0, "USD", 1, "2026-03-31", 3000, 0, "a3", "a3", None),
         ],
     ),
     "assurance.fct_parallel_run_summary": (
@@ -232,94 +104,14 @@ TABLES = {
         "incumbent_amount_minor bigint, matched_amount_minor bigint, explained_difference_lines bigint, "
         "explained_difference_minor bigint, unexplained_lines bigint, unexplained_difference_minor bigint",
         [
-            (
-                "2026-02-01",
-                "USD",
-                "NOT READY",
-                "2026-02: 1 unexplained line",
-                True,
-                False,
-                100,
-                99,
-                0.99,
-                0.995,
-                1,
-                0,
-                0,
-                250000,
-                248750,
-                248750,
-                1,
-                300,
-                1,
-                1250,
-            ),  # fmt: skip
-            (
-                "2026-03-01",
-                "USD",
-                "NOT READY",
-                "2026-02 fails (1 unexplained line)",
-                True,
-                True,
-                100,
-                100,
-                1,
-                1,
-                0,
-                0,
-                0,
-                250000,
-                250000,
-                250000,
-                0,
-                0,
-                0,
-                0,
-            ),  # fmt: skip
-            (
-                "2026-04-01",
-                "USD",
-                "READY",
-                "2026-03 and 2026-04 complete, matched and explained",
-                True,
-                True,
-                100,
-                100,
-                1,
-                1,
-                0,
-                0,
-                0,
-                250000,
-                250000,
-                250000,
-                0,
-                0,
-                0,
-                0,
-            ),  # fmt: skip
-            (
-                "2026-04-01",
-                "EUR",
-                "NOT READY",
-                "2026-04: 1 unexplained line",
-                True,
-                False,
-                10,
-                9,
-                0.9,
-                0.9,
-                0,
-                0,
-                1,
-                6300,
-                7000,
-                6300,
-                0,
-                0,
-                1,
-                700,
-            ),  # fmt: skip
+            ("2026-02-01", "USD", "NOT READY", "2026-02: 1 unexplained line", True, False, 100, 99, 0.99, 0.995, 1,
+             0, 0, 250000, 248750, 248750, 1, 300, 1, 1250),
+            ("2026-03-01", "USD", "NOT READY", "2026-02 fails (1 unexplained line)", True, True, 100, 100, 1, 1, 0,
+             0, 0, 250000, 250000, 250000, 0, 0, 0, 0),
+            ("2026-04-01", "USD", "READY", "2026-03 and 2026-04 complete, matched and explained", True, True, 100,
+             100, 1, 1, 0, 0, 0, 250000, 250000, 250000, 0, 0, 0, 0),
+            ("2026-04-01", "EUR", "NOT READY", "2026-04: 1 unexplained line", True, False, 10, 9, 0.9, 0.9, 0, 0, 1,
+             6300, 7000, 6300, 0, 0, 1, 700),
         ],
     ),
     "assurance.fct_shadow_billing_lines": (
@@ -329,72 +121,18 @@ TABLES = {
         "amount_difference_minor bigint, units_difference decimal(38,12), revhouse_invoice_number varchar, "
         "incumbent_invoice_number varchar",
         [
-            (
-                "s1",
-                "differing",
-                None,
-                False,
-                "cust-a",
-                "sub-a",
-                "USD",
-                "api_calls",
-                "2026-02-01",
-                5000,
-                3750,
-                1250,
-                None,
-                "RH-1",
-                "IN-1",
-            ),  # fmt: skip
-            (
-                "s2",
-                "differing",
-                "timing",
-                True,
-                "cust-b",
-                "sub-b",
-                "USD",
-                "plan",
-                "2026-02-01",
-                300,
-                0,
-                300,
-                None,
-                "RH-2",
-                None,
-            ),  # fmt: skip
-            (
-                "s3",
-                "missing_in_revhouse",
-                None,
-                False,
-                "cust-b",
-                "sub-b",
-                "EUR",
-                "plan",
-                "2026-04-01",
-                None,
-                700,
-                -700,
-                None,
-                None,
-                "IN-3",
-            ),  # fmt: skip
+            ("s1", "differing", None, False, "cust-a", "sub-a", "USD", "api_calls", "2026-02-01", 5000, 3750, 1250,
+             None, "RH-1", "IN-1"),
+            ("s2", "differing", "timing", True, "cust-b", "sub-b", "USD", "plan", "2026-02-01", 300, 0, 300, None,
+             "RH-2", None),
+            ("s3", "missing_in_revhouse", None, False, "cust-b", "sub-b", "EUR", "plan", "2026-04-01", None, 700,
+             -700, None, None, "IN-3"),
         ],
     ),
 }
+# fmt: on
 
 
 def statements(skip: tuple[str, ...] = ()) -> list[str]:
     """DDL and inserts for every table but `skip`."""
-    out = [f"create schema if not exists {s}" for s in sorted({name.split(".")[0] for name in TABLES})]
-    for name, (columns, rows) in TABLES.items():
-        if name in skip:
-            continue
-        out.append(f"create table {name} ({columns})")
-        for row in rows:
-            values = ", ".join(
-                "null" if v is None else repr(v) if isinstance(v, str) else str(v) for v in row
-            )
-            out.append(f"insert into {name} values ({values})")
-    return out
+    return table_statements(TABLES, skip)

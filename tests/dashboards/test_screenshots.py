@@ -29,7 +29,6 @@ import pytest
 from PIL import Image
 from websockets.sync.client import connect
 
-from dagster_project.ingest.schema import create_raw_tables
 from dagster_project.settings import REPO_ROOT
 
 CHROMIUM = "/usr/bin/chromium"
@@ -341,15 +340,11 @@ def test_revenue_chart_drawn_in_chromium_is_the_hand_worked_book(tmp_path):
     EUR, all entities; its Recognised bar for 2026-02 as the browser drew it is the postings up
     to the as-of date, and the same query the demo check uses finds that figure."""
     import revrec_fixture as book
+    from dashboard_helpers import published_copy
 
     from dashboards.ui import format_money
 
-    published = tmp_path / "book.duckdb"
-    con = duckdb.connect(str(published))
-    create_raw_tables(con)
-    for statement in book.statements():
-        con.execute(statement)
-    con.close()
+    published = published_copy(tmp_path / "book.duckdb", *book.statements())
     assert _published_rows(published, REVENUE_CHARTED_SQL) == [("EUR", "2026-02", 16071)]
     with _app_in_chromium(published, tmp_path) as (page, base):
         out = tmp_path / "revenue.png"
@@ -394,16 +389,13 @@ def test_assurance_charts_drawn_in_chromium_are_the_marts(tmp_path):
     """On the hand-worked assurance book (assurance_fixture.py): each page as the browser drew it
     opens on its first currency, and one charted figure per page equals SQL on the marts."""
     import assurance_fixture as book
+    from dashboard_helpers import published_copy
 
     from dashboards.data import reason_words
     from dashboards.ui import format_money
 
-    published = tmp_path / "assurance_book.duckdb"
-    con = duckdb.connect(str(published))
-    create_raw_tables(con)
-    for statement in book.statements():
-        con.execute(statement)
-    con.close()
+    # not assurance.duckdb: a file named like a schema makes DuckDB's names ambiguous
+    published = published_copy(tmp_path / "assurance_book.duckdb", *book.statements())
     with _app_in_chromium(published, tmp_path) as (page, base):
         for url_path, (trace, sql) in ASSURANCE_CHARTS.items():
             assert not page.screenshot(f"{base}/{url_path}", tmp_path / f"{url_path}.png", 1)
