@@ -1183,9 +1183,11 @@ def _quoted(name: str) -> str:
 def evidence_rows(table: str, key: str) -> pd.DataFrame | None:
     """The rows of the published copy an evidence item names: `table` is `schema.table` or a
     bare model name (looked up in every schema); `key` is `column=value[,column=value]`, or a
-    bare value matched against the table's first column (the grain key comes first in every
-    model). None when the table is not in the published copy. Names are checked against the
-    catalog before they are quoted into SQL; values are parameters."""
+    bare value: matched against the table's first column (the grain key comes first in every
+    model), else against any of its text columns (an item may name a row by another id, e.g. a
+    subscription by its external id). None when the table or a named column is not in the
+    published copy. Names are checked against the catalog before they are quoted into SQL;
+    values are parameters."""
     schema, _, name = table.rpartition(".")
     found = _frame(
         "select table_schema, table_name from information_schema.tables "
@@ -1198,23 +1200,25 @@ def evidence_rows(table: str, key: str) -> pd.DataFrame | None:
         return None
     schema, name = found.iloc[0]["table_schema"], found.iloc[0]["table_name"]
     columns = _frame(
-        "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
-        "order by ordinal_position",
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = ? and table_name = ? order by ordinal_position",
         schema,
         name,
-    )["column_name"].tolist()
-    if "=" in key:
-        pairs = [p.partition("=") for p in key.split(",")]
-        conditions = [(c.strip(), v.strip()) for c, _, v in pairs]
-    else:
-        conditions = [(columns[0], key)]
-    if any(c not in columns for c, _ in conditions):
-        return None
-    where = " and ".join(f"cast({_quoted(c)} as varchar) = ?" for c, _ in conditions)
-    return _frame(
-        f"select * from {_quoted(schema)}.{_quoted(name)} where {where} limit 200",
-        *[v for _, v in conditions],
     )
+    names = columns["column_name"].tolist()
+    relation = f"{_quoted(schema)}.{_quoted(name)}"
+    if "=" in key:
+        conditions = [(c.strip(), v.strip()) for c, _, v in (p.partition("=") for p in key.split(","))]
+        if any(c not in names for c, _ in conditions):
+            return None
+        where = " and ".join(f"cast({_quoted(c)} as varchar) = ?" for c, _ in conditions)
+        return _frame(f"select * from {relation} where {where} limit 200", *[v for _, v in conditions])
+    rows = _frame(f"select * from {relation} where cast({_quoted(names[0])} as varchar) = ? limit 200", key)
+    text = [c for c, t in zip(names[1:], columns["data_type"].tolist()[1:], strict=True) if t == "VARCHAR"]
+    if rows.empty and text:
+        where = " or ".join(f"{_quoted(c)} = $1" for c in text)
+        rows = _frame(f"select * from {relation} where {where} limit 200", key)
+    return rows
 
 
 def leakage_currencies() -> list[tuple[str, str]]:

@@ -11,8 +11,9 @@ Review queue (minor units):
   q6 medium late_usage                cust-a USD  2,500 under  acknowledged  → still at risk
   USD at risk: 12,000 + 5,000 + 2,500 = 19,500; high only: 12,000 + 5,000 = 17,000;
   cust-a only: 12,000 + 2,500 = 14,500; EUR: 40,000.
-  q1's evidence: review line L1 (found by its first column), line L2 by column=value (not q1's),
-  and a table the copy does not have (named on the page).
+  Evidence: q1 names review line L1 (found by its first column) and a table the copy does not
+  have (named on the page); q2 names L2 by column=value; q6 names invoice D1, no line id: found
+  in another text column of the lines (invoice_id) → L1.
 
 Leakage (reporting USD):
   2026-02 usage_not_billed  USD leaked 10,000 (a1, a2)       → 10,000 USD
@@ -72,7 +73,7 @@ TABLES = {
             _finding("q5", "contracts", "contract_not_billed", "high", "rule", "cust-b", "EUR", 40000,
                      "under_billed", "open"),
             _finding("q6", "usage_billing", "late_usage", "medium", "rule", "cust-a", "USD", 2500, "under_billed",
-                     "acknowledged"),
+                     "acknowledged", evidence="int_assurance__review_invoice_lines:D1"),
         ],
     ),
     "intermediate.int_assurance__review_invoice_lines": (

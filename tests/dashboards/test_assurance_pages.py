@@ -85,6 +85,9 @@ def test_review_queue_drill_shows_the_evidence_rows(open_page):
     at.selectbox(key="finding").set_value("q2").run()
     lines = [df.value for df in at.dataframe if "line_id" in df.value.columns]
     assert [list(df["line_id"]) for df in lines] == [["L2"]]
+    at.selectbox(key="finding").set_value("q6").run()  # D1 is an invoice id, not a line id
+    lines = [df.value for df in at.dataframe if "line_id" in df.value.columns]
+    assert [list(df["line_id"]) for df in lines] == [["L1"]]
 
 
 def test_leakage_by_cause_and_month_in_the_reporting_currency(open_page):
