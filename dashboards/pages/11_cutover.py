@@ -16,7 +16,10 @@ ui.require(data.PARALLEL_RUN)
 
 currency = st.radio("Currency", data.parallel_run_currencies(), horizontal=True, key="currency")
 summary = data.parallel_run(currency)
-latest = summary.iloc[-1]
+# the verdict a reader acts on is the latest month the incumbent has fully billed; a month still
+# open is NOT READY by the rule and would hide it
+complete = summary[summary["is_complete_month"].fillna(False).astype(bool)]
+latest = (complete if len(complete) else summary).iloc[-1]
 month = f"{latest['service_month']:%Y-%m}"
 
 m1, m2, m3, m4 = st.columns([2, 2, 2, 3])
@@ -28,7 +31,9 @@ m4.metric(
     ui.format_money(latest["unexplained_difference_minor"], currency),
     border=True,
 )
-(st.success if latest["cutover_verdict"] == "READY" else st.warning)(f"{month}: {latest['verdict_reason']}")
+(st.success if latest["cutover_verdict"] == "READY" else st.warning)(
+    f"{month}" + ("" if len(complete) else " (no complete month yet)") + f": {latest['verdict_reason']}"
+)
 
 st.subheader("Parallel-run match per service month")
 st.caption(

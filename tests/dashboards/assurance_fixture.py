@@ -25,7 +25,8 @@ Leakage (reporting USD):
   32,000 + 3,000 = 35,000; over-billed 5,000. EUR: leaked 20,000 + 40,000 = 60,000.
 
 Parallel run, USD: 2026-02 99 of 100 lines (0.99), amount share 0.995, one unexplained line of
-12.50 (s1) → NOT READY; 2026-03 and 2026-04 all matched → 2026-04 READY. EUR: 2026-04 NOT READY,
+12.50 (s1) → NOT READY; 2026-03 and 2026-04 all matched → 2026-04 READY; 2026-05 not complete
+yet (NOT READY by the rule): the headline stays on 2026-04, the last complete month. EUR: 2026-04 NOT READY,
 one line missing in revhouse (7.00, s3). Shadow line s2 (USD, 2026-02) differs but is explained
 (timing) and is not listed.
 """
@@ -111,6 +112,8 @@ TABLES = {
              0, 0, 250000, 250000, 250000, 0, 0, 0, 0),
             ("2026-04-01", "USD", "READY", "2026-03 and 2026-04 complete, matched and explained", True, True, 100,
              100, 1, 1, 0, 0, 0, 250000, 250000, 250000, 0, 0, 0, 0),
+            ("2026-05-01", "USD", "NOT READY", "2026-05: not complete", False, False, 40, 40, 1, 1, 0, 0, 0,
+             90000, 90000, 90000, 0, 0, 0, 0),
             ("2026-04-01", "EUR", "NOT READY", "2026-04: 1 unexplained line", True, False, 10, 9, 0.9, 0.9, 0, 0, 1,
              6300, 7000, 6300, 0, 0, 1, 700),
         ],
