@@ -56,6 +56,7 @@ INVOICE_PAYMENT_STATE = "intermediate.int_collections__invoice_payment_state"
 INVOICE_SETTLEMENTS = "intermediate.int_collections__invoice_settlements"
 REVIEW_QUEUE = "assurance.fct_assurance_review_queue"
 LEAKAGE = "assurance.fct_assurance_leakage"
+REVIEW_STATUSES = "intermediate.int_assurance__review_statuses"
 PARALLEL_RUN = "assurance.fct_parallel_run_summary"
 SHADOW_LINES = "assurance.fct_shadow_billing_lines"
 
@@ -1219,6 +1220,18 @@ def evidence_rows(table: str, key: str) -> pd.DataFrame | None:
         where = " or ".join(f"{_quoted(c)} = $1" for c in text)
         rows = _frame(f"select * from {relation} where {where} limit 200", key)
     return rows
+
+
+def refused_review_decisions() -> pd.DataFrame:
+    """Reviewers' decisions naming no finding of the queue, with the reason (they changed nothing)."""
+    return _frame(
+        f"""
+        select finding_id, review_status, reviewed_by, reviewed_at, rejection_reason, source_file
+        from {REVIEW_STATUSES}
+        where not is_applied
+        order by source_file, finding_id
+        """
+    )
 
 
 def leakage_currencies() -> list[tuple[str, str]]:

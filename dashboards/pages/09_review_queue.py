@@ -32,6 +32,15 @@ cut = data.QueueFilter(
     customer=None if customer == ALL else customer,
 )
 
+if not data.missing_tables(data.REVIEW_STATUSES):
+    refused = data.refused_review_decisions()
+    if len(refused):
+        st.warning(
+            f"{len(refused)} review decision(s) in reference/assurance_review_status name no finding of the "
+            "queue and were not applied: fix the finding id and land the file again."
+        )
+        ui.table(refused)
+
 findings = data.review_queue(cut)
 if findings.empty:
     st.info("No finding passes these filters.")

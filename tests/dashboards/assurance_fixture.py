@@ -11,6 +11,7 @@ Review queue (minor units):
   q6 medium late_usage                cust-a USD  2,500 under  acknowledged  → still at risk
   USD at risk: 12,000 + 5,000 + 2,500 = 19,500; high only: 12,000 + 5,000 = 17,000;
   cust-a only: 12,000 + 2,500 = 14,500; EUR: 40,000.
+  Review decisions: q3 resolved (applied); zz names no finding → refused, listed on the page.
   Evidence: q1 names review line L1 (found by its first column) and a table the copy does not
   have (named on the page); q2 names L2 by column=value; q6 names invoice D1, no line id: found
   in another text column of the lines (invoice_id) → L1.
@@ -75,6 +76,14 @@ TABLES = {
                      "under_billed", "open"),
             _finding("q6", "usage_billing", "late_usage", "medium", "rule", "cust-a", "USD", 2500, "under_billed",
                      "acknowledged", evidence="int_assurance__review_invoice_lines:D1"),
+        ],
+    ),
+    "intermediate.int_assurance__review_statuses": (
+        "finding_id varchar, review_status varchar, review_note varchar, reviewed_by varchar, "
+        "reviewed_at timestamp, is_applied boolean, rejection_reason varchar, source_file varchar",
+        [
+            ("q3", "resolved", None, "ana", "2026-03-06 10:00:00", True, None, "r.csv"),
+            ("zz", "false_positive", None, "ana", "2026-03-06 10:00:00", False, "finding_id zz in r.csv names no finding", "r.csv"),
         ],
     ),
     "intermediate.int_assurance__review_invoice_lines": (

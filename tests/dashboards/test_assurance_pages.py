@@ -53,6 +53,13 @@ def test_review_queue_at_risk_by_reason_in_words(open_page):
     }
 
 
+def test_review_queue_lists_refused_review_decisions(open_page):
+    at = open_page("review-queue")
+    assert "1 review decision(s) in reference/assurance_review_status name no finding" in texts(at)
+    refused = next(df.value for df in at.dataframe if "rejection_reason" in df.value.columns)
+    assert list(refused["finding_id"]) == ["zz"]
+
+
 def test_review_queue_filters(open_page):
     at = _queue_in_usd(open_page("review-queue"))
     at.multiselect(key="severity").set_value(["high"]).run()
