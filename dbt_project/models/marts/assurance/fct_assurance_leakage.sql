@@ -70,16 +70,13 @@ final as (
         reporting.reporting_currency,
         {{ fx_rate_columns('grouped.currency = reporting.reporting_currency', 'grouped.month_end_date',
             'reporting_leg', 'document_leg') }},
+        {%- for amount in ['leaked', 'over_billed'] %}
         case
-            when grouped.currency = reporting.reporting_currency then cast(grouped.leaked_amount_minor as bigint)
-            else {{ fx_legs_to_minor('grouped.leaked_amount_minor', 'reporting_leg.rate', 'document_leg.rate',
+            when grouped.currency = reporting.reporting_currency then cast(grouped.{{ amount }}_amount_minor as bigint)
+            else {{ fx_legs_to_minor('grouped.' ~ amount ~ '_amount_minor', 'reporting_leg.rate', 'document_leg.rate',
                 'document_exponent.minor_unit_exponent', 'reporting_exponent.minor_unit_exponent') }}
-        end as leaked_reporting_minor,
-        case
-            when grouped.currency = reporting.reporting_currency then cast(grouped.over_billed_amount_minor as bigint)
-            else {{ fx_legs_to_minor('grouped.over_billed_amount_minor', 'reporting_leg.rate', 'document_leg.rate',
-                'document_exponent.minor_unit_exponent', 'reporting_exponent.minor_unit_exponent') }}
-        end as over_billed_reporting_minor,
+        end as {{ amount }}_reporting_minor,
+        {%- endfor %}
         grouped.finding_ids,
         grouped.leaked_finding_ids,
         grouped.over_billed_finding_ids
