@@ -67,6 +67,7 @@ fig = go.Figure(
     ]
 )
 ui.two_axis_layout(fig, "share matched", currency)
+fig.update_layout(yaxis_tickformat=".1%")
 st.plotly_chart(fig, key="match_chart")
 ui.table(summary)
 
