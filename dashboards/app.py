@@ -51,6 +51,21 @@ page = st.navigation(
         st.Page(
             PAGES_DIR / "08_customers.py", title="Customers", icon=":material/groups:", url_path="customers"
         ),
+        st.Page(
+            PAGES_DIR / "09_review_queue.py",
+            title="Review queue",
+            icon=":material/fact_check:",
+            url_path="review-queue",
+        ),
+        st.Page(
+            PAGES_DIR / "10_leakage.py", title="Leakage", icon=":material/water_drop:", url_path="leakage"
+        ),
+        st.Page(
+            PAGES_DIR / "11_cutover.py",
+            title="Cutover readiness",
+            icon=":material/compare_arrows:",
+            url_path="cutover",
+        ),
     ]
 )
 

@@ -54,6 +54,11 @@ CASH_APPLICATION_SUGGESTIONS = "collections.fct_cash_application_suggestions"
 PAYMENTS = "collections.fct_payments"
 INVOICE_PAYMENT_STATE = "intermediate.int_collections__invoice_payment_state"
 INVOICE_SETTLEMENTS = "intermediate.int_collections__invoice_settlements"
+REVIEW_QUEUE = "assurance.fct_assurance_review_queue"
+LEAKAGE = "assurance.fct_assurance_leakage"
+REVIEW_STATUSES = "intermediate.int_assurance__review_statuses"
+PARALLEL_RUN = "assurance.fct_parallel_run_summary"
+SHADOW_LINES = "assurance.fct_shadow_billing_lines"
 
 # Drafts get their number only when finalized; until then the id names them on the page.
 INVOICE_LABEL = "coalesce(invoice_number, 'draft ' || invoice_id)"
@@ -1031,4 +1036,274 @@ def customer_settlements(customer_id: str, currency: str) -> pd.DataFrame:
         """,
         customer_id,
         currency,
+    )
+
+
+# ---- revenue assurance (docs/assurance.md) -------------------------------------------------
+
+# Each reason code of docs/assurance.md §3 in the words a finance lead reads on the pages.
+REASON_WORDS = {
+    "contract_not_billed": "Contract signed, never billed",
+    "contract_plan_mismatch": "Billed plan differs from the contract",
+    "contract_quantity_mismatch": "Billed seats differ from the contract",
+    "contract_price_mismatch": "Billed price differs from the contract",
+    "contract_start_mismatch": "Billing starts on another date than the contract",
+    "subscription_period_not_invoiced": "Active subscription period not invoiced",
+    "usage_not_billed": "Usage that never became a fee",
+    "late_usage": "Usage arrived after its period was invoiced",
+    "proration_missing": "Proration missing on a plan change",
+    "proration_wrong": "Proration computed wrongly",
+    "coupon_after_end": "Coupon applied after its end",
+    "coupon_beyond_limit": "Coupon applied beyond its limits",
+    "duplicate_invoice_charge": "Charge billed twice",
+    "duplicate_payment": "Payment taken twice",
+    "invoice_total_mismatch": "Invoice total inconsistent with its lines",
+    "payment_without_invoice": "Payment with no invoice",
+    "usage_spike": "Usage spike against its own history",
+    "usage_drop": "Usage drop against its own history",
+    "usage_silence": "Usage stopped",
+    "invoice_amount_anomaly": "Invoice amount unusual for the customer or plan",
+}
+EXPLAINED_WORDS = {
+    "contract_upsize": "explained: the contract grew just before",
+    "credit_note": "explained: a credit note gave the amount back",
+}
+SEVERITIES = ["high", "medium", "low"]
+
+
+def reason_words(reason_code: str) -> str:
+    return REASON_WORDS.get(reason_code, reason_code.replace("_", " ").capitalize())
+
+
+def _options(table: str, **columns: str) -> dict[str, list]:
+    """Distinct non-null values of each column (name -> SQL column), sorted."""
+    select = ", ".join(
+        f"list(distinct {c} order by {c}) filter (where {c} is not null) as {k}" for k, c in columns.items()
+    )
+    row = _frame(f"select {select} from {table}").iloc[0]
+    return {k: list(row[k]) if row[k] is not None else [] for k in columns}
+
+
+def review_queue_filter_options() -> dict[str, list]:
+    return _options(
+        REVIEW_QUEUE,
+        severities="severity",
+        reasons="reason_code",
+        statuses="status",
+        customers="external_customer_id",
+        sources="source",
+        currencies="currency",
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class QueueFilter:
+    """The review queue's filters; an empty tuple (or None) means all."""
+
+    severities: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    customer: str | None = None
+
+    def params(self) -> tuple:
+        return (
+            list(self.severities),
+            list(self.reasons),
+            list(self.statuses),
+            list(self.sources),
+            self.customer,
+        )
+
+
+_QUEUE_WHERE = """
+    (len($1::varchar[]) = 0 or list_contains($1::varchar[], severity))
+    and (len($2::varchar[]) = 0 or list_contains($2::varchar[], reason_code))
+    and (len($3::varchar[]) = 0 or list_contains($3::varchar[], status))
+    and (len($4::varchar[]) = 0 or list_contains($4::varchar[], source))
+    and ($5::varchar is null or external_customer_id = $5::varchar)
+"""
+
+
+def review_queue(f: QueueFilter) -> pd.DataFrame:
+    """The findings passing the filters: high severity first, then by currency, largest amount first."""
+    return _frame(
+        f"""
+        select finding_id, severity, reason_code, reason_text, external_customer_id,
+               external_subscription_id, coalesce(invoice_number, invoice_id) as invoice,
+               invoice_is_finalized, period_month, currency, amount_at_risk_minor, direction,
+               status, explained_by, source, rule_code, first_seen_on, evidence
+        from {REVIEW_QUEUE}
+        where {_QUEUE_WHERE}
+        order by case severity when 'high' then 0 when 'medium' then 1 else 2 end,
+                 currency, amount_at_risk_minor desc, finding_id
+        """,
+        *f.params(),
+    )
+
+
+def amount_at_risk_by_reason(f: QueueFilter, currency: str) -> pd.DataFrame:
+    """Per reason, one currency: findings and amount at risk of those still at risk (not
+    resolved, not false positives, not explained by the data)."""
+    return _frame(
+        f"""
+        select reason_code, currency, count(*) as findings,
+               sum(amount_at_risk_minor)::bigint as amount_at_risk_minor
+        from {REVIEW_QUEUE}
+        where {_QUEUE_WHERE}
+          and currency = $6
+          and status not in ('resolved', 'false_positive') and explained_by is null
+        group by reason_code, currency
+        order by amount_at_risk_minor desc, reason_code
+        """,
+        *f.params(),
+        currency,
+    )
+
+
+def finding(finding_id: str) -> pd.DataFrame:
+    return _frame(f"select * from {REVIEW_QUEUE} where finding_id = ?", finding_id)
+
+
+def evidence_items(evidence: str | None) -> list[tuple[str, str]]:
+    """`table:key; table:key` (docs/assurance.md §3) as (table, key) pairs; an item without a
+    colon is kept whole as the table with an empty key."""
+    items = []
+    for item in (evidence or "").split(";"):
+        item = item.strip()
+        if item:
+            table, _, key = item.partition(":")
+            items.append((table.strip(), key.strip()))
+    return items
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def evidence_rows(table: str, key: str) -> pd.DataFrame | None:
+    """The rows of the published copy an evidence item names: `table` is `schema.table` or a
+    bare model name (looked up in every schema); `key` is `column=value[,column=value]`, or a
+    bare value: matched against the table's first column (the grain key comes first in every
+    model), else against any of its text columns (an item may name a row by another id, e.g. a
+    subscription by its external id). None when the table or a named column is not in the
+    published copy. Names are checked against the catalog before they are quoted into SQL;
+    values are parameters."""
+    schema, _, name = table.rpartition(".")
+    found = _frame(
+        "select table_schema, table_name from information_schema.tables "
+        "where table_name = $1 and ($2 = '' or table_schema = $2) "
+        "and table_schema not in ('information_schema', 'pg_catalog') order by table_schema limit 1",
+        name,
+        schema,
+    )
+    if found.empty:
+        return None
+    schema, name = found.iloc[0]["table_schema"], found.iloc[0]["table_name"]
+    columns = _frame(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = ? and table_name = ? order by ordinal_position",
+        schema,
+        name,
+    )
+    names = columns["column_name"].tolist()
+    relation = f"{_quoted(schema)}.{_quoted(name)}"
+    if "=" in key:
+        conditions = [(c.strip(), v.strip()) for c, _, v in (p.partition("=") for p in key.split(","))]
+        if any(c not in names for c, _ in conditions):
+            return None
+        where = " and ".join(f"cast({_quoted(c)} as varchar) = ?" for c, _ in conditions)
+        return _frame(f"select * from {relation} where {where} limit 200", *[v for _, v in conditions])
+    rows = _frame(f"select * from {relation} where cast({_quoted(names[0])} as varchar) = ? limit 200", key)
+    text = [c for c, t in zip(names[1:], columns["data_type"].tolist()[1:], strict=True) if t == "VARCHAR"]
+    if rows.empty and text:
+        where = " or ".join(f"{_quoted(c)} = $1" for c in text)
+        rows = _frame(f"select * from {relation} where {where} limit 200", key)
+    return rows
+
+
+def refused_review_decisions() -> pd.DataFrame:
+    """Reviewers' decisions naming no finding of the queue, with the reason (they changed nothing)."""
+    return _frame(
+        f"""
+        select finding_id, review_status, reviewed_by, reviewed_at, rejection_reason, source_file
+        from {REVIEW_STATUSES}
+        where not is_applied
+        order by source_file, finding_id
+        """
+    )
+
+
+def leakage_currencies() -> list[tuple[str, str]]:
+    """(basis, currency): the reporting currency first, then each document currency."""
+    df = _frame(
+        f"""
+        select distinct 'reporting' as basis, reporting_currency as currency from {LEAKAGE}
+        where reporting_currency is not null
+        union all
+        select distinct 'document', currency from {LEAKAGE}
+        order by basis desc, currency
+        """
+    )
+    return list(zip(df["basis"], df["currency"], strict=True))
+
+
+def leakage(basis: str, currency: str) -> pd.DataFrame:
+    """Per month and reason: findings, leaked and over-billed, in one document currency, or
+    every currency converted to the reporting one (rows without a rate are left out and
+    counted in `unconverted_rows`)."""
+    return _frame(
+        f"""
+        select period_month, reason_code, $2 as currency,
+               sum(findings_count)::bigint as findings,
+               coalesce(sum(case when $1 = 'reporting' then leaked_reporting_minor else leaked_amount_minor end), 0)::bigint
+                   as leaked_minor,
+               coalesce(sum(case when $1 = 'reporting' then over_billed_reporting_minor
+                                 else over_billed_amount_minor end), 0)::bigint as over_billed_minor,
+               string_agg(finding_ids, ', ' order by currency) as finding_ids,
+               count(*) filter (where $1 = 'reporting' and leaked_reporting_minor is null)::bigint as unconverted_rows
+        from {LEAKAGE}
+        where ($1 = 'reporting' and reporting_currency = $2) or ($1 = 'document' and currency = $2)
+        group by period_month, reason_code
+        order by period_month, reason_code
+        """,
+        basis,
+        currency,
+    )
+
+
+def parallel_run_currencies() -> list[str]:
+    return _options(PARALLEL_RUN, currencies="currency")["currencies"]
+
+
+def parallel_run(currency: str) -> pd.DataFrame:
+    return _frame(
+        f"""
+        select service_month, currency, cutover_verdict, verdict_reason, is_complete_month, month_passes,
+               compared_lines, matched_lines, matched_line_share, matched_amount_share,
+               differing_lines, missing_in_incumbent_lines, missing_in_revhouse_lines,
+               revhouse_amount_minor, incumbent_amount_minor, matched_amount_minor,
+               explained_difference_lines, explained_difference_minor,
+               unexplained_lines, unexplained_difference_minor
+        from {PARALLEL_RUN}
+        where currency = ?
+        order by service_month
+        """,
+        currency,
+    )
+
+
+def unexplained_differences(currency: str, month: date | None = None) -> pd.DataFrame:
+    """The shadow lines of the parallel run that differ with no known cause: what to investigate."""
+    return _frame(
+        f"""
+        select service_month, external_customer_id, external_subscription_id, charge_key, match_status,
+               currency, revhouse_amount_minor, incumbent_amount_minor, amount_difference_minor,
+               units_difference, revhouse_invoice_number, incumbent_invoice_number, shadow_line_id
+        from {SHADOW_LINES}
+        where is_explained = false and currency = $1 and ($2::date is null or service_month = $2::date)
+        order by service_month, abs(amount_difference_minor) desc, shadow_line_id
+        """,
+        currency,
+        month,
     )

@@ -47,8 +47,13 @@ Month close (bench/close.py, its own warehouse on the rating part's events): (i)
 DuckDB aggregate (a) again against (j) the dbt run of rating → invoices → revenue schedules and
 journals → metrics for the bench month, the usage pre-aggregates current; target (j)/(i) ≤ 4.
 
+Revenue assurance (bench/assurance.py, its own warehouse on the rating part's events): (k) the
+bare DuckDB aggregate (a) again against (l) the dbt run of the assurance checks, review queue
+and leakage report and (m) the anomaly scoring (ml.anomaly); the ratio and peak memory are
+reported, no target is set.
+
 Parts: REVHOUSE_BENCH_PARTS, comma-separated, of `rating` (everything above), `cash`,
-`metrics` and `close` (default: all four, in one run).
+`metrics`, `close` and `assurance` (default: all five, in one run).
 """
 
 from __future__ import annotations
@@ -59,7 +64,7 @@ import platform
 import resource
 import shutil
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -75,6 +80,7 @@ from dagster_project.bench.measure import (
     maxrss_mb,
     measured,
     model_runs,
+    prepared_dbt,
 )
 from dagster_project.settings import Settings
 
@@ -112,7 +118,7 @@ def _env_int(name: str, default: int) -> int:
     return value
 
 
-PARTS = ("rating", "cash", "metrics", "close")
+PARTS = ("rating", "cash", "metrics", "close", "assurance")
 
 
 def parts_from_env() -> tuple[str, ...]:
@@ -163,6 +169,53 @@ def _setup_steps(
             f"not in {figure}: " + " ".join(prepare),
         ),
     }
+
+
+@dataclass
+class PartSetup:
+    """A dbt bench part on the rating part's events, set up in its own warehouse: the ingestion
+    step, the parsed dbt with its timed and prepared selections, their set-up measures and the
+    bare aggregate (the part's baseline figure)."""
+
+    db: Path
+    ingest: dict
+    dbt: InProcessDbt
+    timed: list[str]
+    prepare: list[str]
+    parse: Measure
+    prep: Measure
+    bare: dict
+
+
+def set_up_part(
+    project_dir: Path, data: BenchData, name: str, what: str, selection, vars_: dict
+) -> PartSetup:
+    """`<name>.duckdb` fresh, the events ingested, dbt parsed with the seeds and the `prepare`
+    models of `selection(manifest) -> (timed, prepare)` built, then the bare aggregate timed."""
+    db = data.root / f"{name}.duckdb"
+    fresh_warehouse(db)
+    print(f"bench: {what} of {data.params.events:,} events, {data.params.customers:,} customers", flush=True)
+    ingest = step_ingest(db, data)
+    dbt, timed, prepare, parse, prep = prepared_dbt(
+        project_dir, db, data.root / f"dbt_{name}", vars_, selection
+    )
+    bare, _ = step_bare(db, data)  # the rating part's (a) on this warehouse's events; (a0) not reported
+    return PartSetup(db, ingest, dbt, timed, prepare, parse, prep, bare)
+
+
+def row_counts(db: Path, tables: dict[str, str]) -> dict[str, int | None]:
+    """Rows of each schema.table by key (None for a table that was not built)."""
+    con = duckdb.connect(str(db))  # an in-process dbt may still hold it: same configuration
+    try:
+        out = {}
+        for key, table in tables.items():
+            try:
+                out[key] = con.execute(f"select count(*) from {table}").fetchone()[0]
+            except duckdb.CatalogException:
+                out[key] = None
+        return out
+    finally:
+        con.close()
 
 
 # ------------------------------------------------------------------------------------------
@@ -659,7 +712,7 @@ def run() -> dict:
     data_root = None
 
     data = None
-    if "rating" in parts or "close" in parts:
+    if "rating" in parts or "close" in parts or "assurance" in parts:
         print(
             f"bench: {params.events:,} events, {params.customers:,} customers in {bench_dir / params.key}",
             flush=True,
@@ -715,12 +768,20 @@ def run() -> dict:
         order += list(close_steps)
         extra_verdicts |= close_verdict
 
+    if "assurance" in parts:
+        from dagster_project.bench import assurance
+
+        assurance_steps, assurance_verdict = assurance.run_part(settings.dbt_project_dir, data)
+        steps |= assurance_steps
+        order += list(assurance_steps)
+        extra_verdicts |= assurance_verdict
+
     rating_verdicts = verdicts(steps) if "rating" in parts else {}
     report = {
         "started_at": started.isoformat(),
         "finished_at": datetime.now(UTC).isoformat(),
         "parts": list(parts),
-        "params": asdict(params) if "rating" in parts or "close" in parts else None,
+        "params": asdict(params) if "rating" in parts or "close" in parts or "assurance" in parts else None,
         "cash_params": steps["f"]["params"] if "cash" in parts else None,
         "metrics_params": steps["h"]["params"] if "metrics" in parts else None,
         "data_dir": data_root,

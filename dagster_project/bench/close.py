@@ -24,10 +24,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
-
 from dagster_project.bench.dataset import BenchData
-from dagster_project.bench.measure import prepared_dbt, timed_run
+from dagster_project.bench.measure import timed_run
 
 AS_OF = "2026-02-05 00:00:00"
 TARGET_NAME = "close_vs_bare"
@@ -73,35 +71,18 @@ def close_selection(manifest) -> tuple[list[str], list[str]]:
 
 def produced(db: Path) -> dict[str, int | None]:
     """Rows of the close's marts (None for a mart that was not built)."""
-    con = duckdb.connect(str(db))  # the in-process dbt still holds it: same configuration
-    try:
-        out = {}
-        for key, table in COUNTED.items():
-            try:
-                out[key] = con.execute(f"select count(*) from {table}").fetchone()[0]
-            except duckdb.CatalogException:
-                out[key] = None
-        return out
-    finally:
-        con.close()
+    from dagster_project.bench import row_counts
+
+    return row_counts(db, COUNTED)
 
 
 def run_part(project_dir: Path, data: BenchData) -> tuple[dict[str, dict], dict]:
     """Load, prepare, (i), (j). Returns (steps by key, verdict entry)."""
-    from dagster_project.bench import _setup_steps, _step, fresh_warehouse, step_bare, step_ingest
+    from dagster_project.bench import _setup_steps, _step, set_up_part
 
-    db = data.root / "close.duckdb"
-    fresh_warehouse(db)
-    print(
-        f"bench: month close of {data.params.events:,} events, {data.params.customers:,} customers",
-        flush=True,
-    )
-    ingest = step_ingest(db, data)
-    dbt, timed, prepare, parse, prep = prepared_dbt(
-        project_dir, db, data.root / "dbt_close", {"as_of": AS_OF}, close_selection
-    )
-    # (i) is the rating part's (a) on this warehouse's events; its (a0) comes along, not reported
-    bare_step, _ = step_bare(db, data)
+    part = set_up_part(project_dir, data, "close", "month close", close_selection, {"as_of": AS_OF})
+    dbt, timed, prepare, parse, prep = part.dbt, part.timed, part.prepare, part.parse, part.prep
+    db, ingest, bare_step = part.db, part.ingest, part.bare
     close, models = timed_run(dbt, timed)
     rows = produced(db)
     empty = [k for k, v in rows.items() if not v]

@@ -22,6 +22,9 @@ PAGES = {
     "collections": "pages/06_collections.py",
     "retention": "pages/07_retention.py",
     "customers": "pages/08_customers.py",
+    "review-queue": "pages/09_review_queue.py",
+    "leakage": "pages/10_leakage.py",
+    "cutover": "pages/11_cutover.py",
 }
 # The first run imports pandas, plotly and babel; generous so a slow CI box does not flake.
 APP_TIMEOUT_S = 90
@@ -61,13 +64,37 @@ def charted(at: AppTest, key: str, trace: str | None = None) -> dict[str, str]:
     return dict(zip(found["x"], found["text"], strict=True))
 
 
-def publish_raw_tables_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *statements: str) -> None:
-    """Point the app at a published copy from before the marts existed: the raw tables only,
-    plus `statements` (e.g. an empty mart)."""
-    path = tmp_path / "published.duckdb"
+def published_copy(path: Path, *statements: str) -> Path:
+    """A hand-made published copy at `path`: the raw tables plus `statements`."""
     con = duckdb.connect(str(path))
     create_raw_tables(con)
     for statement in statements:
         con.execute(statement)
     con.close()
-    monkeypatch.setenv("REVHOUSE_PUBLISHED_PATH", str(path))
+    return path
+
+
+def publish_raw_tables_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *statements: str) -> None:
+    """Point the app at a published copy from before the marts existed: the raw tables only,
+    plus `statements` (e.g. an empty mart)."""
+    monkeypatch.setenv(
+        "REVHOUSE_PUBLISHED_PATH", str(published_copy(tmp_path / "published.duckdb", *statements))
+    )
+
+
+def table_statements(
+    tables: dict[str, tuple[str, list[tuple]]], skip: tuple[str, ...] = (), empty: tuple[str, ...] = ()
+) -> list[str]:
+    """DDL and inserts for a hand-made published copy: `tables` maps schema.table to (column
+    definitions, rows); the tables in `skip` are left out, those in `empty` get no rows."""
+    out = [f"create schema if not exists {s}" for s in sorted({name.split(".")[0] for name in tables})]
+    for name, (columns, rows) in tables.items():
+        if name in skip:
+            continue
+        out.append(f"create table {name} ({columns})")
+        for row in [] if name in empty else rows:
+            values = ", ".join(
+                "null" if v is None else repr(v) if isinstance(v, str) else str(v) for v in row
+            )
+            out.append(f"insert into {name} values ({values})")
+    return out

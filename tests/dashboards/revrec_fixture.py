@@ -25,6 +25,8 @@ credited 121,500 = recognised (10,192 + 4,931 − 548 + 4,500 + 2,000 = 21,075) 
 
 from __future__ import annotations
 
+from dashboard_helpers import table_statements
+
 AS_OF = "2026-02-15"
 
 TABLES = {
@@ -491,16 +493,4 @@ TABLES = {
 
 def statements(skip: tuple[str, ...] = (), empty: tuple[str, ...] = ()) -> list[str]:
     """DDL and inserts for every table but `skip`; the tables in `empty` get no rows."""
-    out = []
-    schemas = sorted({name.split(".")[0] for name in TABLES})
-    out += [f"create schema if not exists {s}" for s in schemas]
-    for name, (columns, rows) in TABLES.items():
-        if name in skip:
-            continue
-        out.append(f"create table {name} ({columns})")
-        for row in [] if name in empty else rows:
-            values = ", ".join(
-                "null" if v is None else repr(v) if isinstance(v, str) else str(v) for v in row
-            )
-            out.append(f"insert into {name} values ({values})")
-    return out
+    return table_statements(TABLES, skip, empty)

@@ -29,7 +29,6 @@ import pytest
 from PIL import Image
 from websockets.sync.client import connect
 
-from dagster_project.ingest.schema import create_raw_tables
 from dagster_project.settings import REPO_ROOT
 
 CHROMIUM = "/usr/bin/chromium"
@@ -56,6 +55,11 @@ PAGE_URLS = {
     "collections": ("06_collections", 1),
     "retention": ("07_retention", 3),
     "customers": ("08_customers", 2),
+    # the assurance pages chart only what the marts hold; their drawn figures are checked on the
+    # hand-worked book (test_assurance_charts_drawn_in_chromium_are_the_marts)
+    "review-queue": ("09_review_queue", 0),
+    "leakage": ("10_leakage", 0),
+    "cutover": ("11_cutover", 0),
 }
 # A blank page has one colour and Streamlit's empty shell about ten; anything drawn (text is
 # anti-aliased) has hundreds. Whether the page finished is judged by the script state below.
@@ -336,18 +340,69 @@ def test_revenue_chart_drawn_in_chromium_is_the_hand_worked_book(tmp_path):
     EUR, all entities; its Recognised bar for 2026-02 as the browser drew it is the postings up
     to the as-of date, and the same query the demo check uses finds that figure."""
     import revrec_fixture as book
+    from dashboard_helpers import published_copy
 
     from dashboards.ui import format_money
 
-    published = tmp_path / "book.duckdb"
-    con = duckdb.connect(str(published))
-    create_raw_tables(con)
-    for statement in book.statements():
-        con.execute(statement)
-    con.close()
+    published = published_copy(tmp_path / "book.duckdb", *book.statements())
     assert _published_rows(published, REVENUE_CHARTED_SQL) == [("EUR", "2026-02", 16071)]
     with _app_in_chromium(published, tmp_path) as (page, base):
         out = tmp_path / "revenue.png"
         assert not page.screenshot(f"{base}/revenue", out, 1)
         assert _drawn_trace(page, "Recognised") == {"2026-02": format_money(16071, "EUR")}
         _assert_drawn_recognised_is_the_postings(page, published)
+
+
+def test_every_registered_page_is_screenshot():
+    """A page added to app.py without an entry above would never be rendered in a browser."""
+    import re
+
+    registered = set(re.findall(r'url_path="([^"]+)"', (REPO_ROOT / "dashboards" / "app.py").read_text()))
+    assert registered - {"overview"} == set(PAGE_URLS) - {""}
+
+
+# (url path, trace name, SQL on the published copy giving (x, amount_minor, currency) per bar or
+# point of that trace as the page opens: its first currency, no filter)
+ASSURANCE_CHARTS = {
+    "review-queue": (
+        "At risk",
+        "with first as (select min(currency) c from assurance.fct_assurance_review_queue) "
+        "select reason_code, sum(amount_at_risk_minor), currency from assurance.fct_assurance_review_queue, first "
+        "where currency = first.c and status not in ('resolved', 'false_positive') and explained_by is null "
+        "group by reason_code, currency",
+    ),
+    "leakage": (
+        "usage_not_billed",
+        "select strftime(period_month, '%Y-%m'), sum(leaked_reporting_minor), reporting_currency "
+        "from assurance.fct_assurance_leakage where reason_code = 'usage_not_billed' group by all",
+    ),
+    "cutover": (
+        "Unexplained difference",
+        "with first as (select min(currency) c from assurance.fct_parallel_run_summary) "
+        "select strftime(service_month, '%Y-%m'), unexplained_difference_minor, currency "
+        "from assurance.fct_parallel_run_summary, first where currency = first.c",
+    ),
+}
+
+
+def test_assurance_charts_drawn_in_chromium_are_the_marts(tmp_path):
+    """On the hand-worked assurance book (assurance_fixture.py): each page as the browser drew it
+    opens on its first currency, and one charted figure per page equals SQL on the marts."""
+    import assurance_fixture as book
+    from dashboard_helpers import published_copy
+
+    from dashboards.data import reason_words
+    from dashboards.ui import format_money
+
+    # not assurance.duckdb: a file named like a schema makes DuckDB's names ambiguous
+    published = published_copy(tmp_path / "assurance_book.duckdb", *book.statements())
+    with _app_in_chromium(published, tmp_path) as (page, base):
+        for url_path, (trace, sql) in ASSURANCE_CHARTS.items():
+            assert not page.screenshot(f"{base}/{url_path}", tmp_path / f"{url_path}.png", 1)
+            name = reason_words(trace) if url_path == "leakage" else trace
+            expected = {
+                (reason_words(x) if url_path == "review-queue" else x): format_money(amount, currency)
+                for x, amount, currency in _published_rows(published, sql)
+            }
+            assert expected, f"the book has no figure for /{url_path}"
+            assert _drawn_trace(page, name) == expected, url_path

@@ -28,6 +28,8 @@ def test_definitions_load_with_one_job_schedule_and_sensor():
     assert "billing/fct_invoices:assert_invoice_totals_reconcile" in checks
     assert "intermediate/int_billing__unbillable_events:assert_every_event_billed_or_reported" in checks
     assert "collections/fct_payments:assert_payment_cash_conserved" in checks
+    # the review queue's blocking check (docs/assurance.md §5)
+    assert "assurance/fct_assurance_review_queue:assert_no_blocking_findings_on_drafts" in checks
 
 
 def test_every_writing_asset_is_in_the_single_writer_pool():

@@ -43,6 +43,7 @@ REQUIRED = {
     "crm_product_map": ["crm_product"],
     "chart_of_accounts": ["account_role", "account_code"],
     "invoice_voids": ["invoice_number", "voided_at", "voided_by", "reason"],
+    "assurance_review_status": ["finding_id", "status", "note", "reviewed_by", "reviewed_at"],
 }
 
 # the columns naming a row of each kind (dbt overlays by these); used in quarantine reasons
@@ -55,6 +56,7 @@ KEYS = {
     "crm_product_map": ["crm_product"],
     "chart_of_accounts": ["account_role"],
     "invoice_voids": ["invoice_number"],
+    "assurance_review_status": ["finding_id"],
 }
 
 # the keys of reference/settings revhouse reads; any other key is quarantined (a typo such as
@@ -93,6 +95,10 @@ ACCOUNT_ROLES = (
     "fx_gain_loss",
     "prepaid_credits",  # A2: prepaid credits sold are a liability until they pay an invoice line
 )
+# docs/assurance.md §5: what a reviewer may say about a finding (open = reopened)
+REVIEW_STATUSES = ("open", "acknowledged", "resolved", "false_positive")
+# a finding id is the md5 of reason code and finding key (docs/assurance.md §3)
+FINDING_ID = re.compile(r"[0-9a-f]{32}")
 BOOLEAN_TEXT = {"true": "true", "false": "false", "1": "true", "0": "false", "yes": "true", "no": "false"}
 
 
@@ -275,6 +281,21 @@ def _invoice_voids(values: dict) -> None:
     values["voided_at"] = _utc_timestamp("voided_at", values.get("voided_at") or "")
 
 
+def _assurance_review_status(values: dict) -> None:
+    # whether the id names a finding of the review queue is known only after dbt builds the queue:
+    # int_assurance__review_statuses refuses an unknown one there, with its reason
+    finding_id = (values.get("finding_id") or "").lower()
+    if not FINDING_ID.fullmatch(finding_id):
+        raise Invalid(
+            "finding_id",
+            f"finding_id {values['finding_id']!r} is not a finding id (the 32-character id the review queue shows)",
+        )
+    values["finding_id"] = finding_id
+    values["status"] = _one_of(REVIEW_STATUSES)("status", values.get("status") or "")
+    values["reviewed_at"] = _utc_timestamp("reviewed_at", values.get("reviewed_at") or "")
+    _required(values, "reviewed_by")
+
+
 CHECKS: dict[str, Callable[[dict], None]] = {
     "entities": _entities,
     "settings": _settings,
@@ -283,6 +304,7 @@ CHECKS: dict[str, Callable[[dict], None]] = {
     "revrec_rules": _revrec_rules,
     "chart_of_accounts": _chart_of_accounts,
     "invoice_voids": _invoice_voids,
+    "assurance_review_status": _assurance_review_status,
 }
 
 
