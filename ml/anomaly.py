@@ -1,0 +1,359 @@
+"""Anomaly scores for usage and invoices (docs/assurance.md §4). Pure: frames in, frames out.
+
+Each entity is scored twice over:
+
+- an IsolationForest (scikit-learn, `random_state=0`) on robust-scaled features ranks how
+  unusual a row is among all rows of its kind (`score`, the forest's anomaly score in (0, 1]);
+- a rule gate per kind (spike, drop, silence, invoice amount) says whether the row is
+  flagged, so a steady series is never flagged however the forest ranks it, and a flag always
+  has figures a finance lead can check. A row is flagged when its gate holds and its score
+  reaches `MIN_SCORE`.
+
+`top_features` names the features that stand out most on the row (largest robust z-score
+against all rows), in words with the figures ("units 45.4× the 28-day median (318 vs 7)").
+Money enters only as ratios of exact Decimals; floats are model inputs, never amounts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import IsolationForest
+from sklearn.preprocessing import RobustScaler
+
+MODEL_VERSION = "iforest-robust-1"
+FEATURE_VERSION = "usage-1+invoice-1"
+RANDOM_STATE = 0
+N_ESTIMATORS = 200
+MIN_SCORE = 0.5
+
+# usage gates
+BASELINE_DAYS = 28  # the trailing window of the SQL features (d-28 .. d-1)
+MIN_HISTORY_DAYS = 14  # days of baseline before a day is scored
+MIN_ACTIVE_DAYS = 14  # a series active fewer of its last 28 days is too sparse to judge
+SPIKE_RATIO = 3.0  # units at least this many times the median and the same-weekday mean
+SPIKE_Z = 6.0  # and this many robust standard deviations above the median
+SPIKE_MAX_RATIO = 3.0  # and this many times the largest day of the 28 (a bursty series' peaks are usual)
+DROP_RATIO = 0.25  # 7-day mean and the day at most this share of the median
+SILENCE_DAYS = 7  # no event for at least this many days on a series that was active,
+# and a gap that unlikely at the series' activity before it: (1 - active share)^days below this
+SILENCE_ODDS = 1e-6
+# invoice gates: fees at least this many times the customer's own median (and the plan's
+# median in the month, when the plan has peers), with enough history to judge
+INVOICE_RATIO = Decimal("2.5")
+MIN_PRIOR_INVOICES = 3
+MIN_PLAN_PEERS = 3
+
+USAGE_KINDS = ("usage_spike", "usage_drop", "usage_silence")
+# the phrase of `_usage_words` each kind leads with: the ratio to the median, the 7-day mean,
+# the silent days
+USAGE_HEADLINE = {"usage_spike": 0, "usage_drop": 3, "usage_silence": 4}
+INVOICE_KIND = "invoice_amount_anomaly"
+
+SCORE_COLUMNS = [
+    "score_id",
+    "entity_type",
+    "entity_key",
+    "external_customer_id",
+    "external_subscription_id",
+    "invoice_id",
+    "metric_code",
+    "score_date",
+    "score",
+    "is_flagged",
+    "kind",
+    "top_features",
+    "model_version",
+    "feature_version",
+]
+
+
+def _num(value) -> float:
+    """A feature value as a model input (None/NaN -> 0)."""
+    if value is None:
+        return 0.0
+    if isinstance(value, Decimal):
+        return float(value)
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return 0.0 if np.isnan(out) else out
+
+
+def _fmt(value) -> str:
+    """A figure in words: integers plain, others to 3 significant digits."""
+    x = _num(value)
+    if x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    return f"{x:.3g}"
+
+
+def _score_id(*parts: object) -> str:
+    return hashlib.md5("|".join("" if p is None else str(p) for p in parts).encode()).hexdigest()
+
+
+def forest_scores(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(anomaly score in (0, 1], per-feature robust z) of each row: RobustScaler (median and
+    IQR, so a few spikes do not set the scale) then an IsolationForest with a fixed seed."""
+    if len(matrix) == 0:
+        return np.zeros(0), np.zeros((0, matrix.shape[1] if matrix.ndim == 2 else 0))
+    scaled = RobustScaler().fit_transform(matrix)
+    forest = IsolationForest(n_estimators=N_ESTIMATORS, random_state=RANDOM_STATE)
+    forest.fit(scaled)
+    return -forest.score_samples(scaled), scaled
+
+
+def _top_features(z_row: np.ndarray, words: list[str], headline: int = 0, k: int = 2) -> str:
+    """The kind's headline feature first, then the others that stand out most (|robust z|)."""
+    order = sorted((i for i in range(len(words)) if i != headline), key=lambda i: (-abs(z_row[i]), i))
+    picked = [headline, *order][:k]
+    return "; ".join(words[i] for i in picked if words[i])
+
+
+# ---------------------------------------------------------------- usage
+
+
+def _usage_derived(row: pd.Series) -> dict[str, float]:
+    units = _num(row["units"])
+    median = _num(row["median_units_28d"])
+    mad = _num(row["mad_units_28d"])
+    weekday = _num(row["same_weekday_mean_units"])
+    mean7 = _num(row["mean_units_7d"])
+    # robust sd: 1.4826 × MAD, floored at a tenth of the level and at the Poisson sd of a
+    # count (√median, at least 1) so a flat or small series does not turn noise into a huge z
+    scale = max(1.4826 * mad, 0.1 * abs(median), float(np.sqrt(max(abs(median), 1.0))))
+    return {
+        "units": units,
+        "median": median,
+        "weekday": weekday,
+        "mean7": mean7,
+        "max28": _num(row["max_units_28d"]),
+        "ratio": units / median if median > 0 else (float("inf") if units > 0 else 1.0),
+        "weekday_ratio": units / weekday if weekday > 0 else (float("inf") if units > 0 else 1.0),
+        "mean7_ratio": mean7 / median if median > 0 else 1.0,
+        "z": (units - median) / scale,
+        "silent_days": _num(row["days_since_last_event"]),
+        "active_days": _num(row["active_days_28d"]),
+        "quantity_change": _num(row["contracted_quantity_change_28d"]),
+        "plan_change": bool(row["has_plan_change_28d"]),
+    }
+
+
+def silence_odds(d: dict[str, float]) -> float:
+    """How likely the gap is by chance: the share of active days among the baseline days before
+    the gap began (the baseline holds silent_days - 1 of the gap), to the power of its length."""
+    before = BASELINE_DAYS - (d["silent_days"] - 1)
+    if before <= 0:
+        return 1.0
+    share = min(d["active_days"] / before, 1.0)
+    return (1.0 - share) ** d["silent_days"]
+
+
+def usage_kind(d: dict[str, float]) -> str:
+    """The direction of a usage row: silence (no event today and for days), spike, or drop."""
+    if d["units"] == 0 and d["silent_days"] >= 1:
+        return "usage_silence"
+    return "usage_spike" if d["units"] > d["median"] else "usage_drop"
+
+
+def usage_gate(kind: str, d: dict[str, float]) -> tuple[bool, str | None]:
+    """(does the rule gate hold, the reason it is explained away if it does but is not a fault)."""
+    if d["active_days"] < MIN_ACTIVE_DAYS:
+        return False, None
+    if kind == "usage_spike":
+        holds = (
+            d["ratio"] >= SPIKE_RATIO
+            and d["weekday_ratio"] >= SPIKE_RATIO
+            and d["z"] >= SPIKE_Z
+            and d["units"] >= SPIKE_MAX_RATIO * d["max28"]
+        )
+        if holds and d["quantity_change"] > 0:
+            return False, f"after a contracted-quantity increase of {_fmt(d['quantity_change'])}"
+        if holds and d["plan_change"]:
+            return False, "after a plan change in the last 28 days"
+        return holds, None
+    if kind == "usage_drop":
+        holds = d["median"] > 0 and d["units"] <= DROP_RATIO * d["median"] and d["mean7_ratio"] <= DROP_RATIO
+    else:
+        holds = d["silent_days"] >= SILENCE_DAYS and silence_odds(d) < SILENCE_ODDS
+    if holds and d["quantity_change"] < 0:
+        return False, f"after a contracted-quantity decrease of {_fmt(-d['quantity_change'])}"
+    if holds and d["plan_change"]:
+        return False, "after a plan change in the last 28 days"
+    return holds, None
+
+
+def _usage_words(d: dict[str, float]) -> list[str]:
+    """One phrase per model feature, in the order of `_usage_matrix`'s columns."""
+    ratio = "∞" if d["ratio"] == float("inf") else f"{d['ratio']:.1f}"
+    weekday = "∞" if d["weekday_ratio"] == float("inf") else f"{d['weekday_ratio']:.1f}"
+    return [
+        f"units {ratio}× the 28-day median ({_fmt(d['units'])} vs {_fmt(d['median'])})",
+        f"{abs(d['z']):.1f} robust deviations {'above' if d['z'] >= 0 else 'below'} the 28-day median",
+        f"units {weekday}× the same-weekday mean ({_fmt(d['weekday'])})",
+        f"7-day mean {_fmt(d['mean7'])} vs 28-day median {_fmt(d['median'])}",
+        f"no event for {int(d['silent_days'])} days after {int(d['active_days'])} active days of the last 28"
+        if d["silent_days"] >= 1
+        else "",
+    ]
+
+
+def _log_ratio(x: float) -> float:
+    """Signed log1p, capped: ratios span orders of magnitude (and a sum metric can go negative)."""
+    x = max(min(x, 1e6), -1e6)
+    return float(np.sign(x) * np.log1p(abs(x)))
+
+
+def _usage_matrix(derived: list[dict[str, float]]) -> np.ndarray:
+    return np.array(
+        [
+            [
+                _log_ratio(d["ratio"]),
+                float(np.clip(d["z"], -1e3, 1e3)),
+                _log_ratio(d["weekday_ratio"]),
+                _log_ratio(d["mean7_ratio"]),
+                d["silent_days"],
+            ]
+            for d in derived
+        ],
+        dtype=float,
+    ).reshape(len(derived), 5)
+
+
+def score_usage(features: pd.DataFrame) -> pd.DataFrame:
+    """Scores of the usage feature rows (int_assurance__usage_features) with enough history."""
+    rows = features[features["history_days"].fillna(0) >= MIN_HISTORY_DAYS]
+    rows = rows.sort_values(["external_subscription_id", "billable_metric_code", "usage_date"])
+    derived = [_usage_derived(r) for _, r in rows.iterrows()]
+    scores, z = forest_scores(_usage_matrix(derived))
+    out = []
+    for i, (_, row) in enumerate(rows.iterrows()):
+        d = derived[i]
+        kind = usage_kind(d)
+        holds, explained = usage_gate(kind, d)
+        top = _top_features(z[i], _usage_words(d), headline=USAGE_HEADLINE[kind])
+        if explained:
+            top = f"{top}; not flagged: {explained}"
+        key = f"{row['external_subscription_id']}|{row['billable_metric_code']}|{row['usage_date']}"
+        out.append(
+            {
+                "score_id": _score_id("usage", key, MODEL_VERSION, FEATURE_VERSION),
+                "entity_type": "usage",
+                "entity_key": key,
+                "external_customer_id": row["external_customer_id"],
+                "external_subscription_id": row["external_subscription_id"],
+                "invoice_id": None,
+                "metric_code": row["billable_metric_code"],
+                "score_date": row["usage_date"],
+                "score": round(float(scores[i]), 6),
+                "is_flagged": bool(holds and scores[i] >= MIN_SCORE),
+                "kind": kind,
+                "top_features": top,
+                "model_version": MODEL_VERSION,
+                "feature_version": FEATURE_VERSION,
+            }
+        )
+    return pd.DataFrame(out, columns=SCORE_COLUMNS)
+
+
+# ---------------------------------------------------------------- invoices
+
+
+def _ratio(amount, median) -> Decimal | None:
+    """Exact ratio of two minor-unit amounts (None when there is no positive median)."""
+    if amount is None or median is None or pd.isna(amount) or pd.isna(median) or Decimal(int(median)) <= 0:
+        return None
+    return Decimal(int(amount)) / Decimal(int(median))
+
+
+def _invoice_words(row: pd.Series, customer: Decimal | None, plan: Decimal | None, share: Decimal) -> list[str]:
+    return [
+        f"fees {customer:.1f}× the customer's median of its last {int(row['customer_prior_invoices'])} invoices "
+        f"({int(row['fees_amount_minor'])} vs {int(row['customer_median_fees_minor'])} {row['currency']} minor units)"
+        if customer is not None
+        else "",
+        f"fees {plan:.1f}× the median of plan {row['plan_code']} in the month "
+        f"({int(row['plan_month_median_fees_minor'])} minor units over {int(row['plan_month_invoices'])} invoices)"
+        if plan is not None
+        else "",
+        f"usage fees {share * 100:.0f}% of the invoice",
+    ]
+
+
+def invoice_gate(row: pd.Series, customer: Decimal | None, plan: Decimal | None) -> bool:
+    """Flag an invoice far above the customer's own history and, when its plan has peers
+    that month, far above them too. Only upward: a low invoice is usually a legitimate
+    proration (a mid-month start or upgrade), and under-billing is the rule checks' job."""
+    if customer is None or int(row["customer_prior_invoices"]) < MIN_PRIOR_INVOICES:
+        return False
+    if customer < INVOICE_RATIO:
+        return False
+    if plan is not None and int(row["plan_month_invoices"]) >= MIN_PLAN_PEERS:
+        return plan >= INVOICE_RATIO
+    return True
+
+
+def score_invoices(features: pd.DataFrame) -> pd.DataFrame:
+    """Scores of the invoice feature rows (int_assurance__invoice_features)."""
+    rows = features.sort_values(["invoice_id"])
+    prepared = []
+    for _, row in rows.iterrows():
+        customer = _ratio(row["fees_amount_minor"], row["customer_median_fees_minor"])
+        plan = _ratio(row["fees_amount_minor"], row["plan_month_median_fees_minor"])
+        fees = Decimal(int(row["fees_amount_minor"] or 0))
+        usage = Decimal(int(row["usage_fees_amount_minor"] or 0))
+        share = usage / fees if fees > 0 else Decimal(0)
+        prepared.append((row, customer, plan, share))
+    matrix = np.array(
+        [
+            [
+                _log_ratio(float(c)) if c is not None else 0.0,
+                _log_ratio(float(p)) if p is not None else 0.0,
+                float(s),
+            ]
+            for _, c, p, s in prepared
+        ],
+        dtype=float,
+    ).reshape(len(prepared), 3)
+    scores, z = forest_scores(matrix)
+    out = []
+    for i, (row, customer, plan, share) in enumerate(prepared):
+        flagged = invoice_gate(row, customer, plan) and scores[i] >= MIN_SCORE
+        out.append(
+            {
+                "score_id": _score_id("invoice", row["invoice_id"], MODEL_VERSION, FEATURE_VERSION),
+                "entity_type": "invoice",
+                "entity_key": row["invoice_id"],
+                "external_customer_id": row["external_customer_id"],
+                "external_subscription_id": None,
+                "invoice_id": row["invoice_id"],
+                "metric_code": None,
+                "score_date": row["issuing_date"],
+                "score": round(float(scores[i]), 6),
+                "is_flagged": bool(flagged),
+                "kind": INVOICE_KIND,
+                "top_features": _top_features(z[i], _invoice_words(row, customer, plan, share)),
+                "model_version": MODEL_VERSION,
+                "feature_version": FEATURE_VERSION,
+            }
+        )
+    return pd.DataFrame(out, columns=SCORE_COLUMNS)
+
+
+SCORERS: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
+    "usage": score_usage,
+    "invoice": score_invoices,
+}
+
+
+def score_all(usage_features: pd.DataFrame, invoice_features: pd.DataFrame) -> pd.DataFrame:
+    """Every score of one build, usage then invoices, in a stable order."""
+    frames = [f for f in (score_usage(usage_features), score_invoices(invoice_features)) if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=SCORE_COLUMNS)
+    return pd.concat(frames, ignore_index=True)
