@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 
 import numpy as np
@@ -91,6 +92,13 @@ def _fmt(value) -> str:
     if x == int(x) and abs(x) < 1e15:
         return str(int(x))
     return f"{x:.3g}"
+
+
+def _day(value) -> date | None:
+    """A date whether the frame holds dates or timestamps (DuckDB's DATE reads back as the latter)."""
+    if value is None or pd.isna(value):
+        return None
+    return pd.Timestamp(value).date()
 
 
 def _score_id(*parts: object) -> str:
@@ -239,7 +247,8 @@ def score_usage(features: pd.DataFrame) -> pd.DataFrame:
         top = _top_features(z[i], _usage_words(d), headline=USAGE_HEADLINE[kind])
         if explained:
             top = f"{top}; not flagged: {explained}"
-        key = f"{row['external_subscription_id']}|{row['billable_metric_code']}|{row['usage_date']}"
+        day = _day(row["usage_date"])
+        key = f"{row['external_subscription_id']}|{row['billable_metric_code']}|{day}"
         out.append(
             {
                 "score_id": _score_id("usage", key, MODEL_VERSION, FEATURE_VERSION),
@@ -249,7 +258,7 @@ def score_usage(features: pd.DataFrame) -> pd.DataFrame:
                 "external_subscription_id": row["external_subscription_id"],
                 "invoice_id": None,
                 "metric_code": row["billable_metric_code"],
-                "score_date": row["usage_date"],
+                "score_date": day,
                 "score": round(float(scores[i]), 6),
                 "is_flagged": bool(holds and scores[i] >= MIN_SCORE),
                 "kind": kind,
@@ -333,7 +342,7 @@ def score_invoices(features: pd.DataFrame) -> pd.DataFrame:
                 "external_subscription_id": None,
                 "invoice_id": row["invoice_id"],
                 "metric_code": None,
-                "score_date": row["issuing_date"],
+                "score_date": _day(row["issuing_date"]),
                 "score": round(float(scores[i]), 6),
                 "is_flagged": bool(flagged),
                 "kind": INVOICE_KIND,

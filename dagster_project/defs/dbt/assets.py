@@ -27,11 +27,14 @@ from dagster_project.ingest.schema import RAW_SCHEMA
 from dagster_project.settings import scoped_env
 from dagster_project.warehouse import kill_point, writer_lock
 
-__all__ = ["DBT_SELECTIONS", "WRITER_POOL", "build_dbt_assets", "dbt_build_args", "dbt_resource"]
+__all__ = ["DBT_SELECTIONS", "ML_SOURCE", "WRITER_POOL", "build_dbt_assets", "dbt_build_args", "dbt_resource"]
 FROZEN_STATE_SOURCE = "frozen_state"
 # Both loops (billing's finalized invoices, revrec's closed periods) key their sources as
 # frozen_state/<mart>: the mart as it stood before this run.
 FROZEN_STATE_SOURCES = (FROZEN_STATE_SOURCE, "frozen_revrec_state")
+# The source `ml` is what the ML assets write (defs/ml/): keyed ml/<table>, their own keys, so
+# Dagster runs feature models -> ML asset -> the models reading its table, in that order.
+ML_SOURCE = "ml"
 COLLECTIONS_GROUP = "collections"
 REVREC_GROUP = "revrec"
 ASSURANCE_GROUP = "assurance"
@@ -52,6 +55,8 @@ class RevhouseDbtTranslator(DagsterDbtTranslator):
         if dbt_resource_props["resource_type"] == "source":
             if dbt_resource_props["source_name"] in FROZEN_STATE_SOURCES:
                 return dg.AssetKey([FROZEN_STATE_SOURCE, dbt_resource_props["name"]])
+            if dbt_resource_props["source_name"] == ML_SOURCE:
+                return dg.AssetKey([ML_SOURCE, dbt_resource_props["name"]])
             return dg.AssetKey([RAW_SCHEMA, dbt_resource_props["name"]])
         return super().get_asset_key(dbt_resource_props)
 
@@ -69,6 +74,8 @@ class RevhouseDbtTranslator(DagsterDbtTranslator):
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "source":
+            if dbt_resource_props["source_name"] == ML_SOURCE:
+                return ML_SOURCE
             return (
                 FROZEN_STATE_SOURCE
                 if dbt_resource_props["source_name"] in FROZEN_STATE_SOURCES

@@ -17,7 +17,8 @@ invoice_lines as (
         invoice_id,
         max(case when fee_type = 'subscription' then plan_code end) as plan_code,
         sum(case when fee_type = 'charge' then amount_minor else 0 end) as usage_fees_amount_minor,
-        count(*) as lines_count
+        count(*) as lines_count,
+        min(service_from_date) as service_from_date
     from review_invoice_lines
     group by invoice_id
 ),
@@ -36,7 +37,9 @@ invoices as (
         review_invoices.total_amount_minor,
         invoice_lines.plan_code,
         coalesce(invoice_lines.usage_fees_amount_minor, 0) as usage_fees_amount_minor,
-        coalesce(invoice_lines.lines_count, 0) as lines_count
+        coalesce(invoice_lines.lines_count, 0) as lines_count,
+        -- the service month concerned: of the earliest service day on the invoice
+        {{ dbt.date_trunc('month', 'coalesce(invoice_lines.service_from_date, review_invoices.issuing_date)') }} as service_month
     from review_invoices
     left join invoice_lines on review_invoices.invoice_id = invoice_lines.invoice_id
 ),
@@ -80,6 +83,7 @@ final as (
         invoices.currency,
         invoices.issuing_date,
         cast(invoices.issuing_month as date) as issuing_month,
+        cast(invoices.service_month as date) as service_month,
         invoices.is_finalized,
         invoices.plan_code,
         invoices.lines_count,

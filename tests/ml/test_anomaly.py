@@ -1,0 +1,99 @@
+"""ml.anomaly on small synthetic series: a planted spike, drop and silence are flagged, a
+steady series is not, and the same input gives the same scores."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pandas as pd
+import pytest
+from ml_synthetic import DAYS, START, invoice_features, steady, usage_features
+
+from ml import anomaly
+
+def _flags(scores: pd.DataFrame, sub: str) -> pd.DataFrame:
+    return scores[(scores["external_subscription_id"] == sub) & scores["is_flagged"]]
+
+
+@pytest.fixture(scope="module")
+def planted() -> pd.DataFrame:
+    spike = steady(1)
+    spike[60] = 400.0
+    drop = steady(2)
+    drop[60:] = [1.0] * (DAYS - 60)
+    silence = steady(3)
+    silence[60:] = [0.0] * (DAYS - 60)
+    series = {f"steady_{n}": steady(10 + n) for n in range(8)}
+    series.update({"spike": spike, "drop": drop, "silence": silence})
+    return anomaly.score_usage(usage_features(series))
+
+
+def test_a_planted_spike_is_flagged_on_its_day_with_its_figures(planted):
+    flags = _flags(planted, "spike")
+    assert list(flags["kind"]) == ["usage_spike"]
+    assert flags["score_date"].iloc[0] == START + timedelta(days=60)
+    assert flags["top_features"].iloc[0].startswith("units 20.")  # 400 vs a median near 20
+    assert "× the 28-day median (400 vs" in flags["top_features"].iloc[0]
+
+
+def test_a_planted_drop_is_flagged_as_a_drop(planted):
+    flags = _flags(planted, "drop")
+    assert len(flags) > 0
+    assert set(flags["kind"]) == {"usage_drop"}
+    assert min(flags["score_date"]) >= START + timedelta(days=60)
+
+
+def test_a_planted_silence_is_flagged_after_a_week(planted):
+    flags = _flags(planted, "silence")
+    assert set(flags["kind"]) == {"usage_silence"}
+    assert min(flags["score_date"]) == START + timedelta(days=60 + anomaly.SILENCE_DAYS - 1)
+    assert "no event for 7 days" in flags.sort_values("score_date")["top_features"].iloc[0]
+
+
+def test_steady_series_are_never_flagged(planted):
+    steady = planted[planted["external_subscription_id"].str.startswith("steady_")]
+    assert len(steady) > 8 * 60  # they were scored ...
+    assert not steady["is_flagged"].any()  # ... and nothing stood out
+
+
+def test_a_surge_after_a_contract_upsize_is_scored_but_not_flagged():
+    surge = steady(4)
+    surge[60] = 400.0
+    scores = anomaly.score_usage(usage_features({"upsized": surge, "other": steady(5)}, quantity_change=50))
+    row = scores[(scores["external_subscription_id"] == "upsized") & (scores["score_date"] == START + timedelta(days=60))]
+    assert row["kind"].iloc[0] == "usage_spike"
+    assert not row["is_flagged"].iloc[0]
+    assert "not flagged: after a contracted-quantity increase of 50" in row["top_features"].iloc[0]
+
+
+def test_same_input_same_scores():
+    frame = usage_features({"a": steady(7), "b": steady(8)})
+    first, second = anomaly.score_usage(frame), anomaly.score_usage(frame.copy())
+    pd.testing.assert_frame_equal(first, second)
+    assert set(first["model_version"]) == {anomaly.MODEL_VERSION}
+    assert set(first["feature_version"]) == {anomaly.FEATURE_VERSION}
+
+
+def test_an_invoice_far_above_its_own_history_is_flagged_and_a_steady_one_is_not():
+    fees = {f"c{n}": [10000 + 50 * n] * 6 for n in range(6)}
+    fees["dup"] = [10000, 10000, 10000, 10000, 30000, 10000]
+    scores = anomaly.score_invoices(invoice_features(fees))
+    flagged = scores[scores["is_flagged"]]
+    assert list(flagged["invoice_id"]) == ["dup-4"]
+    assert flagged["kind"].iloc[0] == "invoice_amount_anomaly"
+    assert "fees 3.0× the customer's median of its last 4 invoices (30000 vs 10000 EUR minor units)" in (
+        flagged["top_features"].iloc[0]
+    )
+
+
+def test_an_invoice_high_for_the_customer_but_usual_for_its_plan_is_not_flagged():
+    fees = {f"c{n}": [10000] * 6 for n in range(6)}
+    fees["grew"] = [4000, 4000, 4000, 4000, 12000, 12000]
+    scores = anomaly.score_invoices(invoice_features(fees, plan_median=12000))
+    assert not scores["is_flagged"].any()
+
+
+def test_no_features_no_scores():
+    empty = anomaly.score_all(usage_features({"x": [1.0]}).iloc[0:0], invoice_features({"c": [1]}).iloc[0:0])
+    assert list(empty.columns) == anomaly.SCORE_COLUMNS
+    assert len(empty) == 0
