@@ -1,6 +1,6 @@
 import dagster as dg
 
-from dagster_project.defs.dbt.assets import FROZEN_STATE_SOURCES
+from dagster_project.defs.dbt.assets import FROZEN_STATE_SOURCES, ML_SOURCE
 from dagster_project.defs.dbt.project import prepare
 
 
@@ -83,7 +83,8 @@ def test_code_location_loads_as_the_dagster_ui_loads_it(tmp_path):
 
 def test_every_dbt_source_is_an_ingestion_asset():
     """dbt declares one source per system (lago, salesforce, payments ...), but each raw table is
-    the ingestion asset `raw/<table>`: no dbt source may become an orphan asset nothing makes."""
+    the ingestion asset `raw/<table>` (and each table of the source `ml` the ML asset `ml/<table>`):
+    no dbt source may become an orphan asset nothing makes."""
     import json
 
     from dagster_project.defs.dbt.assets import TRANSLATOR
@@ -102,7 +103,7 @@ def test_every_dbt_source_is_an_ingestion_asset():
     source_keys = {
         uid: TRANSLATOR.get_asset_spec(manifest, uid, dbt_project()).key
         for uid in manifest["sources"]
-        if manifest["sources"][uid]["source_name"] not in FROZEN_STATE_SOURCES
+        if manifest["sources"][uid]["source_name"] not in (*FROZEN_STATE_SOURCES, ML_SOURCE)
     }
     assert len(source_keys) >= 30
     assert {uid: key for uid, key in source_keys.items() if key not in ingested} == {}
@@ -113,6 +114,32 @@ def test_every_dbt_source_is_an_ingestion_asset():
     executable = {key for a in graph.assets_defs if a.is_executable for key in a.keys}
     stubs = set(graph.get_all_asset_keys()) - executable
     assert stubs == frozen_state_keys(manifest)
+
+
+def test_ml_scores_sit_between_the_feature_models_and_the_ml_findings():
+    """The dbt source `ml` is the ML asset's own key, so the job runs features -> scores ->
+    findings (Dagster splits the dbt selection into steps around it), and the evaluation and
+    the published copy come after the scores."""
+    import json
+
+    from dagster_project.defs.dbt.assets import TRANSLATOR
+    from dagster_project.defs.dbt.project import dbt_project
+    from dagster_project.definitions import defs
+
+    manifest = json.loads(prepare().read_text())
+    scores = dg.AssetKey(["ml", "anomaly_scores"])
+    assert TRANSLATOR.get_asset_spec(manifest, "source.revhouse.ml.anomaly_scores", dbt_project()).key == scores
+    graph = defs.resolve_asset_graph()
+    node = graph.get(scores)
+    assert node.group_name == "ml"
+    assert node.parent_keys == {
+        dg.AssetKey(["intermediate", "int_assurance__usage_features"]),
+        dg.AssetKey(["intermediate", "int_assurance__invoice_features"]),
+    }
+    assert dg.AssetKey(["intermediate", "int_assurance__ml_findings"]) in node.child_keys
+    evaluation = graph.get(dg.AssetKey(["assurance", "evaluation"]))
+    assert scores in evaluation.parent_keys
+    assert dg.AssetKey(["published_warehouse"]) in evaluation.child_keys
 
 
 def frozen_state_keys(manifest: dict) -> set:
