@@ -280,7 +280,9 @@ def _ratio(amount, median) -> Decimal | None:
     return Decimal(int(amount)) / Decimal(int(median))
 
 
-def _invoice_words(row: pd.Series, customer: Decimal | None, plan: Decimal | None, share: Decimal) -> list[str]:
+def _invoice_words(
+    row: pd.Series, customer: Decimal | None, plan: Decimal | None, share: Decimal
+) -> list[str]:
     return [
         f"fees {customer:.1f}× the customer's median of its last {int(row['customer_prior_invoices'])} invoices "
         f"({int(row['fees_amount_minor'])} vs {int(row['customer_median_fees_minor'])} {row['currency']} minor units)"

@@ -80,7 +80,10 @@ class Case:
             return False
         if _text(finding.get("external_customer_id")) != self.external_customer_id:
             return False
-        if self.external_subscription_id and _text(finding.get("external_subscription_id")) != self.external_subscription_id:
+        if (
+            self.external_subscription_id
+            and _text(finding.get("external_subscription_id")) != self.external_subscription_id
+        ):
             return False
         if self.invoice_number and _text(finding.get("invoice_number")) != self.invoice_number:
             return False

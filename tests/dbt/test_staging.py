@@ -27,7 +27,11 @@ def test_no_model_outside_staging_selects_from_a_source():
             # int_assurance__ml_findings (models/intermediate/assurance/_ml__sources.yml)
             if d.startswith("source.")
             and not d.startswith(
-                ("source.revhouse.frozen_state.", "source.revhouse.frozen_revrec_state.", "source.revhouse.ml.")
+                (
+                    "source.revhouse.frozen_state.",
+                    "source.revhouse.frozen_revrec_state.",
+                    "source.revhouse.ml.",
+                )
             )
         )
         for n in models

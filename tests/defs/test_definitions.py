@@ -122,13 +122,15 @@ def test_ml_scores_sit_between_the_feature_models_and_the_ml_findings():
     the published copy come after the scores."""
     import json
 
+    from dagster_project.definitions import defs
     from dagster_project.defs.dbt.assets import TRANSLATOR
     from dagster_project.defs.dbt.project import dbt_project
-    from dagster_project.definitions import defs
 
     manifest = json.loads(prepare().read_text())
     scores = dg.AssetKey(["ml", "anomaly_scores"])
-    assert TRANSLATOR.get_asset_spec(manifest, "source.revhouse.ml.anomaly_scores", dbt_project()).key == scores
+    assert (
+        TRANSLATOR.get_asset_spec(manifest, "source.revhouse.ml.anomaly_scores", dbt_project()).key == scores
+    )
     graph = defs.resolve_asset_graph()
     node = graph.get(scores)
     assert node.group_name == "ml"

@@ -11,6 +11,7 @@ from ml_synthetic import DAYS, START, invoice_features, steady, usage_features
 
 from ml import anomaly
 
+
 def _flags(scores: pd.DataFrame, sub: str) -> pd.DataFrame:
     return scores[(scores["external_subscription_id"] == sub) & scores["is_flagged"]]
 
@@ -60,7 +61,10 @@ def test_a_surge_after_a_contract_upsize_is_scored_but_not_flagged():
     surge = steady(4)
     surge[60] = 400.0
     scores = anomaly.score_usage(usage_features({"upsized": surge, "other": steady(5)}, quantity_change=50))
-    row = scores[(scores["external_subscription_id"] == "upsized") & (scores["score_date"] == START + timedelta(days=60))]
+    row = scores[
+        (scores["external_subscription_id"] == "upsized")
+        & (scores["score_date"] == START + timedelta(days=60))
+    ]
     assert row["kind"].iloc[0] == "usage_spike"
     assert not row["is_flagged"].iloc[0]
     assert "not flagged: after a contracted-quantity increase of 50" in row["top_features"].iloc[0]
@@ -81,8 +85,9 @@ def test_an_invoice_far_above_its_own_history_is_flagged_and_a_steady_one_is_not
     flagged = scores[scores["is_flagged"]]
     assert list(flagged["invoice_id"]) == ["dup-4"]
     assert flagged["kind"].iloc[0] == "invoice_amount_anomaly"
-    assert "fees 3.0× the customer's median of its last 4 invoices (30000 vs 10000 EUR minor units)" in (
-        flagged["top_features"].iloc[0]
+    assert (
+        "fees 3.0× the customer's median of its last 4 invoices (30000 vs 10000 EUR minor units)"
+        in (flagged["top_features"].iloc[0])
     )
 
 

@@ -14,7 +14,9 @@ from ml import evaluation
 FIXTURE = Path(__file__).parent / "fixtures" / "assurance_cases.csv"
 
 
-def finding(fid, code, customer, sub=None, invoice=None, month=date(2026, 3, 1), status="open", explained_by=None):
+def finding(
+    fid, code, customer, sub=None, invoice=None, month=date(2026, 3, 1), status="open", explained_by=None
+):
     return {
         "finding_id": fid,
         "reason_code": code,
@@ -72,7 +74,9 @@ def test_hits_misses_and_a_flagged_near_miss(cases):
 
 
 def test_amount_found_against_planted_per_type_and_currency(cases):
-    result = evaluation.evaluate([finding("f1", "duplicate_invoice_charge", "cust_1", "sub_1", "INV-1")], cases)
+    result = evaluation.evaluate(
+        [finding("f1", "duplicate_invoice_charge", "cust_1", "sub_1", "INV-1")], cases
+    )
     amounts = {(r["fault_type"], r["currency"]): r for r in result.amount_rows()}
     # duplicate_charge EUR: planted 5000 + 7000 = 12000, found A1's 5000
     assert amounts[("duplicate_charge", "EUR")]["planted_amount_minor"] == 12000
@@ -85,7 +89,9 @@ def test_amount_found_against_planted_per_type_and_currency(cases):
 def test_explained_or_reviewed_findings_neither_find_nor_count_against(cases):
     findings = [
         finding("f1", "duplicate_invoice_charge", "cust_1", "sub_1", "INV-1", status="resolved"),
-        finding("f4", "usage_spike", "cust_6", "sub_6", month=date(2026, 5, 1), explained_by="contract_upsize"),
+        finding(
+            "f4", "usage_spike", "cust_6", "sub_6", month=date(2026, 5, 1), explained_by="contract_upsize"
+        ),
     ]
     overall = evaluation.evaluate(findings, cases).scores[evaluation.OVERALL]
     assert (overall.true_positive_findings, overall.false_positive_findings, overall.found_cases) == (0, 0, 0)

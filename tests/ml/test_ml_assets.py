@@ -61,7 +61,12 @@ def test_anomaly_scores_replace_the_table_whole_and_flag_the_planted_rows(tmp_pa
     # rerun: same rows, not appended
     assert dg.materialize([anomaly_scores], resources=_resources(tmp_path, warehouse)).success
     assert _rows(warehouse, "select * from ml.anomaly_scores order by score_id") == first
-    types = dict(_rows(warehouse, "select column_name, data_type from information_schema.columns where table_name = 'anomaly_scores'"))
+    types = dict(
+        _rows(
+            warehouse,
+            "select column_name, data_type from information_schema.columns where table_name = 'anomaly_scores'",
+        )
+    )
     assert (types["score_date"], types["score"], types["is_flagged"]) == ("DATE", "DOUBLE", "BOOLEAN")
 
 
@@ -110,4 +115,8 @@ def test_evaluation_scores_the_review_queue_against_the_cases(tmp_path, warehous
     )
     assert amounts == [(12000, 5000)]
     meta = result.asset_materializations_for_node(asset.node_def.name)[0].metadata
-    assert (meta["status"].value, meta["precision"].value, meta["recall"].value) == ("evaluated", "0.5000", "0.2500")
+    assert (meta["status"].value, meta["precision"].value, meta["recall"].value) == (
+        "evaluated",
+        "0.5000",
+        "0.2500",
+    )

@@ -59,7 +59,9 @@ EVALUATION_AMOUNT_TYPES = {
 }
 
 
-def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, types: dict[str, str]) -> int:
+def replace_table(
+    con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, types: dict[str, str]
+) -> int:
     """Replace `ml.<table>` whole with `frame` (typed as `types`), in one transaction, so a
     rerun of the same inputs leaves the same table. Returns its row count."""
     frame = frame.reindex(columns=list(types)).astype(object).where(frame.notna(), None)
@@ -162,7 +164,9 @@ def build_evaluation_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
             rows = [{**run, **r} for r in result.rows()] if result else []
             amount_rows = [{**run, **r} for r in result.amount_rows()] if result else []
             replace_table(con, "assurance_evaluation", pd.DataFrame(rows), EVALUATION_TYPES)
-            replace_table(con, "assurance_evaluation_amounts", pd.DataFrame(amount_rows), EVALUATION_AMOUNT_TYPES)
+            replace_table(
+                con, "assurance_evaluation_amounts", pd.DataFrame(amount_rows), EVALUATION_AMOUNT_TYPES
+            )
         context.log.info(f"assurance evaluation: {status}")
         metadata: dict[str, dg.MetadataValue] = {
             "status": dg.MetadataValue.text(status),
