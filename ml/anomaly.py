@@ -46,6 +46,8 @@ SILENCE_ODDS = 1e-6
 # invoice gates: fees at least this many times the customer's own median (and the plan's
 # median in the month, when the plan has peers), with enough history to judge
 INVOICE_RATIO = Decimal("2.5")
+# an invoice mostly of usage fees moves with usage, which the usage scores judge day by day
+MAX_USAGE_SHARE = Decimal("0.5")
 MIN_PRIOR_INVOICES = 3
 MIN_PLAN_PEERS = 3
 
@@ -296,17 +298,23 @@ def _invoice_words(
     ]
 
 
-def invoice_gate(row: pd.Series, customer: Decimal | None, plan: Decimal | None) -> bool:
-    """Flag an invoice far above the customer's own history and, when its plan has peers
-    that month, far above them too. Only upward: a low invoice is usually a legitimate
-    proration (a mid-month start or upgrade), and under-billing is the rule checks' job."""
+def invoice_gate(
+    row: pd.Series, customer: Decimal | None, plan: Decimal | None, share: Decimal
+) -> tuple[bool, str | None]:
+    """(flag, why not when the amount alone would): an invoice far above the customer's own
+    history and, when its plan has peers that month, far above them too. Only upward: a low
+    invoice is usually a legitimate proration, and under-billing is the rule checks' job."""
     if customer is None or int(row["customer_prior_invoices"]) < MIN_PRIOR_INVOICES:
-        return False
+        return False, None
     if customer < INVOICE_RATIO:
-        return False
-    if plan is not None and int(row["plan_month_invoices"]) >= MIN_PLAN_PEERS:
-        return plan >= INVOICE_RATIO
-    return True
+        return False, None
+    if plan is not None and int(row["plan_month_invoices"]) >= MIN_PLAN_PEERS and plan < INVOICE_RATIO:
+        return False, None
+    if int(row["plans_count"] or 0) > 1:
+        return False, "a plan change billed on the invoice (an upgrade's fees)"
+    if share > MAX_USAGE_SHARE:
+        return False, "mostly usage fees, which the usage scores judge"
+    return True, None
 
 
 def score_invoices(features: pd.DataFrame) -> pd.DataFrame:
@@ -334,7 +342,10 @@ def score_invoices(features: pd.DataFrame) -> pd.DataFrame:
     scores, z = forest_scores(matrix)
     out = []
     for i, (row, customer, plan, share) in enumerate(prepared):
-        flagged = invoice_gate(row, customer, plan) and scores[i] >= MIN_SCORE
+        holds, explained = invoice_gate(row, customer, plan, share)
+        top = _top_features(z[i], _invoice_words(row, customer, plan, share))
+        if explained:
+            top = f"{top}; not flagged: {explained}"
         out.append(
             {
                 "score_id": _score_id("invoice", row["invoice_id"], MODEL_VERSION, FEATURE_VERSION),
@@ -346,9 +357,9 @@ def score_invoices(features: pd.DataFrame) -> pd.DataFrame:
                 "metric_code": None,
                 "score_date": _day(row["issuing_date"]),
                 "score": round(float(scores[i]), 6),
-                "is_flagged": bool(flagged),
+                "is_flagged": bool(holds and scores[i] >= MIN_SCORE),
                 "kind": INVOICE_KIND,
-                "top_features": _top_features(z[i], _invoice_words(row, customer, plan, share)),
+                "top_features": top,
                 "model_version": MODEL_VERSION,
                 "feature_version": FEATURE_VERSION,
             }

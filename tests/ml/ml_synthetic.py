@@ -54,7 +54,10 @@ def steady(seed: int) -> list[float]:
     return [float(x) for x in rng.poisson(20, DAYS)]
 
 
-def invoice_features(fees: dict[str, list[int]], plan_median: int | None = None) -> pd.DataFrame:
+def invoice_features(
+    fees: dict[str, list[int]], plan_median: int | None = None, plans: int = 1, usage_share: int = 0
+) -> pd.DataFrame:
+    """Invoice feature rows, one customer's invoices a month apart; `usage_share` in percent."""
     rows = []
     for customer, amounts in fees.items():
         for i, fee in enumerate(amounts):
@@ -67,8 +70,9 @@ def invoice_features(fees: dict[str, list[int]], plan_median: int | None = None)
                     "currency": "EUR",
                     "issuing_date": date(2026, 1 + i, 1),
                     "plan_code": "pro",
+                    "plans_count": plans,
                     "fees_amount_minor": fee,
-                    "usage_fees_amount_minor": 0,
+                    "usage_fees_amount_minor": fee * usage_share // 100,
                     "customer_prior_invoices": len(prior),
                     # percentile_disc 0.5: the lower middle value
                     "customer_median_fees_minor": sorted(prior)[(len(prior) - 1) // 2] if prior else None,

@@ -98,6 +98,18 @@ def test_an_invoice_high_for_the_customer_but_usual_for_its_plan_is_not_flagged(
     assert not scores["is_flagged"].any()
 
 
+@pytest.mark.parametrize(
+    ("plans", "usage_share", "why"),
+    [(2, 0, "a plan change billed on the invoice"), (1, 80, "mostly usage fees")],
+)
+def test_a_high_invoice_from_an_upgrade_or_from_usage_is_not_flagged(plans, usage_share, why):
+    fees = {f"c{n}": [10000] * 6 for n in range(6)}
+    fees["up"] = [10000, 10000, 10000, 10000, 30000, 30000]
+    scores = anomaly.score_invoices(invoice_features(fees, plans=plans, usage_share=usage_share))
+    assert not scores["is_flagged"].any()
+    assert f"not flagged: {why}" in scores.set_index("invoice_id").loc["up-4", "top_features"]
+
+
 def test_no_features_no_scores():
     empty = anomaly.score_all(usage_features({"x": [1.0]}).iloc[0:0], invoice_features({"c": [1]}).iloc[0:0])
     assert list(empty.columns) == anomaly.SCORE_COLUMNS

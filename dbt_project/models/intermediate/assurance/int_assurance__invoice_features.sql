@@ -11,11 +11,12 @@ review_invoice_lines as (
 ),
 
 -- the plan of the invoice: the plan of its subscription fee (the larger code when an upgrade
--- puts two plans on one invoice), and the usage share of its fees
+-- puts two plans on one invoice, which plans_count says), and the usage share of its fees
 invoice_lines as (
     select
         invoice_id,
         max(case when fee_type = 'subscription' then plan_code end) as plan_code,
+        count(distinct case when fee_type = 'subscription' then plan_code end) as plans_count,
         sum(case when fee_type = 'charge' then amount_minor else 0 end) as usage_fees_amount_minor,
         count(*) as lines_count,
         min(service_from_date) as service_from_date
@@ -36,6 +37,7 @@ invoices as (
         review_invoices.fees_amount_minor,
         review_invoices.total_amount_minor,
         invoice_lines.plan_code,
+        coalesce(invoice_lines.plans_count, 0) as plans_count,
         coalesce(invoice_lines.usage_fees_amount_minor, 0) as usage_fees_amount_minor,
         coalesce(invoice_lines.lines_count, 0) as lines_count,
         -- the service month concerned: of the earliest service day on the invoice
@@ -86,6 +88,7 @@ final as (
         cast(invoices.service_month as date) as service_month,
         invoices.is_finalized,
         invoices.plan_code,
+        invoices.plans_count,
         invoices.lines_count,
         invoices.fees_amount_minor,
         invoices.total_amount_minor,
