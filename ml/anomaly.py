@@ -17,7 +17,7 @@ Money enters only as ratios of exact Decimals; floats are model inputs, never am
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
 
@@ -128,7 +128,7 @@ def _top_features(z_row: np.ndarray, words: list[str], headline: int = 0, k: int
 # ---------------------------------------------------------------- usage
 
 
-def _usage_derived(row: pd.Series) -> dict[str, float]:
+def _usage_derived(row: Mapping[str, object]) -> dict[str, float]:
     units = _num(row["units"])
     median = _num(row["median_units_28d"])
     mad = _num(row["mad_units_28d"])
@@ -239,10 +239,11 @@ def score_usage(features: pd.DataFrame) -> pd.DataFrame:
     """Scores of the usage feature rows (int_assurance__usage_features) with enough history."""
     rows = features[features["history_days"].fillna(0) >= MIN_HISTORY_DAYS]
     rows = rows.sort_values(["external_subscription_id", "billable_metric_code", "usage_date"])
-    derived = [_usage_derived(r) for _, r in rows.iterrows()]
+    records = rows.to_dict("records")
+    derived = [_usage_derived(r) for r in records]
     scores, z = forest_scores(_usage_matrix(derived))
     out = []
-    for i, (_, row) in enumerate(rows.iterrows()):
+    for i, row in enumerate(records):
         d = derived[i]
         kind = usage_kind(d)
         holds, explained = usage_gate(kind, d)
@@ -283,7 +284,7 @@ def _ratio(amount, median) -> Decimal | None:
 
 
 def _invoice_words(
-    row: pd.Series, customer: Decimal | None, plan: Decimal | None, share: Decimal
+    row: Mapping[str, object], customer: Decimal | None, plan: Decimal | None, share: Decimal
 ) -> list[str]:
     return [
         f"fees {customer:.1f}× the customer's median of its last {int(row['customer_prior_invoices'])} invoices "
@@ -299,7 +300,7 @@ def _invoice_words(
 
 
 def invoice_gate(
-    row: pd.Series, customer: Decimal | None, plan: Decimal | None, share: Decimal
+    row: Mapping[str, object], customer: Decimal | None, plan: Decimal | None, share: Decimal
 ) -> tuple[bool, str | None]:
     """(flag, why not when the amount alone would): an invoice far above the customer's own
     history and, when its plan has peers that month, far above them too. Only upward: a low
@@ -321,7 +322,7 @@ def score_invoices(features: pd.DataFrame) -> pd.DataFrame:
     """Scores of the invoice feature rows (int_assurance__invoice_features)."""
     rows = features.sort_values(["invoice_id"])
     prepared = []
-    for _, row in rows.iterrows():
+    for row in rows.to_dict("records"):
         customer = _ratio(row["fees_amount_minor"], row["customer_median_fees_minor"])
         plan = _ratio(row["fees_amount_minor"], row["plan_month_median_fees_minor"])
         fees = Decimal(int(row["fees_amount_minor"] or 0))
