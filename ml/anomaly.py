@@ -7,7 +7,7 @@ Each entity is scored twice over:
 - a rule gate per kind (spike, drop, silence, invoice amount) says whether the row is
   flagged, so a steady series is never flagged however the forest ranks it, and a flag always
   has figures a finance lead can check. A row is flagged when its gate holds and its score
-  reaches `MIN_SCORE`.
+  reaches `MIN_SCORE`, on the first day of such an episode only (a drop or a silence lasts).
 
 `top_features` names the features that stand out most on the row (largest robust z-score
 against all rows), in words with the figures ("units 45.4× the 28-day median (318 vs 7)").
@@ -149,18 +149,16 @@ def _usage_derived(row: Mapping[str, object]) -> dict[str, float]:
         "z": (units - median) / scale,
         "silent_days": _num(row["days_since_last_event"]),
         "active_days": _num(row["active_days_28d"]),
+        "active_before_gap": _num(row["active_days_before_gap"]),
         "quantity_change": _num(row["contracted_quantity_change_28d"]),
         "plan_change": bool(row["has_plan_change_28d"]),
     }
 
 
 def silence_odds(d: dict[str, float]) -> float:
-    """How likely the gap is by chance: the share of active days among the baseline days before
-    the gap began (the baseline holds silent_days - 1 of the gap), to the power of its length."""
-    before = BASELINE_DAYS - (d["silent_days"] - 1)
-    if before <= 0:
-        return 1.0
-    share = min(d["active_days"] / before, 1.0)
+    """How likely the gap is by chance: the share of quiet days in the 29 up to the last event,
+    to the power of the gap's length."""
+    share = min(d["active_before_gap"] / (BASELINE_DAYS + 1), 1.0)
     return (1.0 - share) ** d["silent_days"]
 
 
@@ -172,8 +170,10 @@ def usage_kind(d: dict[str, float]) -> str:
 
 
 def usage_gate(kind: str, d: dict[str, float]) -> tuple[bool, str | None]:
-    """(does the rule gate hold, the reason it is explained away if it does but is not a fault)."""
-    if d["active_days"] < MIN_ACTIVE_DAYS:
+    """(does the rule gate hold, the reason it is explained away if it does but is not a fault).
+    A silence is judged on the series' activity before it began, the others on the baseline."""
+    active = d["active_before_gap"] if kind == "usage_silence" else d["active_days"]
+    if active < MIN_ACTIVE_DAYS:
         return False, None
     if kind == "usage_spike":
         holds = (
@@ -207,7 +207,7 @@ def _usage_words(d: dict[str, float]) -> list[str]:
         f"{abs(d['z']):.1f} robust deviations {'above' if d['z'] >= 0 else 'below'} the 28-day median",
         f"units {weekday}× the same-weekday mean ({_fmt(d['weekday'])})",
         f"7-day mean {_fmt(d['mean7'])} vs 28-day median {_fmt(d['median'])}",
-        f"no event for {int(d['silent_days'])} days after {int(d['active_days'])} active days of the last 28"
+        f"no event for {int(d['silent_days'])} days after {int(d['active_before_gap'])} active days of 29"
         if d["silent_days"] >= 1
         else "",
     ]
@@ -243,10 +243,16 @@ def score_usage(features: pd.DataFrame) -> pd.DataFrame:
     derived = [_usage_derived(r) for r in records]
     scores, z = forest_scores(_usage_matrix(derived))
     out = []
+    previous: tuple[object, object, str, bool] | None = None  # series, kind, raised on the row before
     for i, row in enumerate(records):
         d = derived[i]
         kind = usage_kind(d)
         holds, explained = usage_gate(kind, d)
+        raised = bool(holds and scores[i] >= MIN_SCORE)
+        series = (row["external_subscription_id"], row["billable_metric_code"])
+        # one flag per episode: its first day (a drop or a silence holds for days on end)
+        continues = previous is not None and previous[:2] == series and previous[2] == kind and previous[3]
+        previous = (*series, kind, raised)
         top = _top_features(z[i], _usage_words(d), headline=USAGE_HEADLINE[kind])
         if explained:
             top = f"{top}; not flagged: {explained}"
@@ -263,7 +269,7 @@ def score_usage(features: pd.DataFrame) -> pd.DataFrame:
                 "metric_code": row["billable_metric_code"],
                 "score_date": day,
                 "score": round(float(scores[i]), 6),
-                "is_flagged": bool(holds and scores[i] >= MIN_SCORE),
+                "is_flagged": raised and not continues,
                 "kind": kind,
                 "top_features": top,
                 "model_version": MODEL_VERSION,

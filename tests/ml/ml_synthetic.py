@@ -18,6 +18,7 @@ def usage_features(series: dict[str, list[float]], customer: str = "cust_1", **e
     rows = []
     for sub, units in series.items():
         last_event = None
+        active = [sum(1 for b in units[max(0, i - 28) : i] if b > 0) for i in range(len(units))]
         for i, u in enumerate(units):
             base = units[max(0, i - 28) : i]
             weekday = [units[i - k] for k in (7, 14, 21, 28) if i - k >= 0]
@@ -41,6 +42,7 @@ def usage_features(series: dict[str, list[float]], customer: str = "cust_1", **e
                     "same_weekday_mean_units": float(np.mean(weekday)) if weekday else None,
                     "mean_units_7d": float(np.mean(recent)),
                     "days_since_last_event": None if last_event is None else i - last_event,
+                    "active_days_before_gap": None if last_event is None else active[last_event] + 1,
                     "contracted_quantity_change_28d": extra.get("quantity_change", 0),
                     "has_plan_change_28d": extra.get("plan_change", False),
                 }

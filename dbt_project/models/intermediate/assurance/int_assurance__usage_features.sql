@@ -239,6 +239,9 @@ final as (
         cast(baseline.same_weekday_mean_units as decimal(38, 6)) as same_weekday_mean_units,
         cast(baseline.mean_units_7d as decimal(38, 6)) as mean_units_7d,
         {{ dbt.datediff('last_event.last_event_date', 'series.usage_date', 'day') }} as days_since_last_event,
+        -- how regular the series was before its current gap: active days of the 29 up to and
+        -- including the last event (that day's baseline, plus the day itself)
+        gap_start.active_days_28d + 1 as active_days_before_gap,
         coalesce(contracted.quantity_now, 0) - coalesce(contracted.quantity_before, 0) as contracted_quantity_change_28d,
         exists (
             select 1 from plan_changes
@@ -259,6 +262,10 @@ final as (
         on series.external_subscription_id = last_event.external_subscription_id
         and series.billable_metric_code = last_event.billable_metric_code
         and series.usage_date = last_event.usage_date
+    left join baseline as gap_start
+        on last_event.external_subscription_id = gap_start.external_subscription_id
+        and last_event.billable_metric_code = gap_start.billable_metric_code
+        and last_event.last_event_date = gap_start.usage_date
     left join customers on series.external_subscription_id = customers.external_subscription_id
     left join contracted
         on series.external_subscription_id = contracted.external_subscription_id
