@@ -130,27 +130,18 @@ findings as (
     select * from invoice_findings
 ),
 
-final as (
+sized_findings as (
     select
-        {{ dbt.hash(dbt.concat(["findings.reason_code", "'|'", "findings.finding_key"])) }} as finding_id,
-        findings.rule_code,
-        findings.reason_code,
+        findings.*,
         severities.severity,
-        'ml' as source,
-        findings.external_customer_id,
-        findings.external_subscription_id,
-        findings.invoice_id,
-        findings.invoice_number,
-        findings.invoice_is_finalized,
-        findings.period_month,
-        findings.currency,
         cast(0 as {{ dbt.type_bigint() }}) as amount_at_risk_minor,
-        'none' as direction,
-        findings.reason_text,
-        findings.evidence,
-        findings.detected_on
+        'none' as direction
     from findings
     inner join severities on findings.reason_code = severities.reason_code
+),
+
+final as (
+    {{ assurance_rule_findings('sized_findings', source='ml') }}
 )
 
 select * from final
