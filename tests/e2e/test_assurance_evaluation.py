@@ -28,7 +28,10 @@ def _table(con, qualified: str) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def stored(published_db) -> dict[str, dict]:
-    return {r["fault_type"]: r for r in _table(published_db, "ml.assurance_evaluation")}
+    rows = {r["fault_type"]: r for r in _table(published_db, "ml.assurance_evaluation")}
+    if not rows:
+        pytest.fail("ml.assurance_evaluation is empty: the build had no truth file or no review queue")
+    return rows
 
 
 def _table_text(rows: dict[str, dict]) -> str:
@@ -41,8 +44,9 @@ def _table_text(rows: dict[str, dict]) -> str:
 
 
 def test_the_stored_evaluation_is_the_review_queue_scored_against_the_truth(settings, published_db, stored):
+    cases = _cases(settings)
     queue = _table(published_db, "assurance.fct_assurance_review_queue")
-    expected = {r["fault_type"]: r for r in evaluation.evaluate(queue, _cases(settings)).rows()}
+    expected = {r["fault_type"]: r for r in evaluation.evaluate(queue, cases).rows()}
     got = {t: {k: r[k] for k in expected[evaluation.OVERALL]} for t, r in stored.items()}
     assert got == expected
 
