@@ -62,22 +62,24 @@ USAGE_KINDS = ("usage_spike", "usage_drop", "usage_silence")
 USAGE_HEADLINE = {"usage_spike": 0, "usage_drop": 3, "usage_silence": 4}
 INVOICE_KIND = "invoice_amount_anomaly"
 
-SCORE_COLUMNS = [
-    "score_id",
-    "entity_type",
-    "entity_key",
-    "external_customer_id",
-    "external_subscription_id",
-    "invoice_id",
-    "metric_code",
-    "score_date",
-    "score",
-    "is_flagged",
-    "kind",
-    "top_features",
-    "model_version",
-    "feature_version",
-]
+# The table ml.anomaly_scores (docs/assurance.md §4): its columns in order, with their SQL types.
+SCORE_TYPES = {
+    "score_id": "varchar",
+    "entity_type": "varchar",
+    "entity_key": "varchar",
+    "external_customer_id": "varchar",
+    "external_subscription_id": "varchar",
+    "invoice_id": "varchar",
+    "metric_code": "varchar",
+    "score_date": "date",
+    "score": "double",
+    "is_flagged": "boolean",
+    "kind": "varchar",
+    "top_features": "varchar",
+    "model_version": "varchar",
+    "feature_version": "varchar",
+}
+SCORE_COLUMNS = list(SCORE_TYPES)
 
 
 def _num(value) -> float:
@@ -193,7 +195,9 @@ def usage_gate(kind: str, d: dict[str, float]) -> tuple[bool, str | None]:
             return False, "after a plan change in the last 28 days"
         return holds, None
     if kind == "usage_drop":
-        holds = d["median"] > 0 and d["units"] <= DROP_DAY_RATIO * d["median"] and d["mean7_ratio"] <= DROP_RATIO
+        holds = (
+            d["median"] > 0 and d["units"] <= DROP_DAY_RATIO * d["median"] and d["mean7_ratio"] <= DROP_RATIO
+        )
     else:
         holds = d["silent_days"] >= SILENCE_DAYS and silence_odds(d) < SILENCE_ODDS
     if holds and d["quantity_change"] < 0:

@@ -37,23 +37,6 @@ TARGET_LABEL = "((l) assurance dbt + (m) anomaly scoring) / (k) bare DuckDB aggr
 ASSURANCE_PATHS = ("models/intermediate/assurance/", "models/marts/assurance/")
 ML_SOURCE = "ml"
 FEATURES = ("intermediate.int_assurance__usage_features", "intermediate.int_assurance__invoice_features")
-# ml.anomaly_scores as docs/assurance.md §4 types it
-SCORE_TYPES = {
-    "score_id": "varchar",
-    "entity_type": "varchar",
-    "entity_key": "varchar",
-    "external_customer_id": "varchar",
-    "external_subscription_id": "varchar",
-    "invoice_id": "varchar",
-    "metric_code": "varchar",
-    "score_date": "date",
-    "score": "double",
-    "is_flagged": "boolean",
-    "kind": "varchar",
-    "top_features": "varchar",
-    "model_version": "varchar",
-    "feature_version": "varchar",
-}
 COUNTED = {
     "findings": "assurance.fct_assurance_review_queue",
     "leakage_rows": "assurance.fct_assurance_leakage",
@@ -123,7 +106,7 @@ def step_scoring(db: Path) -> tuple[Measure | None, str, int | None]:
             scores = anomaly.score_all(usage, invoices)
             con.execute(f"create schema if not exists {ML_SOURCE}")
             con.register("bench_scores", scores)
-            casts = ", ".join(f"cast({c} as {t}) as {c}" for c, t in SCORE_TYPES.items())
+            casts = ", ".join(f"cast({c} as {t}) as {c}" for c, t in anomaly.SCORE_TYPES.items())
             con.execute(
                 f"create or replace table {ML_SOURCE}.anomaly_scores as select {casts} from bench_scores"
             )

@@ -19,24 +19,8 @@ INVOICE_FEATURES_KEY = dg.AssetKey(["intermediate", "int_assurance__invoice_feat
 REVIEW_QUEUE = "assurance.fct_assurance_review_queue"
 CASES_FILE = "assurance_cases.csv"
 
-# Column types of the tables the assets write (DuckDB would guess from pandas otherwise, and an
-# empty frame has no types to guess from).
-SCORE_TYPES = {
-    "score_id": "varchar",
-    "entity_type": "varchar",
-    "entity_key": "varchar",
-    "external_customer_id": "varchar",
-    "external_subscription_id": "varchar",
-    "invoice_id": "varchar",
-    "metric_code": "varchar",
-    "score_date": "date",
-    "score": "double",
-    "is_flagged": "boolean",
-    "kind": "varchar",
-    "top_features": "varchar",
-    "model_version": "varchar",
-    "feature_version": "varchar",
-}
+# Column types of the evaluation tables (DuckDB would guess from pandas otherwise, and an empty
+# frame has no types to guess from); the scores' are ml.anomaly.SCORE_TYPES.
 RUN_TYPES = {"as_of_date": "date", "model_version": "varchar", "feature_version": "varchar"}
 EVALUATION_TYPES = {
     **RUN_TYPES,
@@ -64,7 +48,8 @@ def replace_table(
 ) -> int:
     """Replace `ml.<table>` whole with `frame` (typed as `types`), in one transaction, so a
     rerun of the same inputs leaves the same table. Returns its row count."""
-    frame = frame.reindex(columns=list(types)).astype(object).where(frame.notna(), None)
+    frame = frame.reindex(columns=list(types))
+    frame = frame.astype(object).where(frame.notna(), None)
     select = ", ".join(f'cast("{c}" as {t}) as "{c}"' for c, t in types.items())
     con.execute("begin")
     try:
@@ -109,7 +94,7 @@ def anomaly_scores(
         scores = anomaly.score_all(usage, invoices)
         if scores["score_id"].duplicated().any():
             raise dg.Failure("ml.anomaly_scores: duplicate score_id (two scores for one entity)")
-        rows = replace_table(con, "anomaly_scores", scores, SCORE_TYPES)
+        rows = replace_table(con, "anomaly_scores", scores, anomaly.SCORE_TYPES)
     flags = scores[scores["is_flagged"].astype(bool)]
     by_kind = flags.groupby("kind").size().to_dict() if len(flags) else {}
     context.log.info(f"anomaly scores: {rows} rows, {len(flags)} flagged {by_kind}")
