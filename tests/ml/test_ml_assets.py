@@ -79,6 +79,17 @@ def test_evaluation_without_truth_records_it_and_does_not_fail(tmp_path, warehou
     assert _rows(warehouse, "select count(*) from ml.assurance_evaluation") == [(0,)]
 
 
+def test_evaluation_without_a_review_queue_records_it_and_does_not_fail(tmp_path, warehouse):
+    (tmp_path / "truth").mkdir()
+    shutil.copyfile(FIXTURE, tmp_path / "truth" / "assurance_cases.csv")
+    asset = build_evaluation_asset(upstream=[])
+    result = dg.materialize([asset], resources=_resources(tmp_path, warehouse))
+    assert result.success
+    meta = result.asset_materializations_for_node(asset.node_def.name)[0].metadata
+    assert meta["status"].value == "no review queue: assurance.fct_assurance_review_queue is not built"
+    assert _rows(warehouse, "select count(*) from ml.assurance_evaluation_amounts") == [(0,)]
+
+
 def test_evaluation_scores_the_review_queue_against_the_cases(tmp_path, warehouse):
     (tmp_path / "truth").mkdir()
     shutil.copyfile(FIXTURE, tmp_path / "truth" / "assurance_cases.csv")

@@ -6,7 +6,7 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
-from dagster_project.collections_report import build_as_of
+from dagster_project.collections_report import build_as_of, missing_tables
 from dagster_project.defs.common.resources import WRITER_POOL, DuckDBWriter, RevhouseSettings
 from ml import anomaly, evaluation
 
@@ -62,16 +62,6 @@ def replace_table(
         con.execute("rollback")
         raise
     return con.execute(f"select count(*) from {ML_SCHEMA}.{table}").fetchone()[0]
-
-
-def table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
-    schema, name = qualified.split(".")
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-            [schema, name],
-        ).fetchone()[0]
-    )
 
 
 @dg.asset(
@@ -135,7 +125,7 @@ def build_evaluation_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
             as_of = build_as_of(con)
             if not truth.exists():
                 status, result = f"no truth: {truth} does not exist", None
-            elif not table_exists(con, REVIEW_QUEUE):
+            elif missing_tables(con, REVIEW_QUEUE):
                 status, result = f"no review queue: {REVIEW_QUEUE} is not built", None
             else:
                 findings = con.execute(f"select * from {REVIEW_QUEUE}").df().to_dict("records")
