@@ -50,8 +50,9 @@ SILENCE_DAYS = 7  # no event for at least this many days on a series that was ac
 SILENCE_ODDS = 1e-5
 # invoice gates: fees at least this many times the customer's own median (and the plan's
 # median in the month, when the plan has peers), with enough history to judge
-INVOICE_RATIO = Decimal("2.5")
-# an invoice mostly of usage fees moves with usage, which the usage scores judge day by day
+INVOICE_RATIO = Decimal("2")
+# a customer whose invoices are mostly usage fees is billed what it uses, which the usage
+# scores judge day by day (its usual share: median usage fees / median fees of its history)
 MAX_USAGE_SHARE = Decimal("0.5")
 MIN_PRIOR_INVOICES = 3
 MIN_PLAN_PEERS = 3
@@ -315,7 +316,7 @@ def _invoice_words(
 
 
 def invoice_gate(
-    row: Mapping[str, object], customer: Decimal | None, plan: Decimal | None, share: Decimal
+    row: Mapping[str, object], customer: Decimal | None, plan: Decimal | None
 ) -> tuple[bool, str | None]:
     """(flag, why not when the amount alone would): an invoice far above the customer's own
     history and, when its plan has peers that month, far above them too. Only upward: a low
@@ -328,8 +329,9 @@ def invoice_gate(
         return False, None
     if int(row["plans_count"] or 0) > 1:
         return False, "a plan change billed on the invoice (an upgrade's fees)"
-    if share > MAX_USAGE_SHARE:
-        return False, "mostly usage fees, which the usage scores judge"
+    usual_share = _ratio(row["customer_median_usage_fees_minor"], row["customer_median_fees_minor"])
+    if usual_share is not None and usual_share > MAX_USAGE_SHARE:
+        return False, "the customer's invoices are mostly usage fees, which the usage scores judge"
     return True, None
 
 
@@ -358,7 +360,7 @@ def score_invoices(features: pd.DataFrame) -> pd.DataFrame:
     scores, z = forest_scores(matrix)
     out = []
     for i, (row, customer, plan, share) in enumerate(prepared):
-        holds, explained = invoice_gate(row, customer, plan, share)
+        holds, explained = invoice_gate(row, customer, plan)
         top = _top_features(z[i], _invoice_words(row, customer, plan, share))
         if explained:
             top = f"{top}; not flagged: {explained}"

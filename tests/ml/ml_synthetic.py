@@ -78,6 +78,9 @@ def invoice_features(
                     "customer_prior_invoices": len(prior),
                     # percentile_disc 0.5: the lower middle value
                     "customer_median_fees_minor": sorted(prior)[(len(prior) - 1) // 2] if prior else None,
+                    "customer_median_usage_fees_minor": (
+                        sorted(prior)[(len(prior) - 1) // 2] * usage_share // 100 if prior else None
+                    ),
                     "plan_month_invoices": 5 if plan_median else 0,
                     "plan_month_median_fees_minor": plan_median,
                 }

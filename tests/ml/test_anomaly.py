@@ -106,7 +106,7 @@ def test_an_invoice_high_for_the_customer_but_usual_for_its_plan_is_not_flagged(
 
 @pytest.mark.parametrize(
     ("plans", "usage_share", "why"),
-    [(2, 0, "a plan change billed on the invoice"), (1, 80, "mostly usage fees")],
+    [(2, 0, "a plan change billed on the invoice"), (1, 80, "the customer's invoices are mostly usage fees")],
 )
 def test_a_high_invoice_from_an_upgrade_or_from_usage_is_not_flagged(plans, usage_share, why):
     fees = {f"c{n}": [10000] * 6 for n in range(6)}

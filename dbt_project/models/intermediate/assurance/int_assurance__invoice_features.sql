@@ -51,7 +51,8 @@ customer_history as (
     select
         invoices.invoice_id,
         count(earlier.invoice_id) as customer_prior_invoices,
-        percentile_disc(0.5) within group (order by earlier.fees_amount_minor) as customer_median_fees_minor
+        percentile_disc(0.5) within group (order by earlier.fees_amount_minor) as customer_median_fees_minor,
+        percentile_disc(0.5) within group (order by earlier.usage_fees_amount_minor) as customer_median_usage_fees_minor
     from invoices
     inner join invoices as earlier
         on invoices.external_customer_id = earlier.external_customer_id
@@ -95,6 +96,7 @@ final as (
         invoices.usage_fees_amount_minor,
         coalesce(customer_history.customer_prior_invoices, 0) as customer_prior_invoices,
         cast(customer_history.customer_median_fees_minor as {{ dbt.type_bigint() }}) as customer_median_fees_minor,
+        cast(customer_history.customer_median_usage_fees_minor as {{ dbt.type_bigint() }}) as customer_median_usage_fees_minor,
         coalesce(plan_month.plan_month_invoices, 0) as plan_month_invoices,
         cast(plan_month.plan_month_median_fees_minor as {{ dbt.type_bigint() }}) as plan_month_median_fees_minor
     from invoices
