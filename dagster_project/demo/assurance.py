@@ -206,7 +206,9 @@ class Planter:
             return None
         return items[self.rng.randrange(len(items))]
 
-    def _simple(self, c: Customer, families=("starter", "growth"), in_window: bool | None = None) -> Sub | None:
+    def _simple(
+        self, c: Customer, families=("starter", "growth"), in_window: bool | None = None
+    ) -> Sub | None:
         """The one subscription of a free customer on a monthly calendar plan, never ended or changed."""
         ss = self.subs_of.get(c.external_id, [])
         if len(ss) != 1 or not self._free(c):
@@ -254,7 +256,9 @@ class Planter:
                 self._coupon_cases.append((kind, c))
 
         # upgrades already in the company (starter -> growth on a day inside a month)
-        ups = [s for s in self.subs if s.terminated_by == "upgrade" and s.customer.external_id in self.cust_ids]
+        ups = [
+            s for s in self.subs if s.terminated_by == "upgrade" and s.customer.external_id in self.cust_ids
+        ]
         ups = [s for s in ups if len(self.subs_of[s.customer.external_id]) == 2]
         self.upgrades = {"timing": [], "near_miss_upgrade": [], "near_miss_contract_upsize": []}
 
@@ -270,7 +274,10 @@ class Planter:
                 self.upgrades["timing"].append(s)
             elif len(self.upgrades["near_miss_upgrade"]) < 2 and c.coupon is None:
                 self.upgrades["near_miss_upgrade"].append(s)
-            elif len(self.upgrades["near_miss_contract_upsize"]) < 2 and s.end_date + timedelta(days=12) < self.we:
+            elif (
+                len(self.upgrades["near_miss_contract_upsize"]) < 2
+                and s.end_date + timedelta(days=12) < self.we
+            ):
                 self.upgrades["near_miss_contract_upsize"].append(s)
             else:
                 continue
@@ -336,7 +343,11 @@ class Planter:
         last_days = {issue - timedelta(days=k) for k in (1, 2, 3)}
 
         def late_of(s: Sub) -> list[usage.Event]:
-            return [e for e in by_sub.get(id(s), []) if e.code == "api_calls" and local_date(e.at, s.tz) in last_days]
+            return [
+                e
+                for e in by_sub.get(id(s), [])
+                if e.code == "api_calls" and local_date(e.at, s.tz) in last_days
+            ]
 
         def effect(s: Sub) -> int:
             charge = next(ch for ch in s.plan.charges if ch.metric == "api_calls")
@@ -439,7 +450,9 @@ class Planter:
         # timing: the incumbent bills the old plan's closing fees on the month-end invoice
         for s in self.upgrades["timing"]:
             mine = per_customer[s.customer.external_id]
-            src = next((i for i in mine if i.issuing_date == s.end_date and i.invoice_type == "subscription"), None)
+            src = next(
+                (i for i in mine if i.issuing_date == s.end_date and i.invoice_type == "subscription"), None
+            )
             dst = next(
                 (
                     i
@@ -599,7 +612,9 @@ class Planter:
                 break
             f = max((f for f in inv.fees if standard(f)), key=lambda f: f.amount_cents)
             units = f.units * 10
-            new = round_minor(billing.charge_amount(f.charge, f.charge.properties, units, []), f.sub.plan.currency)
+            new = round_minor(
+                billing.charge_amount(f.charge, f.charge.properties, units, []), f.sub.plan.currency
+            )
             effect = new - f.amount_cents
             f.units, f.amount_cents = units, new
             self.case(
@@ -669,7 +684,9 @@ class Planter:
         # contract cases (CRM side); amounts from the final plan fees (crm_amounts)
         plan_fees: dict[str, list[Fee]] = {}
         for i in subs_invs:
-            plan_fees.setdefault(i.customer.external_id, []).extend(f for f in i.fees if f.kind == "subscription")
+            plan_fees.setdefault(i.customer.external_id, []).extend(
+                f for f in i.fees if f.kind == "subscription"
+            )
 
         def single_plan_full(i: Invoice) -> bool:
             fees = plan_fees.get(i.customer.external_id, [])
@@ -692,9 +709,11 @@ class Planter:
                 self._crm_cases.append(("contract_quantity_mismatch", inv.customer))
         for _ in range(2):
             inv = pick(
-                lambda i: single_plan_full(i)
-                and plan_fees[i.customer.external_id][0].sub.plan.family == "starter"
-                and f"growth_{i.customer.currency.lower()}" in self.plans
+                lambda i: (
+                    single_plan_full(i)
+                    and plan_fees[i.customer.external_id][0].sub.plan.family == "starter"
+                    and f"growth_{i.customer.currency.lower()}" in self.plans
+                )
             )
             if inv:
                 s = plan_fees[inv.customer.external_id][0].sub
@@ -702,9 +721,11 @@ class Planter:
                 self._crm_cases.append(("contract_plan_mismatch", inv.customer))
         for _ in range(2):
             inv = pick(
-                lambda i: (s := self._simple(i.customer, families=("starter",), in_window=True)) is not None
-                and s.start_date >= add_months(self.ws, 2, day=1)
-                and i.customer.coupon is None
+                lambda i: (
+                    (s := self._simple(i.customer, families=("starter",), in_window=True)) is not None
+                    and s.start_date >= add_months(self.ws, 2, day=1)
+                    and i.customer.coupon is None
+                )
             )
             if inv:
                 s = self.subs_of[inv.customer.external_id][0]
@@ -727,7 +748,9 @@ class Planter:
         for kind, c in self._coupon_cases:
             mine = [i for i in per_customer.get(c.external_id, []) if i.invoice_type == "subscription"]
             used = [i for i in mine if i.coupons_cents > 0]
-            after = [i for i in mine if i.coupons_cents == 0 and used and i.issuing_date > used[-1].issuing_date]
+            after = [
+                i for i in mine if i.coupons_cents == 0 and used and i.issuing_date > used[-1].issuing_date
+            ]
             cp = c.coupon
             if kind == "near_miss_coupon_within_limits":
                 if used:
@@ -748,10 +771,14 @@ class Planter:
                 amount = round_minor(
                     Decimal(inv.fees_cents) * cp.percentage_rate / 100 / Decimal(10) ** exponent("USD"), "USD"
                 )
-                why = f"{cp.code} applied a {len(used) + 1}th time, after its {cp.frequency_duration} invoices"
+                why = (
+                    f"{cp.code} applied a {len(used) + 1}th time, after its {cp.frequency_duration} invoices"
+                )
             else:
                 amount = min(cp.amount_cents, inv.fees_cents)
-                why = f"{cp.code} ({cp.frequency}, {cp.amount_cents} minor) applied again after it was used up"
+                why = (
+                    f"{cp.code} ({cp.frequency}, {cp.amount_cents} minor) applied again after it was used up"
+                )
             inv.coupons_cents, inv.coupon_code = amount, cp.code
             _reassemble(inv)
             self.case(
@@ -825,7 +852,9 @@ class Planter:
                 note = f"CRM unit price is 110% of list; {len(amounts)} plan fees billed at list"
             elif kind == "contract_quantity_mismatch":
                 amount = sum(amounts)
-                note = f"CRM quantity 2 units of {s.plan.code} per period; {len(amounts)} plan fees billed for 1"
+                note = (
+                    f"CRM quantity 2 units of {s.plan.code} per period; {len(amounts)} plan fees billed for 1"
+                )
             elif kind == "contract_plan_mismatch":
                 other = self.plans[self.crm.plan_override[c.external_id]]
                 amount = sum(other.amount_cents - a for a in amounts)
@@ -851,7 +880,21 @@ class Planter:
         self.cases.append(
             Case(
                 "contract_not_billed",
-                Customer(-1, "", ghost, "Initrode Global", plan.currency, "DE", "Europe/Berlin", "rh-eu", "", "", "", None, 0),
+                Customer(
+                    -1,
+                    "",
+                    ghost,
+                    "Initrode Global",
+                    plan.currency,
+                    "DE",
+                    "Europe/Berlin",
+                    "rh-eu",
+                    "",
+                    "",
+                    "",
+                    None,
+                    0,
+                ),
                 amount=plan.amount_cents * months,
                 period=start,
                 currency=plan.currency,
@@ -871,13 +914,29 @@ def existing_cases(planter: Planter, invoices: list[Invoice], faults_rows: list[
             if note[0] == "missed_proration":
                 f = next(f for f in inv.fees if f.lago_id == note[1])
                 planter.cases.append(
-                    Case("proration_missing", inv.customer, note[2], f.sub.external_id, inv, fee_month(f), note[3])
+                    Case(
+                        "proration_missing",
+                        inv.customer,
+                        note[2],
+                        f.sub.external_id,
+                        inv,
+                        fee_month(f),
+                        note[3],
+                    )
                 )
                 planter.diff("billing_difference", f, "first period billed in full")
             elif note[0] == "unbilled_usage":
                 f = note[4]
                 planter.cases.append(
-                    Case("usage_not_billed", inv.customer, -note[2], f.sub.external_id, inv, fee_month(f), note[3])
+                    Case(
+                        "usage_not_billed",
+                        inv.customer,
+                        -note[2],
+                        f.sub.external_id,
+                        inv,
+                        fee_month(f),
+                        note[3],
+                    )
                 )
                 planter.diff("billing_difference", f, "usage fee missing on the incumbent's invoice")
             elif note[0] == "duplicate_charge":
@@ -931,8 +990,16 @@ def existing_cases(planter: Planter, invoices: list[Invoice], faults_rows: list[
         elif kind == "usage_spike":
             sub_id, day = key.split("|")
             planter.cases.append(
-                Case("usage_spike", customers[ext], 0, sub_id, None, date.fromisoformat(day).replace(day=1), note,
-                     currency=ccy)
+                Case(
+                    "usage_spike",
+                    customers[ext],
+                    0,
+                    sub_id,
+                    None,
+                    date.fromisoformat(day).replace(day=1),
+                    note,
+                    currency=ccy,
+                )
             )
 
 
@@ -966,5 +1033,7 @@ def shadow_rows(planter: Planter) -> list[list]:
         if key in seen:
             continue
         seen.add(key)
-        rows.append([r.kind, r.customer.external_id, r.sub_id or "", r.charge_key, r.month.isoformat(), r.note])
+        rows.append(
+            [r.kind, r.customer.external_id, r.sub_id or "", r.charge_key, r.month.isoformat(), r.note]
+        )
     return [[f"S{n:03d}", *row] for n, row in enumerate(rows, 1)]

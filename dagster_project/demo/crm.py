@@ -176,7 +176,10 @@ def write_crm(
         customer = (c.external_id, c.name, c.currency, c.country)
         won = (*customer, plan, start, "Closed Won", unit)  # the deal billing runs on
         acc = deal(
-            *won, industry=industry, lead_source=source, qty_factor=cases.quantity_factor.get(c.external_id, 1)
+            *won,
+            industry=industry,
+            lead_source=source,
+            qty_factor=cases.quantity_factor.get(c.external_id, 1),
         )
         account_of[c.external_id] = acc
         r = rng.random()
@@ -332,8 +335,15 @@ def write_crm(
     draw[0] = cases_rng or rng
     for c, plan, start, kind in cases.extra_deals:
         customer = (c.external_id, c.name, c.currency, c.country)
-        deal(*customer, plan, start, "Closed Won", plan.amount_cents, account_id=account_of[c.external_id],
-             opp_type=kind)
+        deal(
+            *customer,
+            plan,
+            start,
+            "Closed Won",
+            plan.amount_cents,
+            account_id=account_of[c.external_id],
+            opp_type=kind,
+        )
     for ext, name, ccy, country, plan, start in cases.ghosts:
         deal(ext, name, ccy, country, plan, start, "Closed Won", plan.amount_cents)
     for entity, (header, rows) in spec.items():

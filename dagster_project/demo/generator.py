@@ -225,7 +225,11 @@ def generate(
                 open_customers=frozenset(
                     inv.customer.external_id for inv in invoices if inv.payment_status != "succeeded"
                 ),
-                avoid=frozenset(asr.taken),
+                avoid=frozenset(
+                    asr.taken
+                    | {k.customer.external_id for k in metric_cases}
+                    | {row[4] for row in cases.cases}
+                ),
                 stray_rng=asr_rng,
             )
         )

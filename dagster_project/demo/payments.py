@@ -221,7 +221,11 @@ def intent_object(latest: dict, at: datetime, status: str) -> dict:
 
 
 def _quiet_payment(
-    paid: list, first: int, taken: set[int], open_customers: frozenset[str], avoid: frozenset[str] = frozenset()
+    paid: list,
+    first: int,
+    taken: set[int],
+    open_customers: frozenset[str],
+    avoid: frozenset[str] = frozenset(),
 ) -> int | None:
     """The first payment from `first` on (then from the start) whose customer has nothing open
     when a stray charge lands a day later: no unpaid invoice at all, and every invoice of theirs
@@ -331,7 +335,9 @@ def write_stripe(
     special = rng.sample(range(len(paid)), min(5, len(paid)))
     for k, j in enumerate(special):
         # the next payment of a customer no other planted case touches
-        while j < len(paid) - 1 and (paid[j][1].customer.external_id in avoid or j in special[:k] or j in special[k + 1 :]):
+        while j < len(paid) - 1 and (
+            paid[j][1].customer.external_id in avoid or j in special[:k] or j in special[k + 1 :]
+        ):
             j += 1
         special[k] = j
     failed_i, refund_i, dispute_i, dup_i, noinv_i = (special + [None] * 5)[:5]
@@ -340,7 +346,9 @@ def write_stripe(
     strays = [noinv_i]
     if stray_rng is not None and noinv_i is not None and len(paid) > 1:
         used = frozenset(avoid | {paid[noinv_i][1].customer.external_id})
-        strays.append(_quiet_payment(paid, stray_rng.randrange(len(paid)), set(special), open_customers, used))
+        strays.append(
+            _quiet_payment(paid, stray_rng.randrange(len(paid)), set(special), open_customers, used)
+        )
     for i, (at, inv) in enumerate(paid):
         ccy, amount, cust = inv.customer.currency, inv.total_cents, inv.customer.provider_customer_id
         pi = stripe_id(rng, "pi")
@@ -452,7 +460,13 @@ def write_stripe(
             own = stray_rng if i != noinv_i else None
             n_at = at + timedelta(days=1, hours=1)
             stray = charge(
-                None, n_at, round_minor(Decimal("75"), ccy), ccy, cust, pi=stripe_id(own or rng, "pi"), own=own
+                None,
+                n_at,
+                round_minor(Decimal("75"), ccy),
+                ccy,
+                cust,
+                pi=stripe_id(own or rng, "pi"),
+                own=own,
             )
             intent(None, n_at, stray["amount"], ccy, cust, stray, "succeeded")
             faults.add(
