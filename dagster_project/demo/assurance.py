@@ -226,6 +226,19 @@ class Planter:
         self.cases.append(k)
         return k
 
+    def line_case(self, kind: str, inv: Invoice, f: Fee, amount: int, note: str, why: str) -> None:
+        """A fault on one line of an invoice, and the billing difference it leaves for shadow billing."""
+        self.case(
+            kind,
+            inv.customer,
+            amount=amount,
+            sub_id=f.sub.external_id,
+            invoice=inv,
+            period=fee_month(f),
+            note=note,
+        )
+        self.diff("billing_difference", f, why)
+
     def diff(self, kind: str, f: Fee, note: str) -> None:
         self.shadow.append(ShadowRow(kind, f.sub.customer, f.sub.external_id, fee_key(f), fee_month(f), note))
 
@@ -483,16 +496,14 @@ class Planter:
             f = next(f for f in inv.fees if _first_partial(f))
             effect = f.full_amount_cents - f.amount_cents
             f.amount_cents = f.full_amount_cents
-            self.case(
+            self.line_case(
                 "proration_missing",
-                inv.customer,
-                amount=effect,
-                sub_id=f.sub.external_id,
-                invoice=inv,
-                period=fee_month(f),
-                note=f"first period from {local_date(f.from_at, f.sub.tz)} billed in full",
+                inv,
+                f,
+                effect,
+                f"first period from {local_date(f.from_at, f.sub.tz)} billed in full",
+                "first period billed in full",
             )
-            self.diff("billing_difference", f, "first period billed in full")
 
         # prorated on a wrong day count: one day too many
         for _ in range(2):
@@ -509,33 +520,29 @@ class Planter:
             )
             effect = wrong - f.amount_cents
             f.amount_cents = wrong
-            self.case(
+            self.line_case(
                 "proration_wrong",
-                inv.customer,
-                amount=abs(effect),
-                sub_id=f.sub.external_id,
-                invoice=inv,
-                period=fee_month(f),
-                note=f"first period {start}..{end - timedelta(days=1)} billed for {days + 1} of {total} days "
+                inv,
+                f,
+                abs(effect),
+                f"first period {start}..{end - timedelta(days=1)} billed for {days + 1} of {total} days "
                 f"instead of {days}",
+                f"prorated on {days + 1} days instead of {days}",
             )
-            self.diff("billing_difference", f, f"prorated on {days + 1} days instead of {days}")
 
         # a second usage fee left off
         inv = pick(lambda i: any(_metered(f) for f in i.fees) and len(i.fees) > 1)
         if inv:
             f = max((f for f in inv.fees if _metered(f)), key=lambda f: f.amount_cents)
             inv.fees.remove(f)
-            self.case(
+            self.line_case(
                 "usage_not_billed",
-                inv.customer,
-                amount=f.amount_cents,
-                sub_id=f.sub.external_id,
-                invoice=inv,
-                period=fee_month(f),
-                note=f"{f.code} usage {f.units} units, {f.events_count} events not invoiced",
+                inv,
+                f,
+                f.amount_cents,
+                f"{f.code} usage {f.units} units, {f.events_count} events not invoiced",
+                "usage fee missing on the incumbent's invoice",
             )
-            self.diff("billing_difference", f, "usage fee missing on the incumbent's invoice")
 
         # an active subscription's monthly invoice left out
         def one_monthly_sub(i: Invoice) -> bool:
@@ -617,16 +624,14 @@ class Planter:
             )
             effect = new - f.amount_cents
             f.units, f.amount_cents = units, new
-            self.case(
+            self.line_case(
                 "invoice_amount_anomaly",
-                inv.customer,
-                amount=effect,
-                sub_id=f.sub.external_id,
-                invoice=inv,
-                period=fee_month(f),
-                note=f"{f.code} billed for {units} units, ten times the {units / 10} used",
+                inv,
+                f,
+                effect,
+                f"{f.code} billed for {units} units, ten times the {units / 10} used",
+                "usage fee billed with ten times its units",
             )
-            self.diff("billing_difference", f, "usage fee billed with ten times its units")
 
         # tax rounding: the incumbent splits an invoice in two, each taxed and rounded on its own
         def rounds_apart(i: Invoice) -> bool:
