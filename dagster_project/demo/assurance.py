@@ -151,7 +151,8 @@ class CrmPlan:
     """What the CRM export says differently from billing, per external customer id."""
 
     price_factor: dict[str, Decimal] = field(default_factory=dict)
-    quantity_factor: dict[str, int] = field(default_factory=dict)
+    # a Closed Won line of seats (the `seats` charge of the plan): (quantity sold, unit price minor)
+    seats: dict[str, tuple[int, int]] = field(default_factory=dict)
     plan_override: dict[str, str] = field(default_factory=dict)
     start_override: dict[str, date] = field(default_factory=dict)
     # (customer, plan, start, opportunity type) deals on the customer's account, after the main export
@@ -703,14 +704,31 @@ class Planter:
             )
 
         self._crm_cases = []
+        self._seat_fees: dict[str, list[Fee]] = {}
         inv = pick(lambda i: single_plan_full(i))
         if inv:
             self.crm.price_factor[inv.customer.external_id] = Decimal("1.1")
             self._crm_cases.append(("contract_price_mismatch", inv.customer))
+        # seats sold above what is billed: a CRM line of the plan's `seats` charge
+        seat_fees: dict[str, list[Fee]] = {}
+        for i in subs_invs:
+            seat_fees.setdefault(i.customer.external_id, []).extend(
+                f for f in i.fees if f.kind == "charge" and f.code == "seats" and f.true_up_of is None
+            )
         for _ in range(2):
-            inv = pick(lambda i: single_plan_full(i))
+            inv = pick(
+                lambda i: (
+                    self._simple(i.customer, families=("team",)) is not None
+                    and len(seat_fees.get(i.customer.external_id, [])) >= 2
+                )
+            )
             if inv:
-                self.crm.quantity_factor[inv.customer.external_id] = 2
+                fees = seat_fees[inv.customer.external_id]
+                charge = fees[0].charge
+                price = round_minor(Decimal(charge.properties["amount"]), fees[0].sub.plan.currency)
+                sold = int(max(f.units for f in fees)) + 3
+                self.crm.seats[inv.customer.external_id] = (sold, price)
+                self._seat_fees[inv.customer.external_id] = fees
                 self._crm_cases.append(("contract_quantity_mismatch", inv.customer))
         for _ in range(2):
             inv = pick(
@@ -856,9 +874,12 @@ class Planter:
                 amount = sum(a * 11 // 10 - a for a in amounts)
                 note = f"CRM unit price is 110% of list; {len(amounts)} plan fees billed at list"
             elif kind == "contract_quantity_mismatch":
-                amount = sum(amounts)
+                sold, price = self.crm.seats[c.external_id]
+                seat_fees = self._seat_fees[c.external_id]
+                amount = sum(int((sold - f.units) * price) for f in seat_fees if f.units < sold)
                 note = (
-                    f"CRM quantity 2 units of {s.plan.code} per period; {len(amounts)} plan fees billed for 1"
+                    f"CRM sells {sold} seats of {s.plan.code} at {price} minor; {len(seat_fees)} seat fees "
+                    f"billed for {', '.join(str(f.units) for f in seat_fees)}: (sold - billed) x price"
                 )
             elif kind == "contract_plan_mismatch":
                 other = self.plans[self.crm.plan_override[c.external_id]]

@@ -72,7 +72,6 @@ def write_crm(
         account_id: str | None = None,
         industry: str = "",
         lead_source: str = "",
-        qty_factor: int = 1,
         opp_type: str = "New Business",
     ):
         rng = draw[0]
@@ -96,7 +95,7 @@ def write_crm(
             )
         # deals signed before the demo window run long enough to cover it
         term = 12 if start >= window_start else 36
-        qty = {"yearly": 1, "monthly": 12, "quarterly": 4, "weekly": 52}[plan.interval] * qty_factor
+        qty = {"yearly": 1, "monthly": 12, "quarterly": 4, "weekly": 52}[plan.interval]
         total = unit_price_minor * qty
         won, closed = stage == "Closed Won", stage in ("Closed Won", "Closed Lost")
         close = start - timedelta(days=rng.randint(2, 20))
@@ -159,6 +158,7 @@ def write_crm(
 
     cases = cases or CrmPlan()
     account_of: dict[str, str] = {}
+    won_opp: dict[str, tuple[str, Plan, date, str]] = {}  # customer -> (opportunity, plan, start, stamp)
     for c in customers:
         s = first_sub.get(c.external_id)
         if s is None:
@@ -175,13 +175,9 @@ def write_crm(
         source = LEAD_SOURCES[segments.randrange(len(LEAD_SOURCES))] if segments.random() < 0.9 else ""
         customer = (c.external_id, c.name, c.currency, c.country)
         won = (*customer, plan, start, "Closed Won", unit)  # the deal billing runs on
-        acc = deal(
-            *won,
-            industry=industry,
-            lead_source=source,
-            qty_factor=cases.quantity_factor.get(c.external_id, 1),
-        )
+        acc = deal(*won, industry=industry, lead_source=source)
         account_of[c.external_id] = acc
+        won_opp[c.external_id] = (opps[-1][0], plan, start, opps[-1][15])
         r = rng.random()
         if r < 0.22:
             # an upsell to a higher plan: lost, or still being negotiated
@@ -346,6 +342,42 @@ def write_crm(
         )
     for ext, name, ccy, country, plan, start in cases.ghosts:
         deal(ext, name, ccy, country, plan, start, "Closed Won", plan.amount_cents)
+    # seats sold on the won deal: a product per plan, mapped to the plan's `seats` charge
+    seat_products: dict[str, tuple[str, str]] = {}
+    for ext, (sold, price) in cases.seats.items():
+        opp, plan, start, stamp = won_opp[ext]
+        if plan.code not in seat_products:
+            pid, pcode = sf_id(draw[0], "product2"), f"{plan.code.upper()}_SEATS"
+            seat_products[plan.code] = (pid, pcode)
+            spec["product2"][1].append(
+                [
+                    pid,
+                    f"{plan.name} seats",
+                    pcode,
+                    plan.family.capitalize(),
+                    "true",
+                    "false",
+                    plan.code,
+                    stamp,
+                ]
+            )
+        pid, pcode = seat_products[plan.code]
+        ccy = plan.currency
+        olis.append(
+            [
+                sf_id(draw[0], "opportunity_line_item"),
+                opp,
+                pid,
+                pcode,
+                sold,
+                major_text(price, ccy),
+                major_text(price * sold, ccy),
+                ccy,
+                start.isoformat(),
+                _b(False),
+                stamp,
+            ]
+        )
     for entity, (header, rows) in spec.items():
         name = f"crm/{entity}/{entity}.csv"
         files[name] = write_csv(landing / name, header, rows)
@@ -353,7 +385,8 @@ def write_crm(
     files[name] = write_csv(
         landing / name,
         ["crm_product", "plan_code", "charge_code", "quantity_field"],
-        [[pcode, code, "", "Quantity"] for code, (_, pcode, _) in products.items()],
+        [[pcode, code, "", "Quantity"] for code, (_, pcode, _) in products.items()]
+        + [[pcode, code, "seats", "Quantity"] for code, (_, pcode) in seat_products.items()],
     )
     return files
 
