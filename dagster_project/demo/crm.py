@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 
+from dagster_project.demo.assurance import CrmPlan
 from dagster_project.demo.catalog import Plan
 from dagster_project.demo.common import add_months, major_text
 from dagster_project.demo.company import Customer, Sub
@@ -35,11 +37,16 @@ def write_crm(
     discount_customer: str | None,
     faults: Faults,
     segments: random.Random | None = None,
+    cases: CrmPlan | None = None,
+    cases_rng: random.Random | None = None,
 ) -> dict:
     """Accounts and Opportunities name the Lago customer in `External_Customer_Id__c`; Accounts carry
     `Industry` and Opportunities `LeadSource` (Salesforce standard fields) for most customers, drawn
-    from `segments` (its own stream, so the rest of the export does not move)."""
+    from `segments` (its own stream, so the rest of the export does not move). `cases`: what the
+    revenue-assurance cases change (price, quantity, plan, start of a deal; more deals, drawn from
+    `cases_rng` after the rest of the export)."""
     segments = segments or random.Random(0)
+    draw = [rng]  # the stream deals draw from: the export's, then the cases' for the deals appended last
     users = [(sf_id(rng, "user"), n) for n in ["Ada Sales", "Ben Closer", "Cleo Pipeline", "Dev Quota"]]
     products = {}
     for code in sorted(plans):
@@ -50,7 +57,7 @@ def write_crm(
         first_sub.setdefault(s.customer.external_id, s)
 
     def short(id18: str) -> str:
-        return id18[:15] if rng.random() < 0.25 else id18  # some exports carry the 15-char form
+        return id18[:15] if draw[0].random() < 0.25 else id18  # some exports carry the 15-char form
 
     def deal(
         ext_id: str,
@@ -65,7 +72,9 @@ def write_crm(
         account_id: str | None = None,
         industry: str = "",
         lead_source: str = "",
+        opp_type: str = "New Business",
     ):
+        rng = draw[0]
         owner = users[rng.randrange(len(users))][0]
         acc = account_id
         if acc is None:
@@ -102,7 +111,7 @@ def write_crm(
                 close.isoformat(),
                 major_text(total, ccy),
                 ccy,
-                "New Business",
+                opp_type,
                 owner,
                 plan.code,
                 ext_id,
@@ -147,19 +156,28 @@ def write_crm(
             )
         return acc
 
+    cases = cases or CrmPlan()
+    account_of: dict[str, str] = {}
+    won_opp: dict[str, tuple[str, Plan, date, str]] = {}  # customer -> (opportunity, plan, start, stamp)
     for c in customers:
         s = first_sub.get(c.external_id)
         if s is None:
             continue
-        unit = s.plan.amount_cents
+        plan = plans[cases.plan_override.get(c.external_id, s.plan.code)]
+        unit = plan.amount_cents
         if c.external_id == discount_customer:
             unit = unit * 9 // 10  # the negotiated price the billing system never got
+        if c.external_id in cases.price_factor:
+            unit = int(Decimal(unit) * cases.price_factor[c.external_id])
+        start = cases.start_override.get(c.external_id, s.start_date)
         # about one customer in ten has no industry, one deal in ten no lead source (as in real orgs)
         industry = INDUSTRIES[segments.randrange(len(INDUSTRIES))] if segments.random() < 0.9 else ""
         source = LEAD_SOURCES[segments.randrange(len(LEAD_SOURCES))] if segments.random() < 0.9 else ""
         customer = (c.external_id, c.name, c.currency, c.country)
-        won = (*customer, s.plan, s.start_date, "Closed Won", unit)  # the deal billing runs on
+        won = (*customer, plan, start, "Closed Won", unit)  # the deal billing runs on
         acc = deal(*won, industry=industry, lead_source=source)
+        account_of[c.external_id] = acc
+        won_opp[c.external_id] = (opps[-1][0], plan, start, opps[-1][15])
         r = rng.random()
         if r < 0.22:
             # an upsell to a higher plan: lost, or still being negotiated
@@ -309,6 +327,57 @@ def write_crm(
             ],
         ),
     }
+    # the assurance cases' deals, from their own stream, once the rest of the export is drawn
+    draw[0] = cases_rng or rng
+    for c, plan, start, kind in cases.extra_deals:
+        customer = (c.external_id, c.name, c.currency, c.country)
+        deal(
+            *customer,
+            plan,
+            start,
+            "Closed Won",
+            plan.amount_cents,
+            account_id=account_of[c.external_id],
+            opp_type=kind,
+        )
+    for ext, name, ccy, country, plan, start in cases.ghosts:
+        deal(ext, name, ccy, country, plan, start, "Closed Won", plan.amount_cents)
+    # seats sold on the won deal: a product per plan, mapped to the plan's `seats` charge
+    seat_products: dict[str, tuple[str, str]] = {}
+    for ext, (sold, price) in cases.seats.items():
+        opp, plan, start, stamp = won_opp[ext]
+        if plan.code not in seat_products:
+            pid, pcode = sf_id(draw[0], "product2"), f"{plan.code.upper()}_SEATS"
+            seat_products[plan.code] = (pid, pcode)
+            spec["product2"][1].append(
+                [
+                    pid,
+                    f"{plan.name} seats",
+                    pcode,
+                    plan.family.capitalize(),
+                    "true",
+                    "false",
+                    plan.code,
+                    stamp,
+                ]
+            )
+        pid, pcode = seat_products[plan.code]
+        ccy = plan.currency
+        olis.append(
+            [
+                sf_id(draw[0], "opportunity_line_item"),
+                opp,
+                pid,
+                pcode,
+                sold,
+                major_text(price, ccy),
+                major_text(price * sold, ccy),
+                ccy,
+                start.isoformat(),
+                _b(False),
+                stamp,
+            ]
+        )
     for entity, (header, rows) in spec.items():
         name = f"crm/{entity}/{entity}.csv"
         files[name] = write_csv(landing / name, header, rows)
@@ -316,7 +385,8 @@ def write_crm(
     files[name] = write_csv(
         landing / name,
         ["crm_product", "plan_code", "charge_code", "quantity_field"],
-        [[pcode, code, "", "Quantity"] for code, (_, pcode, _) in products.items()],
+        [[pcode, code, "", "Quantity"] for code, (_, pcode, _) in products.items()]
+        + [[pcode, code, "seats", "Quantity"] for code, (_, pcode) in seat_products.items()],
     )
     return files
 

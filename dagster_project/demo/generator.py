@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from dagster_project.demo import (
+    assurance,
     billing,
     catalog,
     company,
@@ -97,6 +98,8 @@ def generate(
     # so do the metrics cases and the CRM segments, appended after the random company
     metrics_rng = random.Random(f"metrics-{seed}")
     segments_rng = random.Random(f"crm-segments-{seed}")
+    # and the revenue-assurance cases
+    asr_rng = random.Random(f"assurance-{seed}")
     window_start, window_end = start, add_months(start, months)
     faults = Faults()
     files: dict[str, int] = {}
@@ -137,6 +140,10 @@ def generate(
         metric_cases = metrics.plant(
             metrics_rng, custs, subs, plan_by_code, coupons + case_coupons, window_start, window_end
         )
+        asr = assurance.Planter(
+            asr_rng, custs, subs, plan_by_code, coupons, window_start, window_end, n_random=customers
+        )
+        asr.plant_company()
         lago_file("subscriptions", "subscriptions", [company.subscription_json(s, window_end) for s in subs])
         first_start = {}
         for s in subs:
@@ -168,15 +175,30 @@ def generate(
 
         # ---- usage
         events, spike = usage.generate_events(rng, subs, window_start, window_end, months)
+        billed_events = asr.plant_usage(events, spike)
         files.update(
-            usage.write_usage(rng, landing_dir, events, subs, spike, window_start, window_end, faults)
+            usage.write_usage(
+                rng,
+                landing_dir,
+                events,
+                subs,
+                spike,
+                window_start,
+                window_end,
+                faults,
+                skip=asr.drop,
+                late=asr.late,
+                extra=(asr_rng, asr.extra),
+            )
         )
         step("usage")
 
         # ---- incumbent invoices with planted faults
-        invoices = billing.build_invoices(rng, subs, events, window_start, window_end)
-        discount_customer = _plant_billing_faults(rng, invoices, faults)
+        invoices = billing.build_invoices(rng, subs, billed_events, window_start, window_end)
+        discount_customer = _plant_billing_faults(rng, invoices, faults, asr.taken)
+        asr.plant_billing(invoices, billed_events)
         billing.finalize(invoices)
+        asr.plant_finalized(invoices)
         paid = payments.settle(rng, invoices, window_end)
         cases = receivables.plant(coll_rng, invoices, paid, subs, window_end)
         receivables.annotate(invoices, cases, window_end)
@@ -203,6 +225,12 @@ def generate(
                 open_customers=frozenset(
                     inv.customer.external_id for inv in invoices if inv.payment_status != "succeeded"
                 ),
+                avoid=frozenset(
+                    asr.taken
+                    | {k.customer.external_id for k in metric_cases}
+                    | {row[4] for row in cases.cases}
+                ),
+                stray_rng=asr_rng,
             )
         )
         files.update(
@@ -300,6 +328,8 @@ def generate(
                 discount_customer,
                 faults,
                 segments_rng,
+                asr.crm,
+                asr_rng,
             )
         )
         step("crm")
@@ -312,11 +342,18 @@ def generate(
         files.update(
             revrec.write_reference(landing_dir, {p.code: p.amount_cents for p in plans}, window_start)
         )
-        planted_notes = revrec.plant_credit_notes(random.Random(f"revrec-{seed}"), invoices, window_end)
-        files.update(revrec.write_credit_notes(landing_dir, planted_notes))
+        planted_notes = revrec.plant_credit_notes(
+            random.Random(f"revrec-{seed}"), invoices, window_end, avoid=frozenset(asr.taken)
+        )
+        files.update(revrec.write_credit_notes(landing_dir, planted_notes + asr.credit_notes))
         step("fx+reference")
 
         write_csv(truth_dir / "faults.csv", COLUMNS, faults.rows)
+        asr.crm_amounts()
+        assurance.existing_cases(asr, invoices, faults.rows)
+        case_rows = assurance.case_rows(asr)
+        write_csv(truth_dir / "assurance_cases.csv", assurance.CASE_COLUMNS, case_rows)
+        write_csv(truth_dir / "shadow_differences.csv", assurance.SHADOW_COLUMNS, assurance.shadow_rows(asr))
         receivables.write_truth(truth_dir, cases, invoices, payouts)
         write_csv(
             truth_dir / "revrec_credit_notes.csv", revrec.TRUTH_COLUMNS, revrec.truth_rows(planted_notes)
@@ -354,6 +391,9 @@ def generate(
             "invoices": len(invoices),
             "metrics_cases": len(metric_cases),
             "faults": dict(sorted(counts.items())),
+            "assurance_cases": {
+                k: sum(1 for r in case_rows if r[1] == k) for k in sorted({r[1] for r in case_rows})
+            },
             "files": dict(sorted(files.items())),
             "rows": sum(files.values()),
         }
@@ -362,9 +402,11 @@ def generate(
     return summary
 
 
-def _plant_billing_faults(rng: random.Random, invoices: list[billing.Invoice], faults: Faults) -> str | None:
+def _plant_billing_faults(
+    rng: random.Random, invoices: list[billing.Invoice], faults: Faults, taken: set[str]
+) -> str | None:
+    """`taken`: customers of the assurance cases already planted (the faults keep off them)."""
     subs_invs = [i for i in invoices if i.invoice_type == "subscription"]
-    taken: set[str] = set()
 
     def pick(pred):
         cands = [i for i in subs_invs if i.customer.external_id not in taken and pred(i)]
@@ -375,15 +417,7 @@ def _plant_billing_faults(rng: random.Random, invoices: list[billing.Invoice], f
         return inv
 
     # missed proration: a mid-period calendar start billed as a full period
-    def first_partial(f: billing.Fee) -> bool:
-        return (
-            f.kind == "subscription"
-            and bool(f.full_amount_cents)
-            and f.amount_cents < f.full_amount_cents * 3 // 4
-            and f.sub.trial_end_date is None
-            and f.sub.plan.billing_time == "calendar"
-            and f.from_at == f.sub.started_at
-        )
+    first_partial = assurance._first_partial
 
     inv = pick(lambda i: any(first_partial(f) for f in i.fees))
     if inv:
@@ -395,8 +429,7 @@ def _plant_billing_faults(rng: random.Random, invoices: list[billing.Invoice], f
         )
 
     # unbilled usage: a usage fee the incumbent left off
-    def metered(f: billing.Fee) -> bool:
-        return f.kind == "charge" and f.amount_cents > 0 and f.events_count >= 20 and f.true_up_of is None
+    metered = assurance._metered
 
     inv = pick(lambda i: any(metered(f) for f in i.fees) and len(i.fees) > 1)
     if inv:
@@ -408,6 +441,7 @@ def _plant_billing_faults(rng: random.Random, invoices: list[billing.Invoice], f
                 f.sub.external_id + "|" + f.code,
                 -f.amount_cents,
                 f"{f.code} usage {f.units} units, {f.events_count} events not invoiced",
+                f,
             )
         )
     # duplicate charge: the same period invoiced twice

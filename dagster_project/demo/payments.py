@@ -220,7 +220,13 @@ def intent_object(latest: dict, at: datetime, status: str) -> dict:
     }
 
 
-def _quiet_payment(paid: list, first: int, taken: set[int], open_customers: frozenset[str]) -> int | None:
+def _quiet_payment(
+    paid: list,
+    first: int,
+    taken: set[int],
+    open_customers: frozenset[str],
+    avoid: frozenset[str] = frozenset(),
+) -> int | None:
     """The first payment from `first` on (then from the start) whose customer has nothing open
     when a stray charge lands a day later: no unpaid invoice at all, and every invoice of theirs
     issued by then already paid. A "payment without invoice" must stay unapplied under every
@@ -233,7 +239,7 @@ def _quiet_payment(paid: list, first: int, taken: set[int], open_customers: froz
         at, inv = paid[j]
         cust = inv.customer.external_id
         stray_at = at + timedelta(days=1, hours=1)
-        if j in taken or cust in open_customers:
+        if j in taken or cust in open_customers or cust in avoid:
             continue
         if all(
             p_at <= stray_at
@@ -253,11 +259,14 @@ def write_stripe(
     extra: dict[str, list] | None = None,
     payouts_truth: list | None = None,
     open_customers: frozenset[str] = frozenset(),
+    avoid: frozenset[str] = frozenset(),
+    stray_rng: random.Random | None = None,
 ) -> dict:
     """`extra`: ready-made objects by kind (the planted collections cases) landed with the rest;
     `payouts_truth` receives one row per payout (receivables.PAYOUT_COLUMNS) worked out by §5;
     `open_customers`: external ids of customers with an invoice left unpaid (the stray payment
-    is planted on a customer with nothing open, so no rule may apply it)."""
+    is planted on a customer with nothing open, so no rule may apply it); `avoid`: customers of
+    other planted cases, kept out of these; `stray_rng`: a second stray payment, drawn from it."""
     objs: dict[str, dict[str, list]] = {
         k: defaultdict(list)
         for k in ("charges", "payment_intents", "refunds", "disputes", "balance_transactions", "payouts")
@@ -272,12 +281,14 @@ def write_stripe(
         cust_id: str,
         status: str = "succeeded",
         pi: str | None = None,
+        own: random.Random | None = None,
     ) -> dict:
-        ch_id = stripe_id(rng, "ch")
+        rng_ = own or rng
+        ch_id = stripe_id(rng_, "ch")
         bt = None
         if status == "succeeded":
             bt = balance_txn(
-                stripe_id(rng, "txn"), ch_id, at, amount, ccy, f"Invoice {inv.number}" if inv else "Payment"
+                stripe_id(rng_, "txn"), ch_id, at, amount, ccy, f"Invoice {inv.number}" if inv else "Payment"
             )
             bts.append(bt)
         meta = (
@@ -289,7 +300,7 @@ def write_stripe(
             if inv
             else {}
         )
-        pm_id, last4 = stripe_id(rng, "pm"), f"{rng.randint(0, 9999):04d}"
+        pm_id, last4 = stripe_id(rng_, "pm"), f"{rng_.randint(0, 9999):04d}"
         obj = charge_object(
             ch_id,
             at,
@@ -322,9 +333,22 @@ def write_stripe(
     if not paid and not bts:
         return {}
     special = rng.sample(range(len(paid)), min(5, len(paid)))
+    for k, j in enumerate(special):
+        # the next payment of a customer no other planted case touches
+        while j < len(paid) - 1 and (
+            paid[j][1].customer.external_id in avoid or j in special[:k] or j in special[k + 1 :]
+        ):
+            j += 1
+        special[k] = j
     failed_i, refund_i, dispute_i, dup_i, noinv_i = (special + [None] * 5)[:5]
     if noinv_i is not None:
-        noinv_i = _quiet_payment(paid, noinv_i, set(special[:4]), open_customers)
+        noinv_i = _quiet_payment(paid, noinv_i, set(special[:4]), open_customers, avoid)
+    strays = [noinv_i]
+    if stray_rng is not None and noinv_i is not None and len(paid) > 1:
+        used = frozenset(avoid | {paid[noinv_i][1].customer.external_id})
+        strays.append(
+            _quiet_payment(paid, stray_rng.randrange(len(paid)), set(special), open_customers, used)
+        )
     for i, (at, inv) in enumerate(paid):
         ccy, amount, cust = inv.customer.currency, inv.total_cents, inv.customer.provider_customer_id
         pi = stripe_id(rng, "pi")
@@ -432,9 +456,18 @@ def write_stripe(
                 ccy,
                 f"invoice {inv.number} charged twice ({ch['id']} and {dup['id']})",
             )
-        if i == noinv_i:
+        if i in strays:
+            own = stray_rng if i != noinv_i else None
             n_at = at + timedelta(days=1, hours=1)
-            stray = charge(None, n_at, round_minor(Decimal("75"), ccy), ccy, cust, pi=stripe_id(rng, "pi"))
+            stray = charge(
+                None,
+                n_at,
+                round_minor(Decimal("75"), ccy),
+                ccy,
+                cust,
+                pi=stripe_id(own or rng, "pi"),
+                own=own,
+            )
             intent(None, n_at, stray["amount"], ccy, cust, stray, "succeeded")
             faults.add(
                 "payment_without_invoice",

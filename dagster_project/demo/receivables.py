@@ -452,8 +452,13 @@ def plant(
 
     stripe_eu = eu("stripe")
 
-    def stripe_paid(name: str, fn) -> None:
-        inv = pick(stripe_eu, strict=False)
+    def stripe_paid(name: str, fn, settles_within: int = 0) -> None:
+        """`settles_within`: days after the payment the case's last flow needs before as_of."""
+
+        def pred(i: Invoice) -> bool:
+            return stripe_eu(i) and (paid_at[i.lago_id] + timedelta(days=settles_within)).date() < window_end
+
+        inv = pick(pred, strict=False)
         if inv is None:
             return
         at = paid_at[inv.lago_id]
@@ -495,7 +500,7 @@ def plant(
 
     stripe_paid("refund_without_credit_note", refund_case)
     stripe_paid("chargeback", chargeback_case)
-    stripe_paid("dispute_won", won_case)
+    stripe_paid("dispute_won", won_case, settles_within=31)  # reinstated 30 days after the payment
 
     # payment without any reference, five days before the due date: matched by the score (§4.2)
     inv = pick(stripe_eu)

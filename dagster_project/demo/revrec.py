@@ -124,7 +124,7 @@ def _candidates(invoices: list[Invoice], month: date) -> list[Invoice]:
 
 
 def plant_credit_notes(
-    rng: random.Random, invoices: list[Invoice], window_end: date
+    rng: random.Random, invoices: list[Invoice], window_end: date, avoid: frozenset[str] = frozenset()
 ) -> list[tuple[PlantedCreditNote, dict]]:
     """Two goodwill credits on the plan line of paid Lago invoices:
 
@@ -132,6 +132,8 @@ def plant_credit_notes(
     * `late_in_closed_month`: 10% of a March invoice's plan line, dated 31 March (a closed
       period: March closes in early April) but created in Lago on 15 June, after the close —
       a late fact that A10 posts in the first open period with period_of_origin 2026-03.
+
+    `avoid`: customers of other planted cases (the revenue-assurance ones), never credited here.
     """
     last_month = (window_end - timedelta(days=1)).replace(day=1)
     march = last_month.replace(month=3) if last_month.month > 3 else None
@@ -144,7 +146,14 @@ def plant_credit_notes(
         )
     taken: set[str] = set()
     for case, month, percent, issuing, created_day in cases:
-        invoice = next((i for i in _candidates(invoices, month) if i.number not in taken), None)
+        invoice = next(
+            (
+                i
+                for i in _candidates(invoices, month)
+                if i.number not in taken and i.customer.external_id not in avoid
+            ),
+            None,
+        )
         if invoice is None:
             continue
         taken.add(invoice.number)

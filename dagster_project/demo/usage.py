@@ -176,7 +176,14 @@ def write_usage(
     window_start: date,
     window_end: date,
     faults: Faults,
+    skip: set[int] = frozenset(),
+    late: dict[int, date] | None = None,
+    extra: tuple[random.Random, list[Event]] | None = None,
 ) -> dict:
+    """`skip`: id() of events left out of the files (planted drops and silences), drawn for as the
+    others so the stream does not move; `late`: id() -> a later landing day; `extra`: events added
+    by the assurance cases, with their own stream for their timestamp formats."""
+    late = late or {}
     folder = landing / "usage" / "events"
     rel = "usage/events/"
     # one month of a few subscriptions arrives through a CloudEvents gateway instead of the Lago API
@@ -206,8 +213,19 @@ def write_usage(
         day = e.at.astimezone(UTC).date()
         if rng.random() < 0.003:
             day = min(day + timedelta(days=rng.randint(1, 3)), last_day)  # late arrival
+        if id(e) in skip:
+            continue
+        day = late.get(id(e), day)
         by_day[day].append(e.line(fmt))
         line_of[id(e)] = (day, len(by_day[day]))
+    if extra:
+        own, added = extra
+        for e in added:
+            fmt = own.choices(fmts, weights)[0]
+            if fmt == "unix_int" and e.at.microsecond:
+                fmt = "iso_z"
+            day = e.at.astimezone(UTC).date()
+            by_day[day].append(e.line(fmt))
 
     def fname(d: date) -> str:
         return f"events_{d.isoformat()}.jsonl"

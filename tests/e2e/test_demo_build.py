@@ -41,9 +41,10 @@ def test_demo_planted_bad_rows_are_quarantined_with_reasons(published_db):
     assert all(r[1] and r[3] for r in rows), "a quarantine row lacks its file or reason"
 
 
-def test_revenue_schedule_closes_each_obligation_to_its_allocation_net_of_changes(published_db):
+def test_revenue_schedule_closes_each_obligation_to_its_allocation_net_of_changes(published_db, settings):
     """Σ schedule over a PO = its allocated amount − Σ its changes (credit notes, voids), and the
-    planted goodwill credit notes reach the obligations of the lines they credit."""
+    planted credit notes (the goodwill ones and those the assurance near misses carry) reach the
+    obligations of the lines they credit."""
     off = published_db.execute(
         """
         with changes as (
@@ -66,10 +67,14 @@ def test_revenue_schedule_closes_each_obligation_to_its_allocation_net_of_change
         "select count(distinct document_id) from intermediate.int_revrec__po_changes "
         "where document_id in (select credit_note_id from staging.stg_billed__credit_notes)"
     ).fetchone()[0]
+    with (settings.truth_dir / "revrec_credit_notes.csv").open() as f:
+        planted = len(list(csv.DictReader(f)))
+    with (settings.truth_dir / "assurance_cases.csv").open() as f:
+        planted += sum(1 for r in csv.DictReader(f) if r["fault_type"] == "near_miss_credit_note")
     assert (
         credited
         == published_db.execute("select count(*) from staging.stg_billed__credit_notes").fetchone()[0]
-        == 2
+        == planted
     )
 
 
