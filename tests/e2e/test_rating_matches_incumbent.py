@@ -65,18 +65,6 @@ def _lines(settings, published_db) -> tuple[dict, dict]:
     return billed, rated
 
 
-def _terminated_in_trial(settings) -> set[str]:
-    """Subscriptions terminated before their trial ended. Known difference, not planted and to be
-    fixed in rating (reported with issue #15): revhouse bills such a subscription's plan fee from the
-    trial end to the period end, after the termination; the incumbent bills nothing."""
-    subs = json.loads((settings.landing_dir / "catalog/subscriptions/subscriptions.json").read_text())
-    return {
-        s["external_id"]
-        for s in subs["subscriptions"]
-        if s.get("terminated_at") and s.get("trial_ended_at") and s["terminated_at"] < s["trial_ended_at"]
-    }
-
-
 def test_rating_matches_the_incumbent_except_the_planted_differences(settings, published_db):
     truth = _truth(settings)
     planted = {
@@ -93,9 +81,7 @@ def test_rating_matches_the_incumbent_except_the_planted_differences(settings, p
     keys = set(billed) | set(rated)
     differing = {k for k in keys if billed.get(k, 0) != rated.get(k, 0)}
     assert len(keys) > 1000
-    in_trial = _terminated_in_trial(settings)
-    known = {k for k in differing if k[1] in in_trial and k[2] == "plan" and not billed.get(k)}
-    unexplained = sorted(differing - planted - known)
+    unexplained = sorted(differing - planted)
     assert unexplained == [], [(k, billed.get(k), rated.get(k)) for k in unexplained[:20]]
     # every planted difference is really there (none hidden by an equal amount on the other side)
     assert sorted(planted - differing) == []
