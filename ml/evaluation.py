@@ -1,8 +1,10 @@
 """Scores the review queue against the planted cases (docs/assurance.md §6). Pure: no Dagster.
 
 A fault case is found when an active finding (status `open`, no `explained_by`) carries one of
-the case's reason codes for its customer, and for its subscription, invoice number and period
-month whenever the case names them. An active finding that matches no fault case is a false
+the case's reason codes for its customer and, when both name one, its subscription. A case that
+names an invoice needs the finding on that invoice (or naming it in its evidence or words: the
+twin of a duplicate pair); a case without an invoice (a contract, a subscription's usage) takes
+the findings of its period month and later. An active finding that matches no fault case is a false
 positive; so is one that matches a near miss (`is_fault` false: must not be flagged).
 
 Per fault type: recall = found fault cases / fault cases; precision = findings matching a
@@ -80,14 +82,18 @@ class Case:
             return False
         if _text(finding.get("external_customer_id")) != self.external_customer_id:
             return False
-        if (
-            self.external_subscription_id
-            and _text(finding.get("external_subscription_id")) != self.external_subscription_id
-        ):
+        sub = _text(finding.get("external_subscription_id"))
+        if self.external_subscription_id and sub and sub != self.external_subscription_id:
             return False
-        if self.invoice_number and _text(finding.get("invoice_number")) != self.invoice_number:
-            return False
-        return not (self.period_month and _month(finding.get("period_month")) != self.period_month)
+        if self.invoice_number:
+            # the invoice the fault sits on; a finding on its twin (a duplicate pair) names it in
+            # its evidence or its words
+            named = " ".join(_text(finding.get(k)) or "" for k in ("evidence", "reason_text"))
+            return _text(finding.get("invoice_number")) == self.invoice_number or self.invoice_number in named
+        # a case without an invoice (a contract, a subscription's usage) starts in its month: the
+        # findings of that month and the later ones of the same subscription are the same fault
+        month = _month(finding.get("period_month"))
+        return not (self.period_month and (month is None or month < self.period_month))
 
 
 def load_cases(path: Path) -> list[Case]:

@@ -38,7 +38,7 @@ def test_hits_misses_and_a_flagged_near_miss(cases):
     findings = [
         finding("f1", "duplicate_invoice_charge", "cust_1", "sub_1", "INV-1"),  # finds A1
         finding("f2", "invoice_total_mismatch", "cust_2", "sub_9", "INV-2"),  # finds A2 (no sub on the case)
-        finding("f3", "usage_not_billed", "cust_3", "sub_3", month=date(2026, 5, 1)),  # wrong month: FP
+        finding("f3", "usage_not_billed", "cust_3", "sub_3", month=date(2026, 2, 1)),  # before the case: FP
         finding("f4", "usage_spike", "cust_6", "sub_6", month=date(2026, 5, 1)),  # the near miss N2: FP
         finding("f5", "coupon_after_end", "cust_7"),  # matches nothing, no type lists it: FP
     ]
@@ -49,7 +49,7 @@ def test_hits_misses_and_a_flagged_near_miss(cases):
     assert rows["duplicate_charge"]["found_cases"] == 2
     assert rows["duplicate_charge"]["recall"] == Decimal("1.0000")
     assert rows["duplicate_charge"]["precision"] == Decimal("1.0000")
-    # unbilled_usage: its one case missed (f3 is a month late), f3 counted against it
+    # unbilled_usage: its one case missed (f3 is a month before it), f3 counted against it
     assert rows["unbilled_usage"]["found_cases"] == 0
     assert rows["unbilled_usage"]["recall"] == Decimal("0.0000")
     assert rows["unbilled_usage"]["false_positive_findings"] == 1
@@ -118,3 +118,14 @@ def test_bad_truth_rows_name_file_line_and_field(tmp_path):
     bad.write_text("case_id,fault_type\nB1,x\n")
     with pytest.raises(evaluation.TruthFileError, match="missing column"):
         evaluation.load_cases(bad)
+
+
+def test_a_duplicate_twin_a_later_month_and_a_finding_without_subscription(cases):
+    twin = finding("t1", "duplicate_invoice_charge", "cust_1", "sub_1", "INV-1b")
+    twin["evidence"] = "review_invoices:INV-1b; review_invoices:INV-1"  # names the planted invoice
+    other = finding("t2", "duplicate_invoice_charge", "cust_1", "sub_1", "INV-7")  # another invoice
+    later = finding("t3", "usage_not_billed", "cust_3", "sub_3", month=date(2026, 5, 1))
+    no_sub = finding("t4", "invoice_total_mismatch", "cust_2", None, "INV-2")
+    result = evaluation.evaluate([twin, other, later, no_sub], cases)
+    assert {"A1", "A2", "A3"} <= result.found_case_ids
+    assert result.false_positive_finding_ids == ["t2"]
