@@ -66,15 +66,22 @@ REASON_CODES = (
     "usage_drop",
     "usage_silence",
     "invoice_amount_anomaly",
+    "usage_units_mismatch",
 )
+# a fault another rule also names in its own words: billed units against metered units finds the
+# usage the incumbent left off (late events) and the units billed ten times over
+FAULT_CODES = {
+    "late_usage": "late_usage|usage_units_mismatch",
+    "invoice_amount_anomaly": "invoice_amount_anomaly|usage_units_mismatch",
+}
 SHADOW_KINDS = ("billing_difference", "timing", "tax_rounding", "credit_note")
 # a note on every invoice of a case customer keeps the collections cases (receivables.plant) away
 CASE_NOTE = "assurance case"
 # the codes a check would wrongly raise on each near miss
 NEAR_MISS_CODES = {
     "near_miss_upgrade": "proration_missing|proration_wrong|duplicate_invoice_charge|contract_plan_mismatch",
-    "near_miss_credit_note": "contract_price_mismatch|invoice_amount_anomaly",
-    "near_miss_contract_upsize": "usage_spike|invoice_amount_anomaly|contract_plan_mismatch",
+    "near_miss_credit_note": "contract_price_mismatch|invoice_amount_anomaly|usage_units_mismatch",
+    "near_miss_contract_upsize": "usage_spike|invoice_amount_anomaly|contract_plan_mismatch|usage_units_mismatch",
     "near_miss_coupon_within_limits": "coupon_after_end|coupon_beyond_limit",
 }
 
@@ -1033,7 +1040,9 @@ def case_rows(planter: Planter) -> list[list]:
     rows = []
     for n, k in enumerate(planter.cases, 1):
         ccy = k.currency or k.customer.currency
-        codes = k.codes or (k.fault_type if k.is_fault else NEAR_MISS_CODES[k.fault_type])
+        codes = k.codes or (
+            FAULT_CODES.get(k.fault_type, k.fault_type) if k.is_fault else NEAR_MISS_CODES[k.fault_type]
+        )
         rows.append(
             [
                 f"A{n:03d}",
