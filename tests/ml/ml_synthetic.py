@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -13,8 +14,9 @@ DAYS = 90
 
 def usage_features(series: dict[str, list[float]], customer: str = "cust_1", **extra) -> pd.DataFrame:
     """The columns of int_assurance__usage_features computed from daily units, as the SQL does:
-    baseline d-28..d-1 (median, MAD, max, same-weekday mean, active days), mean of d-6..d,
-    days since the last day with events."""
+    baseline d-28..d-1 (median, MAD, max, same-weekday mean, active days, mean events), mean
+    units and events of d-6..d, days since the last day with events. A day's events are its
+    units (whole counts)."""
     rows = []
     for sub, units in series.items():
         last_event = None
@@ -41,6 +43,8 @@ def usage_features(series: dict[str, list[float]], customer: str = "cust_1", **e
                     "max_units_28d": max(base) if base else None,
                     "same_weekday_mean_units": float(np.mean(weekday)) if weekday else None,
                     "mean_units_7d": float(np.mean(recent)),
+                    "events_7d": int(sum(recent)),
+                    "mean_events_28d": float(np.mean([int(b) for b in base])) if base else None,
                     "days_since_last_event": None if last_event is None else i - last_event,
                     "active_days_before_gap": None if last_event is None else active[last_event] + 1,
                     "contracted_quantity_change_28d": extra.get("quantity_change", 0),
@@ -57,12 +61,19 @@ def steady(seed: int) -> list[float]:
 
 
 def invoice_features(
-    fees: dict[str, list[int]], plan_median: int | None = None, plans: int = 1, usage_share: int = 0
+    fees: dict[str, list[int]],
+    plan_median: int | None = None,
+    plans: int = 1,
+    usage_share: int = 0,
+    charges: dict[str, list[tuple[str, str]]] | None = None,
 ) -> pd.DataFrame:
-    """Invoice feature rows, one customer's invoices a month apart; `usage_share` in percent."""
+    """Invoice feature rows, one customer's invoices a month apart; `usage_share` in percent;
+    `charges`: per customer, each invoice's top usage fee as (billed units, metered units)."""
     rows = []
     for customer, amounts in fees.items():
+        units = (charges or {}).get(customer)
         for i, fee in enumerate(amounts):
+            billed, metered = units[i] if units else (None, None)
             prior = amounts[max(0, i - 12) : i]
             rows.append(
                 {
@@ -83,6 +94,9 @@ def invoice_features(
                     ),
                     "plan_month_invoices": 5 if plan_median else 0,
                     "plan_month_median_fees_minor": plan_median,
+                    "top_charge_key": "data_transfer_gb" if units else None,
+                    "top_charge_billed_units": Decimal(billed) if billed else None,
+                    "top_charge_metered_units": Decimal(metered) if metered else None,
                 }
             )
     return pd.DataFrame(rows)

@@ -106,7 +106,8 @@ invoice_findings as (
         scores.invoice_id as finding_key,
         'ml_invoice' as rule_code,
         invoice_features.external_customer_id,
-        cast(null as {{ dbt.type_string() }}) as external_subscription_id,
+        -- the subscription whose usage fee the flag names (billed over its metered units), else null
+        scores.external_subscription_id,
         scores.invoice_id,
         invoice_features.invoice_number,
         invoice_features.is_finalized as invoice_is_finalized,

@@ -149,7 +149,9 @@ baseline as (
         ) as median_units_28d,
         max(case when days_back >= 1 then earlier_units end) as max_units_28d,
         avg(case when days_back >= 7 and mod(days_back, 7) = 0 then earlier_units end) as same_weekday_mean_units,
-        avg(case when days_back <= 6 then earlier_units end) as mean_units_7d
+        avg(case when days_back <= 6 then earlier_units end) as mean_units_7d,
+        sum(case when days_back <= 6 then earlier_events_count end) as events_7d,
+        avg(case when days_back >= 1 then earlier_events_count end) as mean_events_28d
     from history_pairs
     group by external_subscription_id, billable_metric_code, usage_date
 ),
@@ -238,6 +240,8 @@ final as (
         baseline.max_units_28d,
         cast(baseline.same_weekday_mean_units as decimal(38, 6)) as same_weekday_mean_units,
         cast(baseline.mean_units_7d as decimal(38, 6)) as mean_units_7d,
+        baseline.events_7d,
+        cast(baseline.mean_events_28d as decimal(38, 6)) as mean_events_28d,
         {{ dbt.datediff('last_event.last_event_date', 'series.usage_date', 'day') }} as days_since_last_event,
         -- how regular the series was before its current gap: active days of the 29 up to and
         -- including the last event (that day's baseline, plus the day itself)
