@@ -6,6 +6,9 @@
 -- line of that subscription and metric whose service period overlaps it. Only periods the
 -- subscription was invoiced for at all (some line of it overlaps the period): a period with no
 -- invoice is `subscription_period_not_invoiced` (rule uninvoiced_periods), not counted twice.
+-- Likewise a fee whose whole invoice is missing (rating issues a plan fee of the subscription
+-- that day and no invoice under review issued that day carries any line of the subscription):
+-- rule uninvoiced_periods adds it to that missing invoice's finding.
 -- The amount is rating's fee excl. tax, before coupons; the invoice named is the one of that
 -- subscription issued on the fee's issuing date (the one that should have carried it), if any.
 -- late_usage: events that landed after the finalized invoice covering them was frozen
@@ -22,6 +25,10 @@ review_invoices as (
 
 review_lines as (
     select * from {{ ref('int_assurance__review_invoice_lines') }}
+),
+
+plan_fees as (
+    select * from {{ ref('int_billing__subscription_fees') }}
 ),
 
 late_usage as (
@@ -71,6 +78,20 @@ unbilled as (
                 and review_lines.fee_type <> 'credit'
                 and review_lines.service_from_date <= rated_usage.service_end_date
                 and review_lines.service_to_date >= rated_usage.service_start_date
+        )
+        and not (
+            exists (
+                select 1 from plan_fees
+                where plan_fees.external_subscription_id = rated_usage.external_subscription_id
+                    and plan_fees.issuing_date = rated_usage.issuing_date
+                    and plan_fees.amount_minor > 0
+            )
+            and not exists (
+                select 1 from review_lines
+                inner join review_invoices on review_lines.invoice_id = review_invoices.invoice_id
+                where review_lines.external_subscription_id = rated_usage.external_subscription_id
+                    and review_invoices.issuing_date = rated_usage.issuing_date
+            )
         )
 ),
 
