@@ -5,8 +5,12 @@
 -- * contract_not_billed: the customer has no subscription and no plan-fee line for the plan
 --   since the start; amount = the contracted plan fees that should have been issued by the
 --   report date (int_assurance__contracted_periods; excl. usage and tax).
--- * contract_plan_mismatch: the customer is billed, never on the sold plan; amount = |plan
---   fees owed by the contract − plan fees billed on the nearest subscription since the start|.
+-- * contract_plan_mismatch: the customer is billed, never on the sold plan; sized over the
+--   periods billed: |plan fees billed on the nearest subscription since the contract start, on
+--   invoices issued by the report date − the contracted plan's fees of the contracted periods
+--   those lines serve (any day in common)|; period = the first billed period concerned.
+--   Contracted periods nobody billed (before the first imported invoice, not yet invoiced) are
+--   not sized here: the history before the window was never imported.
 -- * contract_start_mismatch: billing starts after the contract: the contracted fee of the
 --   days before the subscription's start (per period: round(unit price × days ÷ period days)).
 -- * contract_price_mismatch: a whole-period plan fee billed ≠ the contracted unit price (the
@@ -35,6 +39,10 @@ plans as (
 
 lines as (
     select * from {{ ref('int_assurance__review_invoice_lines') }}
+),
+
+review_invoices as (
+    select * from {{ ref('int_assurance__review_invoices') }}
 ),
 
 report_date as (
@@ -106,20 +114,49 @@ owed as (
     group by contract_item_id
 ),
 
--- plan fees billed on the matched subscription since the contract start, up to the report date
-billed_on_match as (
+-- plan-fee lines billed on the matched subscription since the contract start, on invoices
+-- issued by the report date (a draft issued later is not billed yet)
+billed_match_lines as (
     select
         matched.contract_item_id,
-        sum(plan_fee_lines.amount_minor) as billed_minor,
-        count(*) as billed_lines
+        plan_fee_lines.line_id,
+        plan_fee_lines.service_from_date,
+        plan_fee_lines.service_to_date,
+        plan_fee_lines.amount_minor
     from matched
     inner join plan_items on matched.contract_item_id = plan_items.contract_item_id
     inner join plan_fee_lines
         on matched.external_subscription_id = plan_fee_lines.external_subscription_id
         and plan_fee_lines.service_from_date >= plan_items.start_date
+    inner join review_invoices on plan_fee_lines.invoice_id = review_invoices.invoice_id
     cross join report_date
-    where plan_fee_lines.service_from_date <= report_date.report_date
-    group by matched.contract_item_id
+    where review_invoices.issuing_date <= report_date.report_date
+),
+
+billed_on_match as (
+    select
+        contract_item_id,
+        sum(amount_minor) as billed_minor,
+        count(*) as billed_lines,
+        min(service_from_date) as first_service_date
+    from billed_match_lines
+    group by contract_item_id
+),
+
+-- the contracted plan's fees of the contracted periods those lines serve
+contracted_for_billed as (
+    select
+        contracted_periods.contract_item_id,
+        sum(contracted_periods.contracted_amount_minor) as contracted_minor,
+        count(*) as contracted_periods_count
+    from contracted_periods
+    where exists (
+        select 1 from billed_match_lines
+        where billed_match_lines.contract_item_id = contracted_periods.contract_item_id
+            and billed_match_lines.service_from_date <= contracted_periods.service_end_date
+            and billed_match_lines.service_to_date >= contracted_periods.service_start_date
+    )
+    group by contracted_periods.contract_item_id
 ),
 
 not_billed as (
@@ -160,27 +197,29 @@ plan_mismatch as (
         plan_items.external_customer_id,
         matched.external_subscription_id,
         cast(null as {{ dbt.type_string() }}) as line_id,
-        plan_items.start_date as period_date,
+        billed_on_match.first_service_date as period_date,
         plan_items.currency,
         plan_items.currency_exponent,
-        abs(coalesce(owed.owed_minor, 0) - coalesce(billed_on_match.billed_minor, 0)) as amount_minor,
+        abs(coalesce(contracted_for_billed.contracted_minor, 0) - coalesce(billed_on_match.billed_minor, 0)) as amount_minor,
         case
-            when coalesce(billed_on_match.billed_minor, 0) < coalesce(owed.owed_minor, 0) then 'under_billed'
-            when coalesce(billed_on_match.billed_minor, 0) > coalesce(owed.owed_minor, 0) then 'over_billed'
+            when coalesce(billed_on_match.billed_minor, 0) < coalesce(contracted_for_billed.contracted_minor, 0) then 'under_billed'
+            when coalesce(billed_on_match.billed_minor, 0) > coalesce(contracted_for_billed.contracted_minor, 0) then 'over_billed'
             else 'none'
         end as direction,
         'Contract item ' || plan_items.contract_item_id || ' sells plan ' || plan_items.plan_code
             || ' but subscription ' || matched.external_subscription_id || ' bills plan ' || matched.plan_code
             || ': plan fees billed ' || {{ assurance_amount_text('coalesce(billed_on_match.billed_minor, 0)', 'plan_items.currency_exponent', 'plan_items.currency') }}
-            || ' against ' || {{ assurance_amount_text('coalesce(owed.owed_minor, 0)', 'plan_items.currency_exponent', 'plan_items.currency') }}
-            || ' contracted since ' || cast(plan_items.start_date as {{ dbt.type_string() }}) as reason_text,
+            || ' against ' || {{ assurance_amount_text('coalesce(contracted_for_billed.contracted_minor, 0)', 'plan_items.currency_exponent', 'plan_items.currency') }}
+            || ' for the same ' || cast(contracted_for_billed.contracted_periods_count as {{ dbt.type_string() }})
+            || ' periods at the contracted plan (' || cast(billed_on_match.billed_lines as {{ dbt.type_string() }})
+            || ' plan fees billed from ' || cast(billed_on_match.first_service_date as {{ dbt.type_string() }}) || ')' as reason_text,
         plan_items.contract_item_id,
         plan_items.contract_id
     from plan_items
     inner join matched on plan_items.contract_item_id = matched.contract_item_id
     left join sold_plan_billed on plan_items.contract_item_id = sold_plan_billed.contract_item_id
-    left join owed on plan_items.contract_item_id = owed.contract_item_id
-    left join billed_on_match on plan_items.contract_item_id = billed_on_match.contract_item_id
+    inner join billed_on_match on plan_items.contract_item_id = billed_on_match.contract_item_id
+    left join contracted_for_billed on plan_items.contract_item_id = contracted_for_billed.contract_item_id
     where not matched.is_sold_plan
         and sold_plan_billed.contract_item_id is null
 ),
