@@ -53,6 +53,7 @@ REASON_CODES = (
     "contract_start_mismatch",
     "subscription_period_not_invoiced",
     "usage_not_billed",
+    "usage_units_mismatch",
     "late_usage",
     "proration_missing",
     "proration_wrong",
@@ -70,6 +71,12 @@ REASON_CODES = (
 SHADOW_KINDS = ("billing_difference", "timing", "tax_rounding", "credit_note")
 # a note on every invoice of a case customer keeps the collections cases (receivables.plant) away
 CASE_NOTE = "assurance case"
+# a planted fault a second rule rightly reports too: the incumbent's usage line bills other
+# units than were metered (late events left off, ten times the units): usage_units_mismatch
+FAULT_CODES = {
+    "late_usage": "late_usage|usage_units_mismatch",
+    "invoice_amount_anomaly": "invoice_amount_anomaly|usage_units_mismatch",
+}
 # the codes a check would wrongly raise on each near miss
 NEAR_MISS_CODES = {
     "near_miss_upgrade": "proration_missing|proration_wrong|duplicate_invoice_charge|contract_plan_mismatch",
@@ -1033,7 +1040,9 @@ def case_rows(planter: Planter) -> list[list]:
     rows = []
     for n, k in enumerate(planter.cases, 1):
         ccy = k.currency or k.customer.currency
-        codes = k.codes or (k.fault_type if k.is_fault else NEAR_MISS_CODES[k.fault_type])
+        codes = k.codes or (
+            FAULT_CODES.get(k.fault_type, k.fault_type) if k.is_fault else NEAR_MISS_CODES[k.fault_type]
+        )
         rows.append(
             [
                 f"A{n:03d}",
