@@ -284,14 +284,16 @@ start_mismatch as (
         and matched.start_date > plan_items.start_date
 ),
 
--- a line covers a whole period when it ends the day before the same day one interval later
+-- a line covers a whole period when it ends no earlier than the day before the same day one
+-- interval later (later: an anniversary clamped to a short month, Feb 28..Mar 28 of a period
+-- anchored on the 29th)
 whole_period_lines as (
     select
         lines.*,
         plans.plan_interval
     from lines
     inner join plans on lines.plan_code = plans.plan_code
-    where lines.service_to_date = {{ billing_period_end('plans.plan_interval', 'lines.service_from_date', '1') }}
+    where lines.service_to_date >= {{ billing_period_end('plans.plan_interval', 'lines.service_from_date', '1') }}
 ),
 
 price_compared as (
