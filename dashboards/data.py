@@ -1051,6 +1051,7 @@ REASON_WORDS = {
     "subscription_period_not_invoiced": "Active subscription period not invoiced",
     "usage_not_billed": "Usage that never became a fee",
     "late_usage": "Usage arrived after its period was invoiced",
+    "usage_units_mismatch": "Billed usage units differ from the metered units",
     "proration_missing": "Proration missing on a plan change",
     "proration_wrong": "Proration computed wrongly",
     "coupon_after_end": "Coupon applied after its end",

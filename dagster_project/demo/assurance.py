@@ -53,6 +53,7 @@ REASON_CODES = (
     "contract_start_mismatch",
     "subscription_period_not_invoiced",
     "usage_not_billed",
+    "usage_units_mismatch",
     "late_usage",
     "proration_missing",
     "proration_wrong",
@@ -77,6 +78,12 @@ FAULT_CODES = {
 SHADOW_KINDS = ("billing_difference", "timing", "tax_rounding", "credit_note")
 # a note on every invoice of a case customer keeps the collections cases (receivables.plant) away
 CASE_NOTE = "assurance case"
+# a planted fault a second rule rightly reports too: the incumbent's usage line bills other
+# units than were metered (late events left off, ten times the units): usage_units_mismatch
+FAULT_CODES = {
+    "late_usage": "late_usage|usage_units_mismatch",
+    "invoice_amount_anomaly": "invoice_amount_anomaly|usage_units_mismatch",
+}
 # the codes a check would wrongly raise on each near miss
 NEAR_MISS_CODES = {
     "near_miss_upgrade": "proration_missing|proration_wrong|duplicate_invoice_charge|contract_plan_mismatch",

@@ -5,16 +5,23 @@
 -- * contract_not_billed: the customer has no subscription and no plan-fee line for the plan
 --   since the start; amount = the contracted plan fees that should have been issued by the
 --   report date (int_assurance__contracted_periods; excl. usage and tax).
--- * contract_plan_mismatch: the customer is billed, never on the sold plan; amount = |plan
---   fees owed by the contract − plan fees billed on the nearest subscription since the start|.
+-- * contract_plan_mismatch: the customer is billed, never on the sold plan; sized over the
+--   periods billed: |plan fees billed on the nearest subscription since the contract start, on
+--   invoices issued by the report date − the contracted plan's fees of the contracted periods
+--   those lines serve (any day in common)|; period = the first billed period concerned.
+--   Contracted periods nobody billed (before the first imported invoice, not yet invoiced) are
+--   not sized here: the history before the window was never imported.
 -- * contract_start_mismatch: billing starts after the contract: the contracted fee of the
 --   days before the subscription's start (per period: round(unit price × days ÷ period days)).
--- * contract_price_mismatch: a whole-period plan fee billed ≠ the contracted unit price (the
---   price of one billing period); amount = |billed − contracted|, over_billed when above.
---   Partial periods are left to the proration check.
+-- * contract_price_mismatch: whole-period plan fees billed ≠ the contracted unit price (the
+--   price of one billing period); one finding per contract item and direction, amount =
+--   Σ |billed − contracted| over those fees, over_billed when above; it sits on the first
+--   such line's invoice and period, every line in its evidence. Partial periods are left to
+--   the proration check.
 -- * contract_quantity_mismatch: a contracted charge item (charge_code set: seats, devices)
---   billed for fewer units than sold in a whole period; amount = round((sold − billed units)
---   × unit price). More units than sold is overage, not a fault.
+--   billed for fewer units than sold in whole periods; one finding per contract item, amount =
+--   Σ round((sold − billed units) × unit price) over those periods, on the first one's invoice
+--   and period, every line in its evidence. More units than sold is overage, not a fault.
 -- Discounts given as coupons are not netted (lines are before coupons).
 with items as (
     select * from {{ ref('int_assurance__contracted_items') }}
@@ -35,6 +42,10 @@ plans as (
 
 lines as (
     select * from {{ ref('int_assurance__review_invoice_lines') }}
+),
+
+review_invoices as (
+    select * from {{ ref('int_assurance__review_invoices') }}
 ),
 
 report_date as (
@@ -106,20 +117,49 @@ owed as (
     group by contract_item_id
 ),
 
--- plan fees billed on the matched subscription since the contract start, up to the report date
-billed_on_match as (
+-- plan-fee lines billed on the matched subscription since the contract start, on invoices
+-- issued by the report date (a draft issued later is not billed yet)
+billed_match_lines as (
     select
         matched.contract_item_id,
-        sum(plan_fee_lines.amount_minor) as billed_minor,
-        count(*) as billed_lines
+        plan_fee_lines.line_id,
+        plan_fee_lines.service_from_date,
+        plan_fee_lines.service_to_date,
+        plan_fee_lines.amount_minor
     from matched
     inner join plan_items on matched.contract_item_id = plan_items.contract_item_id
     inner join plan_fee_lines
         on matched.external_subscription_id = plan_fee_lines.external_subscription_id
         and plan_fee_lines.service_from_date >= plan_items.start_date
+    inner join review_invoices on plan_fee_lines.invoice_id = review_invoices.invoice_id
     cross join report_date
-    where plan_fee_lines.service_from_date <= report_date.report_date
-    group by matched.contract_item_id
+    where review_invoices.issuing_date <= report_date.report_date
+),
+
+billed_on_match as (
+    select
+        contract_item_id,
+        sum(amount_minor) as billed_minor,
+        count(*) as billed_lines,
+        min(service_from_date) as first_service_date
+    from billed_match_lines
+    group by contract_item_id
+),
+
+-- the contracted plan's fees of the contracted periods those lines serve
+contracted_for_billed as (
+    select
+        contracted_periods.contract_item_id,
+        sum(contracted_periods.contracted_amount_minor) as contracted_minor,
+        count(*) as contracted_periods_count
+    from contracted_periods
+    where exists (
+        select 1 from billed_match_lines
+        where billed_match_lines.contract_item_id = contracted_periods.contract_item_id
+            and billed_match_lines.service_from_date <= contracted_periods.service_end_date
+            and billed_match_lines.service_to_date >= contracted_periods.service_start_date
+    )
+    group by contracted_periods.contract_item_id
 ),
 
 not_billed as (
@@ -142,7 +182,8 @@ not_billed as (
             || {{ assurance_amount_text('owed.owed_minor', 'plan_items.currency_exponent', 'plan_items.currency') }}
             || ', should have been issued by the report date' as reason_text,
         plan_items.contract_item_id,
-        plan_items.contract_id
+        plan_items.contract_id,
+        cast(null as {{ dbt.type_string() }}) as lines_evidence
     from plan_items
     inner join owed on plan_items.contract_item_id = owed.contract_item_id
     left join matched on plan_items.contract_item_id = matched.contract_item_id
@@ -160,27 +201,30 @@ plan_mismatch as (
         plan_items.external_customer_id,
         matched.external_subscription_id,
         cast(null as {{ dbt.type_string() }}) as line_id,
-        plan_items.start_date as period_date,
+        billed_on_match.first_service_date as period_date,
         plan_items.currency,
         plan_items.currency_exponent,
-        abs(coalesce(owed.owed_minor, 0) - coalesce(billed_on_match.billed_minor, 0)) as amount_minor,
+        abs(coalesce(contracted_for_billed.contracted_minor, 0) - coalesce(billed_on_match.billed_minor, 0)) as amount_minor,
         case
-            when coalesce(billed_on_match.billed_minor, 0) < coalesce(owed.owed_minor, 0) then 'under_billed'
-            when coalesce(billed_on_match.billed_minor, 0) > coalesce(owed.owed_minor, 0) then 'over_billed'
+            when coalesce(billed_on_match.billed_minor, 0) < coalesce(contracted_for_billed.contracted_minor, 0) then 'under_billed'
+            when coalesce(billed_on_match.billed_minor, 0) > coalesce(contracted_for_billed.contracted_minor, 0) then 'over_billed'
             else 'none'
         end as direction,
         'Contract item ' || plan_items.contract_item_id || ' sells plan ' || plan_items.plan_code
             || ' but subscription ' || matched.external_subscription_id || ' bills plan ' || matched.plan_code
             || ': plan fees billed ' || {{ assurance_amount_text('coalesce(billed_on_match.billed_minor, 0)', 'plan_items.currency_exponent', 'plan_items.currency') }}
-            || ' against ' || {{ assurance_amount_text('coalesce(owed.owed_minor, 0)', 'plan_items.currency_exponent', 'plan_items.currency') }}
-            || ' contracted since ' || cast(plan_items.start_date as {{ dbt.type_string() }}) as reason_text,
+            || ' against ' || {{ assurance_amount_text('coalesce(contracted_for_billed.contracted_minor, 0)', 'plan_items.currency_exponent', 'plan_items.currency') }}
+            || ' for the same ' || cast(contracted_for_billed.contracted_periods_count as {{ dbt.type_string() }})
+            || ' periods at the contracted plan (' || cast(billed_on_match.billed_lines as {{ dbt.type_string() }})
+            || ' plan fees billed from ' || cast(billed_on_match.first_service_date as {{ dbt.type_string() }}) || ')' as reason_text,
         plan_items.contract_item_id,
-        plan_items.contract_id
+        plan_items.contract_id,
+        cast(null as {{ dbt.type_string() }}) as lines_evidence
     from plan_items
     inner join matched on plan_items.contract_item_id = matched.contract_item_id
     left join sold_plan_billed on plan_items.contract_item_id = sold_plan_billed.contract_item_id
-    left join owed on plan_items.contract_item_id = owed.contract_item_id
-    left join billed_on_match on plan_items.contract_item_id = billed_on_match.contract_item_id
+    inner join billed_on_match on plan_items.contract_item_id = billed_on_match.contract_item_id
+    left join contracted_for_billed on plan_items.contract_item_id = contracted_for_billed.contract_item_id
     where not matched.is_sold_plan
         and sold_plan_billed.contract_item_id is null
 ),
@@ -231,7 +275,8 @@ start_mismatch as (
             || {{ assurance_amount_text('coalesce(late_start_amounts.unbilled_minor, 0)', 'plan_items.currency_exponent', 'plan_items.currency') }}
             || ' of contracted plan fees never billed' as reason_text,
         plan_items.contract_item_id,
-        plan_items.contract_id
+        plan_items.contract_id,
+        cast(null as {{ dbt.type_string() }}) as lines_evidence
     from plan_items
     inner join matched on plan_items.contract_item_id = matched.contract_item_id
     left join late_start_amounts on plan_items.contract_item_id = late_start_amounts.contract_item_id
@@ -239,14 +284,16 @@ start_mismatch as (
         and matched.start_date > plan_items.start_date
 ),
 
--- a line covers a whole period when it ends the day before the same day one interval later
+-- a line covers a whole period when it ends no earlier than the day before the same day one
+-- interval later (later: an anniversary clamped to a short month, Feb 28..Mar 28 of a period
+-- anchored on the 29th)
 whole_period_lines as (
     select
         lines.*,
         plans.plan_interval
     from lines
     inner join plans on lines.plan_code = plans.plan_code
-    where lines.service_to_date = {{ billing_period_end('plans.plan_interval', 'lines.service_from_date', '1') }}
+    where lines.service_to_date >= {{ billing_period_end('plans.plan_interval', 'lines.service_from_date', '1') }}
 ),
 
 price_compared as (
@@ -274,28 +321,58 @@ price_compared as (
     where matched.is_sold_plan
 ),
 
+price_differences as (
+    select
+        price_compared.*,
+        case when billed_minor > contracted_minor then 'over_billed' else 'under_billed' end as direction,
+        row_number() over (
+            partition by contract_item_id, case when billed_minor > contracted_minor then 1 else 0 end
+            order by service_from_date, line_id
+        ) as line_rank
+    from price_compared
+    where billed_minor <> contracted_minor
+),
+
+price_totals as (
+    select
+        contract_item_id,
+        direction,
+        count(*) as lines_count,
+        sum(case when billed_minor > contracted_minor then billed_minor - contracted_minor else contracted_minor - billed_minor end) as amount_minor,
+        {{ dbt.listagg("'invoice_lines:' || line_id", "'; '", "order by service_from_date, line_id") }} as lines_evidence
+    from price_differences
+    group by contract_item_id, direction
+),
+
 price_mismatch as (
     select
         'contract_price_mismatch' as reason_code,
         'medium' as severity,
-        contract_item_id || '|' || line_id as finding_key,
-        external_customer_id,
-        external_subscription_id,
-        line_id,
-        service_from_date as period_date,
-        currency,
-        currency_exponent,
-        abs(billed_minor - contracted_minor) as amount_minor,
-        case when billed_minor > contracted_minor then 'over_billed' else 'under_billed' end as direction,
-        'Invoice ' || coalesce(invoice_number, '?') || ' bills the plan fee of '
-            || cast(service_from_date as {{ dbt.type_string() }}) || '–' || cast(service_to_date as {{ dbt.type_string() }})
-            || ' at ' || {{ assurance_amount_text('billed_minor', 'currency_exponent', 'currency') }}
-            || ' while contract item ' || contract_item_id || ' sells it at '
-            || {{ assurance_amount_text('contracted_minor', 'currency_exponent', 'currency') }} as reason_text,
-        contract_item_id,
-        contract_id
-    from price_compared
-    where billed_minor <> contracted_minor
+        price_differences.contract_item_id || '|' || price_differences.direction as finding_key,
+        price_differences.external_customer_id,
+        price_differences.external_subscription_id,
+        price_differences.line_id,
+        price_differences.service_from_date as period_date,
+        price_differences.currency,
+        price_differences.currency_exponent,
+        price_totals.amount_minor,
+        price_differences.direction,
+        cast(price_totals.lines_count as {{ dbt.type_string() }}) || ' whole-period plan fees from '
+            || cast(price_differences.service_from_date as {{ dbt.type_string() }})
+            || ' (first on invoice ' || coalesce(price_differences.invoice_number, '?') || ', at '
+            || {{ assurance_amount_text('price_differences.billed_minor', 'price_differences.currency_exponent', 'price_differences.currency') }}
+            || ') are billed at another price than contract item ' || price_differences.contract_item_id || ' sells ('
+            || {{ assurance_amount_text('price_differences.contracted_minor', 'price_differences.currency_exponent', 'price_differences.currency') }}
+            || '): ' || {{ assurance_amount_text('price_totals.amount_minor', 'price_differences.currency_exponent', 'price_differences.currency') }}
+            || ' in all' as reason_text,
+        price_differences.contract_item_id,
+        price_differences.contract_id,
+        price_totals.lines_evidence
+    from price_differences
+    inner join price_totals
+        on price_differences.contract_item_id = price_totals.contract_item_id
+        and price_differences.direction = price_totals.direction
+    where price_differences.line_rank = 1
 ),
 
 charge_items as (
@@ -333,27 +410,54 @@ quantity_compared as (
     where whole_period_lines.units < charge_items.quantity
 ),
 
+quantity_differences as (
+    select
+        quantity_compared.*,
+        {{ round_minor('(quantity - units) * unit_price_minor') }} as line_amount_minor,
+        row_number() over (partition by contract_item_id order by service_from_date, line_id) as line_rank
+    from quantity_compared
+),
+
+quantity_totals as (
+    select
+        contract_item_id,
+        count(*) as lines_count,
+        sum(line_amount_minor) as amount_minor,
+        {{ dbt.listagg("cast(cast(units as decimal(38, 4)) as " ~ dbt.type_string() ~ ")", "', '", "order by service_from_date, line_id") }} as units_text,
+        {{ dbt.listagg("'invoice_lines:' || line_id", "'; '", "order by service_from_date, line_id") }} as lines_evidence
+    from quantity_differences
+    group by contract_item_id
+),
+
 quantity_mismatch as (
     select
         'contract_quantity_mismatch' as reason_code,
         'high' as severity,
-        contract_item_id || '|' || line_id as finding_key,
-        external_customer_id,
-        external_subscription_id,
-        line_id,
-        service_from_date as period_date,
-        currency,
-        currency_exponent,
-        {{ round_minor('(quantity - units) * unit_price_minor') }} as amount_minor,
+        quantity_differences.contract_item_id as finding_key,
+        quantity_differences.external_customer_id,
+        quantity_differences.external_subscription_id,
+        quantity_differences.line_id,
+        quantity_differences.service_from_date as period_date,
+        quantity_differences.currency,
+        quantity_differences.currency_exponent,
+        quantity_totals.amount_minor,
         'under_billed' as direction,
-        'Invoice ' || coalesce(invoice_number, '?') || ' bills ' || cast(cast(units as decimal(38, 4)) as {{ dbt.type_string() }})
-            || ' ' || charge_code || ' from ' || cast(service_from_date as {{ dbt.type_string() }})
-            || ' while contract item ' || contract_item_id || ' sells '
-            || cast(cast(quantity as decimal(38, 4)) as {{ dbt.type_string() }}) || ' at '
-            || {{ assurance_amount_text(round_minor('unit_price_minor'), 'currency_exponent', 'currency') }} as reason_text,
-        contract_item_id,
-        contract_id
-    from quantity_compared
+        'Contract item ' || quantity_differences.contract_item_id || ' sells '
+            || cast(cast(quantity_differences.quantity as decimal(38, 4)) as {{ dbt.type_string() }}) || ' '
+            || quantity_differences.charge_code || ' at '
+            || {{ assurance_amount_text(round_minor('quantity_differences.unit_price_minor'), 'quantity_differences.currency_exponent', 'quantity_differences.currency') }}
+            || ' but ' || cast(quantity_totals.lines_count as {{ dbt.type_string() }}) || ' whole periods from '
+            || cast(quantity_differences.service_from_date as {{ dbt.type_string() }})
+            || ' (first on invoice ' || coalesce(quantity_differences.invoice_number, '?') || ') bill '
+            || quantity_totals.units_text || ': '
+            || {{ assurance_amount_text('quantity_totals.amount_minor', 'quantity_differences.currency_exponent', 'quantity_differences.currency') }}
+            || ' not billed' as reason_text,
+        quantity_differences.contract_item_id,
+        quantity_differences.contract_id,
+        quantity_totals.lines_evidence
+    from quantity_differences
+    inner join quantity_totals on quantity_differences.contract_item_id = quantity_totals.contract_item_id
+    where quantity_differences.line_rank = 1
 ),
 
 findings as (
@@ -388,7 +492,7 @@ final as (
         'sf_opportunity_line_items:' || findings.contract_item_id
             || coalesce('; sf_contracts:' || findings.contract_id, '')
             || coalesce('; lago_subscriptions:' || findings.external_subscription_id, '')
-            || coalesce('; invoice_lines:' || findings.line_id, '') as evidence,
+            || coalesce('; ' || findings.lines_evidence, coalesce('; invoice_lines:' || findings.line_id, '')) as evidence,
         report_date.report_date as detected_on
     from findings
     left join lines on findings.line_id = lines.line_id

@@ -21,6 +21,11 @@ review_invoices as (
     select * from {{ ref('int_assurance__review_invoices') }}
 ),
 
+invoice_lines as (
+    select * from {{ ref('int_assurance__review_invoice_lines') }}
+    where external_subscription_id is not null
+),
+
 applied_coupons as (
     select * from {{ ref('stg_lago__applied_coupons') }}
 ),
@@ -135,12 +140,23 @@ findings as (
     where end_reason is null and excess_amount_minor > 0
 ),
 
+-- the subscription an invoice bills, when it bills exactly one
+invoice_subscriptions as (
+    select
+        invoice_id,
+        max(external_subscription_id) as external_subscription_id
+    from invoice_lines
+    group by invoice_id
+    having count(distinct external_subscription_id) = 1
+),
+
 typed as (
     select
         reason_code,
         'medium' as severity,
         external_customer_id,
-        cast(null as {{ dbt.type_string() }}) as external_subscription_id,
+        (select invoice_subscriptions.external_subscription_id from invoice_subscriptions
+            where invoice_subscriptions.invoice_id = findings.invoice_id) as external_subscription_id,
         invoice_id,
         invoice_number,
         is_finalized as invoice_is_finalized,

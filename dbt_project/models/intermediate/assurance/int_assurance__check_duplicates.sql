@@ -1,7 +1,10 @@
 -- The same charge billed twice (docs/assurance.md §3, rule `duplicates`, reason
--- duplicate_invoice_charge): one subscription × charge key (plan fee, metric, add-on,
+-- duplicate_invoice_charge): one subscription × plan × charge key (plan fee, metric, add-on,
 -- commitment) × service period on lines of two invoices under review, or more often on one
 -- invoice than its plan has fees for it.
+-- A line of another plan is never a duplicate (an upgrade's month-end invoice carries the old
+-- plan's closing fees beside the new plan's; their periods may share the upgrade day), and
+-- only identical service periods count, never an overlap.
 -- Across invoices the first invoice by (issuing date, number, id) is the original, every later
 -- one carrying the same key is a duplicate of it. On one invoice, a charge the catalog splits
 -- (charge filters or pricing group keys: one fee per filter or group, and the incumbent's lines
@@ -87,7 +90,7 @@ lines as (
         review_invoices.issuing_date,
         coalesce(credited_lines.credited_amount_minor, 0) as credited_amount_minor,
         dense_rank() over (
-            partition by review_lines.external_subscription_id, review_lines.charge_key,
+            partition by review_lines.external_subscription_id, review_lines.plan_code, review_lines.charge_key,
                 review_lines.service_from_date, review_lines.service_to_date
             order by review_invoices.issuing_date, review_lines.invoice_number, review_lines.invoice_id
         ) as invoice_rank
@@ -98,13 +101,13 @@ lines as (
 
 originals as (
     select
-        external_subscription_id, charge_key, service_from_date, service_to_date,
+        external_subscription_id, plan_code, charge_key, service_from_date, service_to_date,
         min(invoice_id) as original_invoice_id,
         min(invoice_number) as original_invoice_number,
         sum(credited_amount_minor) as credited_amount_minor
     from lines
     where invoice_rank = 1
-    group by external_subscription_id, charge_key, service_from_date, service_to_date
+    group by external_subscription_id, plan_code, charge_key, service_from_date, service_to_date
 ),
 
 -- later invoices' lines of a key the first invoice already billed
@@ -123,6 +126,7 @@ cross_invoice as (
     from lines
     inner join originals
         on lines.external_subscription_id = originals.external_subscription_id
+        and coalesce(lines.plan_code, '') = coalesce(originals.plan_code, '')
         and lines.charge_key = originals.charge_key
         and lines.service_from_date = originals.service_from_date
         and lines.service_to_date = originals.service_to_date
@@ -132,10 +136,10 @@ cross_invoice as (
 ranked_within as (
     select
         lines.*,
-        count(*) over (partition by lines.invoice_id, lines.external_subscription_id, lines.charge_key, lines.service_from_date, lines.service_to_date)
+        count(*) over (partition by lines.invoice_id, lines.external_subscription_id, lines.plan_code, lines.charge_key, lines.service_from_date, lines.service_to_date)
             as lines_count,
         row_number() over (
-            partition by lines.invoice_id, lines.external_subscription_id, lines.charge_key, lines.service_from_date, lines.service_to_date
+            partition by lines.invoice_id, lines.external_subscription_id, lines.plan_code, lines.charge_key, lines.service_from_date, lines.service_to_date
             order by lines.amount_minor desc, lines.line_id
         ) as line_rank,
         case when lines.fee_type = 'subscription' then 1 else coalesce(charge_counts.charges_count, 1) end as expected_lines_count,

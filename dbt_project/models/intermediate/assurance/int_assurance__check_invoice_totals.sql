@@ -4,7 +4,9 @@
 -- never below 0; and the fees amount = Σ its fee lines (every line but the negative credit lines,
 -- which are the coupons and credits deducted). One finding per invoice; the amount at risk is
 -- the larger of the two differences (a fee missing from the header shows in both, counted once);
--- over-billed when the stated figure is above what its parts give.
+-- over-billed when the stated figure is above what its parts give. The period is the first
+-- service month its fee lines bill (an invoice in arrears of 1 May bills April), else the
+-- issuing month; the subscription is named when the invoice's lines bill exactly one.
 with review_invoices as (
     select * from {{ ref('int_assurance__review_invoices') }}
 ),
@@ -17,7 +19,10 @@ line_fees as (
     select
         invoice_id,
         sum(case when fee_type = 'credit' and amount_minor < 0 then 0 else amount_minor end) as lines_fees_amount_minor,
-        count(*) as lines_count
+        count(*) as lines_count,
+        min(case when fee_type <> 'credit' then service_from_date end) as first_service_date,
+        count(distinct external_subscription_id) as subscriptions_count,
+        max(external_subscription_id) as any_subscription_id
     from review_lines
     group by invoice_id
 ),
@@ -26,6 +31,8 @@ expected as (
     select
         review_invoices.*,
         coalesce(line_fees.lines_fees_amount_minor, 0) as lines_fees_amount_minor,
+        line_fees.first_service_date,
+        case when line_fees.subscriptions_count = 1 then line_fees.any_subscription_id end as only_subscription_id,
         case when review_invoices.fees_amount_minor - review_invoices.progressive_billing_credit_amount_minor
                 - review_invoices.coupons_amount_minor + review_invoices.taxes_amount_minor
                 - review_invoices.credit_notes_amount_minor - review_invoices.prepaid_credit_amount_minor < 0 then 0
@@ -59,11 +66,11 @@ findings as (
         'invoice_total_mismatch' as reason_code,
         'high' as severity,
         external_customer_id,
-        cast(null as {{ dbt.type_string() }}) as external_subscription_id,
+        only_subscription_id as external_subscription_id,
         invoice_id,
         invoice_number,
         is_finalized as invoice_is_finalized,
-        cast({{ dbt.date_trunc('month', 'issuing_date') }} as date) as period_month,
+        cast({{ dbt.date_trunc('month', 'coalesce(first_service_date, issuing_date)') }} as date) as period_month,
         currency,
         abs(difference_minor) as amount_at_risk_minor,
         case when difference_minor > 0 then 'over_billed' else 'under_billed' end as direction,

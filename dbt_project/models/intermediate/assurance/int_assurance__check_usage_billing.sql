@@ -6,8 +6,21 @@
 -- line of that subscription and metric whose service period overlaps it. Only periods the
 -- subscription was invoiced for at all (some line of it overlaps the period): a period with no
 -- invoice is `subscription_period_not_invoiced` (rule uninvoiced_periods), not counted twice.
+-- Likewise a fee whose whole invoice is missing (rating issues a plan fee of the subscription
+-- that day and no invoice under review issued that day carries any line of the subscription):
+-- rule uninvoiced_periods adds it to that missing invoice's finding.
 -- The amount is rating's fee excl. tax, before coupons; the invoice named is the one of that
 -- subscription issued on the fee's issuing date (the one that should have carried it), if any.
+-- usage_units_mismatch: the incumbent's (`billed`) charge lines of one invoice × subscription ×
+-- metric × service period (all its filter and group lines together) bill other units than
+-- revhouse's rating meters for exactly that subscription × metric × service period
+-- (int_billing__fees: the same aggregation, filters and groups; a minimum's true-up meters no
+-- units) and the money differs: amount = |billed − rating's fee of the period| excl. tax,
+-- under_billed when fewer units were billed. Lines whose period rating does not have as such
+-- (an upgrade split otherwise) are not judged; what a credit note item credits on those lines
+-- is taken off the billed side first. revhouse's own invoices are its rating: not compared.
+-- The text says "late" only when the data can tell: events of the period ingested after the
+-- invoice's issuing date while others of it were ingested by then (one batch load cannot).
 -- late_usage: events that landed after the finalized invoice covering them was frozen
 -- (fct_late_usage), on an invoice under review; sized by what rating prices the fee at now,
 -- with the late events, less what the frozen fee billed (same fee_id): under-billed when above;
@@ -22,6 +35,22 @@ review_invoices as (
 
 review_lines as (
     select * from {{ ref('int_assurance__review_invoice_lines') }}
+),
+
+plan_fees as (
+    select * from {{ ref('int_billing__subscription_fees') }}
+),
+
+usage_events as (
+    select * from {{ ref('stg_usage__events') }}
+),
+
+billed_credit_notes as (
+    select * from {{ ref('stg_billed__credit_notes') }}
+),
+
+billed_credit_note_items as (
+    select * from {{ ref('stg_billed__credit_note_items') }}
 ),
 
 late_usage as (
@@ -71,6 +100,20 @@ unbilled as (
                 and review_lines.fee_type <> 'credit'
                 and review_lines.service_from_date <= rated_usage.service_end_date
                 and review_lines.service_to_date >= rated_usage.service_start_date
+        )
+        and not (
+            exists (
+                select 1 from plan_fees
+                where plan_fees.external_subscription_id = rated_usage.external_subscription_id
+                    and plan_fees.issuing_date = rated_usage.issuing_date
+                    and plan_fees.amount_minor > 0
+            )
+            and not exists (
+                select 1 from review_lines
+                inner join review_invoices on review_lines.invoice_id = review_invoices.invoice_id
+                where review_lines.external_subscription_id = rated_usage.external_subscription_id
+                    and review_invoices.issuing_date = rated_usage.issuing_date
+            )
         )
 ),
 
@@ -122,6 +165,132 @@ not_billed_findings as (
     left join review_invoices on carrier_invoices.invoice_number = review_invoices.invoice_number
 ),
 
+credited_lines as (
+    select
+        billed_credit_note_items.credited_line_id as line_id,
+        sum(billed_credit_note_items.amount_minor) as credited_amount_minor
+    from billed_credit_note_items
+    inner join billed_credit_notes on billed_credit_note_items.credit_note_id = billed_credit_notes.credit_note_id
+    where billed_credit_notes.status not in ('voided', 'void')
+        and billed_credit_note_items.credited_line_id is not null
+    group by billed_credit_note_items.credited_line_id
+),
+
+billed_usage as (
+    select
+        review_lines.invoice_id,
+        review_lines.external_subscription_id,
+        review_lines.charge_key as billable_metric_code,
+        review_lines.service_from_date,
+        review_lines.service_to_date,
+        sum(review_lines.units) as billed_units,
+        sum(review_lines.amount_minor - coalesce(credited_lines.credited_amount_minor, 0)) as billed_minor,
+        {{ dbt.listagg("'int_assurance__review_invoice_lines:' || review_lines.line_id", "'; '", "order by review_lines.line_id") }} as evidence
+    from review_lines
+    left join credited_lines on review_lines.line_id = credited_lines.line_id
+    where review_lines.invoice_source = 'billed'
+        and review_lines.fee_type = 'charge'
+        and review_lines.units is not null
+    group by
+        review_lines.invoice_id, review_lines.external_subscription_id, review_lines.charge_key,
+        review_lines.service_from_date, review_lines.service_to_date
+),
+
+metered_usage as (
+    select
+        external_subscription_id,
+        billable_metric_code,
+        service_start_date,
+        service_end_date,
+        sum(case when fee_type = 'charge' then units else 0 end) as metered_units,
+        sum(amount_minor) as rated_minor,
+        {{ dbt.listagg("'int_billing__fees:' || fee_id", "'; '", "order by fee_id") }} as evidence
+    from fees
+    where fee_type in ('charge', 'charge_min_true_up')
+        and is_invoiceable
+    group by external_subscription_id, billable_metric_code, service_start_date, service_end_date
+),
+
+units_mismatches as (
+    select
+        billed_usage.*,
+        metered_usage.metered_units,
+        metered_usage.rated_minor,
+        metered_usage.evidence as metered_evidence
+    from billed_usage
+    inner join metered_usage
+        on billed_usage.external_subscription_id = metered_usage.external_subscription_id
+        and billed_usage.billable_metric_code = metered_usage.billable_metric_code
+        and billed_usage.service_from_date = metered_usage.service_start_date
+        and billed_usage.service_to_date = metered_usage.service_end_date
+    where billed_usage.billed_units <> metered_usage.metered_units
+        and billed_usage.billed_minor <> metered_usage.rated_minor
+),
+
+-- events of the period ingested after the invoice was issued, when others of it came before
+late_arrivals as (
+    select
+        units_mismatches.invoice_id,
+        units_mismatches.external_subscription_id,
+        units_mismatches.billable_metric_code,
+        units_mismatches.service_from_date,
+        sum(case when cast(usage_events._ingested_at as date) > review_invoices.issuing_date then 1 else 0 end) as late_events_count,
+        sum(case when cast(usage_events._ingested_at as date) <= review_invoices.issuing_date then 1 else 0 end) as timely_events_count
+    from units_mismatches
+    inner join review_invoices on units_mismatches.invoice_id = review_invoices.invoice_id
+    inner join usage_events
+        on units_mismatches.external_subscription_id = usage_events.external_subscription_id
+        and units_mismatches.billable_metric_code = usage_events.billable_metric_code
+        and usage_events.event_date >= units_mismatches.service_from_date
+        and usage_events.event_date <= units_mismatches.service_to_date
+    group by
+        units_mismatches.invoice_id, units_mismatches.external_subscription_id,
+        units_mismatches.billable_metric_code, units_mismatches.service_from_date
+),
+
+units_findings as (
+    select
+        'usage_units_mismatch' as reason_code,
+        'high' as severity,
+        review_invoices.external_customer_id,
+        units_mismatches.external_subscription_id,
+        review_invoices.invoice_id,
+        review_invoices.invoice_number,
+        review_invoices.is_finalized as invoice_is_finalized,
+        cast({{ dbt.date_trunc('month', 'units_mismatches.service_from_date') }} as date) as period_month,
+        review_invoices.currency,
+        cast(case when units_mismatches.billed_minor > units_mismatches.rated_minor
+            then units_mismatches.billed_minor - units_mismatches.rated_minor
+            else units_mismatches.rated_minor - units_mismatches.billed_minor end as {{ dbt.type_bigint() }}) as amount_at_risk_minor,
+        case when units_mismatches.billed_units < units_mismatches.metered_units then 'under_billed' else 'over_billed' end as direction,
+        'Invoice ' || coalesce(review_invoices.invoice_number, review_invoices.invoice_id) || ' bills '
+            || cast(cast(units_mismatches.billed_units as decimal(38, 4)) as {{ dbt.type_string() }}) || ' units of '
+            || units_mismatches.billable_metric_code || ' on ' || units_mismatches.external_subscription_id
+            || ' for ' || cast(units_mismatches.service_from_date as {{ dbt.type_string() }}) || '–'
+            || cast(units_mismatches.service_to_date as {{ dbt.type_string() }}) || ' but '
+            || cast(cast(units_mismatches.metered_units as decimal(38, 4)) as {{ dbt.type_string() }})
+            || ' were metered'
+            || case when late_arrivals.late_events_count > 0 and late_arrivals.timely_events_count > 0
+                then ' (' || cast(late_arrivals.late_events_count as {{ dbt.type_string() }})
+                    || ' events arrived late, ingested after the invoice was issued)'
+                else '' end
+            || ': billed ' || cast(units_mismatches.billed_minor as {{ dbt.type_string() }})
+            || ' against ' || cast(units_mismatches.rated_minor as {{ dbt.type_string() }})
+            || ' priced on the metered units, ' || review_invoices.currency || ' minor units excl. tax' as reason_text,
+        units_mismatches.evidence || '; ' || units_mismatches.metered_evidence as evidence,
+        review_invoices.issuing_date as detected_on,
+        units_mismatches.invoice_id || '|' || units_mismatches.external_subscription_id || '|'
+            || units_mismatches.billable_metric_code || '|'
+            || cast(units_mismatches.service_from_date as {{ dbt.type_string() }}) as finding_key
+    from units_mismatches
+    inner join review_invoices on units_mismatches.invoice_id = review_invoices.invoice_id
+    left join late_arrivals
+        on units_mismatches.invoice_id = late_arrivals.invoice_id
+        and units_mismatches.external_subscription_id = late_arrivals.external_subscription_id
+        and units_mismatches.billable_metric_code = late_arrivals.billable_metric_code
+        and units_mismatches.service_from_date = late_arrivals.service_from_date
+),
+
 late_by_fee as (
     select
         late_usage.fee_id,
@@ -166,6 +335,8 @@ findings as (
     select * from not_billed_findings
     union all
     select * from late_findings
+    union all
+    select * from units_findings
 ),
 
 final as (

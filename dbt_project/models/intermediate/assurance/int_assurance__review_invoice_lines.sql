@@ -3,8 +3,10 @@
 -- (coupons, credit notes, progressive billing credits) as negative 'credit' lines; the service
 -- period's UTC instants become customer-local dates (customer's, else the entity's timezone,
 -- as rating does), the end inclusive. A billed charge line names no plan: it takes the plan of
--- the subscription line of the same subscription on the same invoice, else the subscription's
--- plan (the version live at the line's service start). revhouse lines: its invoice fees, plus each coupon discount as a negative 'credit' line
+-- the subscription line of the same subscription on the same invoice whose service period
+-- holds the line's service start, else the plan of the invoice's only subscription line of
+-- it, else the subscription's plan (the version live at the line's service start): an
+-- upgrade's month-end invoice carries the old plan's closing fees and the new plan's fees. revhouse lines: its invoice fees, plus each coupon discount as a negative 'credit' line
 -- named by the coupon code.
 with review_invoices as (
     select * from {{ ref('int_assurance__review_invoices') }}
@@ -47,14 +49,40 @@ billed_zones as (
     left join entities on billed_invoices.billing_entity_code = entities.billing_entity_code
 ),
 
+billed_plan_lines as (
+    select
+        invoice_id,
+        external_subscription_id,
+        item_code as plan_code,
+        service_start_at,
+        service_end_at
+    from billed_lines
+    where fee_type = 'subscription'
+),
+
 billed_plans as (
     select
         invoice_id,
         external_subscription_id,
-        max(item_code) as plan_code
-    from billed_lines
-    where fee_type = 'subscription'
+        max(plan_code) as plan_code
+    from billed_plan_lines
     group by invoice_id, external_subscription_id
+    having count(distinct plan_code) = 1
+),
+
+-- the plan line of the same invoice and subscription whose service period holds the line's start
+billed_covering_plans as (
+    select
+        billed_lines.invoice_id || '#' || cast(billed_lines.line_number as {{ dbt.type_string() }}) as line_key,
+        max(billed_plan_lines.plan_code) as plan_code
+    from billed_lines
+    inner join billed_plan_lines
+        on billed_lines.invoice_id = billed_plan_lines.invoice_id
+        and billed_lines.external_subscription_id = billed_plan_lines.external_subscription_id
+        and billed_plan_lines.service_start_at <= billed_lines.service_start_at
+        and billed_plan_lines.service_end_at > billed_lines.service_start_at
+    where billed_lines.fee_type <> 'subscription'
+    group by billed_lines.invoice_id, billed_lines.line_number
 ),
 
 -- the subscription version (an upgrade keeps the external id) whose life covers the line's
@@ -91,7 +119,7 @@ billed as (
         billed_lines.external_subscription_id,
         case
             when billed_lines.fee_type = 'subscription' then billed_lines.item_code
-            else coalesce(billed_plans.plan_code, billed_versions.plan_code)
+            else coalesce(billed_covering_plans.plan_code, billed_plans.plan_code, billed_versions.plan_code)
         end as plan_code,
         case
             when billed_lines.fee_type in ('subscription', 'charge', 'add_on', 'credit', 'commitment') then billed_lines.fee_type
@@ -115,6 +143,8 @@ billed as (
         and billed_lines.external_subscription_id = billed_plans.external_subscription_id
     left join billed_versions
         on billed_lines.invoice_id || '#' || cast(billed_lines.line_number as {{ dbt.type_string() }}) = billed_versions.line_key
+    left join billed_covering_plans
+        on billed_lines.invoice_id || '#' || cast(billed_lines.line_number as {{ dbt.type_string() }}) = billed_covering_plans.line_key
 ),
 
 revhouse_fees as (
