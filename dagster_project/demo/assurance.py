@@ -67,14 +67,7 @@ REASON_CODES = (
     "usage_drop",
     "usage_silence",
     "invoice_amount_anomaly",
-    "usage_units_mismatch",
 )
-# a fault another rule also names in its own words: billed units against metered units finds the
-# usage the incumbent left off (late events) and the units billed ten times over
-FAULT_CODES = {
-    "late_usage": "late_usage|usage_units_mismatch",
-    "invoice_amount_anomaly": "invoice_amount_anomaly|usage_units_mismatch",
-}
 SHADOW_KINDS = ("billing_difference", "timing", "tax_rounding", "credit_note")
 # a note on every invoice of a case customer keeps the collections cases (receivables.plant) away
 CASE_NOTE = "assurance case"

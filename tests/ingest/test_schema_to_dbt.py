@@ -23,7 +23,9 @@ def _declared_sources() -> list[tuple[str, dict, str]]:
     found = []
     for path in sorted(MODELS_DIR.rglob("*.yml")):
         doc = yaml.safe_load(path.read_text()) or {}
-        if any(s.get("name") in ("frozen_state", "frozen_revrec_state", "ml") for s in doc.get("sources") or []):
+        if any(
+            s.get("name") in ("frozen_state", "frozen_revrec_state", "ml") for s in doc.get("sources") or []
+        ):
             assert not path.read_text().startswith(HEADER)
             continue
         for source in doc.get("sources") or []:
