@@ -207,6 +207,27 @@ def _open_published_for_report(format: str, formats: tuple[str, ...] = ("table",
     return connect_published(settings)
 
 
+def _month_option(text: str, option: str = "--month") -> date:
+    """YYYY-MM as its first day, or exit 2 naming the option."""
+    from dagster_project.metrics_report import parse_month
+
+    try:
+        return parse_month(text, option=option)
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+
+
+def _echo_report(format: str, render_table, render_csv, report, notes: list[str]) -> None:
+    """The report as a table on stdout, or as CSV with its notes on stderr."""
+    if format == "csv":
+        for note in notes:
+            typer.echo(note, err=True)
+        typer.echo(render_csv(report), nl=False)
+    else:
+        typer.echo(render_table(report), nl=False)
+
+
 @app.command()
 def collections(
     as_of: Annotated[str, typer.Option("--as-of", help="Date to report at (YYYY-MM-DD).")],
@@ -229,13 +250,8 @@ def collections(
         report = load_report(con, day, entity=entity, currency=currency.upper() if currency else None)
     finally:
         con.close()
-    if format == "csv":
-        for section in report.sections:
-            for note in section.notes:
-                typer.echo(f"{section.name}: {note}", err=True)
-        typer.echo(render_csv(report), nl=False)
-    else:
-        typer.echo(render_table(report), nl=False)
+    notes = [f"{section.name}: {note}" for section in report.sections for note in section.notes]
+    _echo_report(format, render_table, render_csv, report, notes)
 
 
 @app.command()
@@ -250,24 +266,15 @@ def metrics(
     """The MRR bridge of MONTH (opening, movements, fx_impact in the reporting currency, closing)
     per currency and the headline rates (churn, NRR/GRR monthly and 12 months, ARPA, LTV, quick
     ratio, ARR, scheduled churn). From the published warehouse; never summed across currencies."""
-    from dagster_project.metrics_report import load_report, parse_month, render_csv, render_table
+    from dagster_project.metrics_report import load_report, render_csv, render_table
 
-    try:
-        first_day = parse_month(month)
-    except ValueError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from exc
+    first_day = _month_option(month)
     con = _open_published_for_report(format)
     try:
         report = load_report(con, first_day, currency=currency.upper() if currency else None, entity=entity)
     finally:
         con.close()
-    if format == "csv":
-        for note in report.notes:
-            typer.echo(f"metrics: {note}", err=True)
-        typer.echo(render_csv(report), nl=False)
-    else:
-        typer.echo(render_table(report), nl=False)
+    _echo_report(format, render_table, render_csv, report, [f"metrics: {n}" for n in report.notes])
 
 
 @app.command()
@@ -281,26 +288,66 @@ def reconcile(
     cent, explained and unexplained differences, the cutover-readiness verdict and its reason
     (per currency), then the unexplained differences to investigate, largest first. From the
     published warehouse. Exit 2 when the month has no parallel-run figures."""
-    from dagster_project.metrics_report import parse_month
     from dagster_project.reconcile_report import load_report, render_csv, render_table
 
-    try:
-        first_day = parse_month(period, option="--period")
-    except ValueError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from exc
+    first_day = _month_option(period, "--period")
     con = _open_published_for_report(format)
     try:
         report = load_report(con, first_day, currency=currency.upper() if currency else None, top=top)
     finally:
         con.close()
-    if format == "csv":
-        for note in report.notes:
-            typer.echo(f"reconcile: {note}", err=True)
-        typer.echo(render_csv(report), nl=False)
-    else:
-        typer.echo(render_table(report), nl=False)
+    _echo_report(format, render_table, render_csv, report, [f"reconcile: {n}" for n in report.notes])
     if not report.summary:
+        raise typer.Exit(2)
+
+
+@app.command()
+def review(
+    severity: Annotated[str | None, typer.Option(help="high, medium or low; default: all.")] = None,
+    reason: Annotated[
+        str | None, typer.Option(help="Reason code (docs/assurance.md §3), e.g. usage_not_billed.")
+    ] = None,
+    status: Annotated[
+        str | None, typer.Option(help="open, acknowledged, resolved or false_positive; default: all.")
+    ] = None,
+    customer: Annotated[str | None, typer.Option(help="Customer (external id); default: all.")] = None,
+    month: Annotated[str | None, typer.Option("--month", help="Service month (YYYY-MM).")] = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="Findings to list per currency.")] = 20,
+    format: Annotated[str, typer.Option("--format", help="table (rich) or csv.")] = "table",
+) -> None:
+    """The assurance review queue: findings (customer, invoice or subscription, reason, severity,
+    amount at risk, direction, status, explained_by, the reason in words), largest amount first
+    within each currency; then the leakage by month and cause per currency with its
+    reporting-currency amounts (cut by --month and --reason). From the published warehouse. Exit 2
+    when the marts are not built or no finding matches."""
+    from dagster_project.review_report import (
+        SEVERITIES,
+        STATUSES,
+        ReviewFilter,
+        check_choice,
+        load_report,
+        render_csv,
+        render_table,
+    )
+
+    try:
+        flt = ReviewFilter(
+            severity=check_choice("--severity", severity, SEVERITIES),
+            reason=reason.lower() if reason else None,
+            status=check_choice("--status", status, STATUSES),
+            customer=customer,
+        )
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    flt.month = _month_option(month) if month else None
+    con = _open_published_for_report(format)
+    try:
+        report = load_report(con, flt, top=top)
+    finally:
+        con.close()
+    _echo_report(format, render_table, render_csv, report, [f"review: {n}" for n in report.notes])
+    if not report.has_findings:
         raise typer.Exit(2)
 
 
@@ -318,13 +365,8 @@ def export_journals(
     journal-import file (entry id, date, account code, debit, credit, currency, memo, external
     reference; exact decimal amounts). An unknown period lists the periods that exist (exit 2)."""
     from dagster_project.journal_export import FORMATS, ExportError, load_lines, render
-    from dagster_project.metrics_report import parse_month
 
-    try:
-        first_day = parse_month(period, option="--period")
-    except ValueError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from exc
+    first_day = _month_option(period, "--period")
     con = _open_published_for_report(format, FORMATS)
     try:
         export = load_lines(con, first_day, entity=entity)

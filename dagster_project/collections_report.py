@@ -20,9 +20,17 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 import duckdb
+
+from dagster_project.report_output import (
+    EXPONENTS,
+    console_text,
+    format_amount,
+    missing_tables,
+    query_rows,
+    text_console,
+)
 
 OPEN_AMOUNTS = "intermediate.int_collections__invoice_open_amounts"
 AGING_BUCKETS = "reference.aging_buckets"
@@ -32,7 +40,6 @@ DSO = "collections.fct_dso"
 DUNNING_ATTEMPTS = "collections.fct_dunning_attempts"
 UNAPPLIED_PERIODS = "intermediate.int_collections__unapplied_cash_periods"
 PAYMENTS = "collections.fct_payments"
-EXPONENTS = "reference.iso_4217_currencies"
 
 # Marts without a currency_exponent column take it from the ISO 4217 seed.
 WITH_EXPONENT = (
@@ -62,7 +69,7 @@ class Section:
         if self.missing:
             self.notes.append(_missing_note(self.missing))
             return
-        self.rows = _rows(con, sql, params)
+        self.rows = query_rows(con, sql, params)
         if not self.rows and empty_note:
             self.notes.append(empty_note)
 
@@ -77,20 +84,6 @@ class CollectionsReport:
 
     def section(self, name: str) -> Section:
         return next(s for s in self.sections if s.name == name)
-
-
-def missing_tables(con: duckdb.DuckDBPyConnection, *names: str) -> list[str]:
-    present = {
-        f"{s}.{t}"
-        for s, t in con.execute("select table_schema, table_name from information_schema.tables").fetchall()
-    }
-    return [n for n in names if n not in present]
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]:
-    cur = con.execute(sql, params)
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
 
 def _missing_note(tables: list[str]) -> str:
@@ -330,21 +323,6 @@ def load_report(
 # ---- formatting ------------------------------------------------------------------------------
 
 
-def to_major(amount_minor: int, exponent: int) -> Decimal:
-    """Exact major units with the currency's exponent from the data (JPY 0, BHD 3)."""
-    if isinstance(amount_minor, float):
-        raise TypeError(f"money must not arrive as a float ({amount_minor!r})")
-    return Decimal(int(amount_minor)).scaleb(-int(exponent))
-
-
-def format_amount(amount_minor: int | None, exponent: int | None, grouping: bool = True) -> str:
-    if amount_minor is None:
-        return ""
-    if exponent is None:
-        raise ValueError(f"no minor-unit exponent for amount {amount_minor}")
-    return f"{to_major(amount_minor, exponent):{',' if grouping else ''}.{int(exponent)}f}"
-
-
 # Short headers for the terminal; CSV measures use the bucket labels too.
 HEADERS = {
     "external_customer_id": "customer",
@@ -389,11 +367,9 @@ def _cell(row: dict, column: str, grouping: bool = True) -> str:
 
 def render_table(report: CollectionsReport, width: int = 160) -> str:
     """The report as rich tables (money in each row's own currency; per-currency totals only)."""
-    from rich.console import Console
     from rich.table import Table
 
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=width, color_system=None)
+    console = text_console(width)
     scope = ", ".join(f"{k} {v}" for k, v in (("entity", report.entity), ("currency", report.currency)) if v)
     console.print(
         f"Collections as of {report.as_of}" + (f" ({scope})" if scope else "")
@@ -416,7 +392,7 @@ def render_table(report: CollectionsReport, width: int = 160) -> str:
             console.print(section.title, style="bold", markup=False)
         for note in section.notes:
             console.print(f"  {note}", markup=False)
-    return buffer.getvalue()
+    return console_text(console)
 
 
 def aging_totals(rows: list[dict], bucket_columns: list[str]) -> list[dict]:

@@ -21,7 +21,7 @@ from decimal import Decimal
 
 import duckdb
 
-from dagster_project.collections_report import EXPONENTS, _rows, missing_tables, to_major
+from dagster_project.report_output import EXPONENTS, missing_tables, query_rows, to_major
 
 JOURNAL_LINES = "revrec.fct_journal_lines"
 FORMATS = ("csv", "erp")
@@ -80,7 +80,7 @@ def load_lines(con: duckdb.DuckDBPyConnection, period: date, entity: str | None 
     if not export.lines:
         known = [
             r["period"]
-            for r in _rows(
+            for r in query_rows(
                 con,
                 f"select distinct period from {JOURNAL_LINES} "
                 "where $1::varchar is null or billing_entity_code = $1::varchar order by period",

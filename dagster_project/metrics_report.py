@@ -19,7 +19,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
 
-from dagster_project.collections_report import EXPONENTS, _rows, format_amount, missing_tables
+from dagster_project.report_output import (
+    EXPONENTS,
+    console_text,
+    format_amount,
+    missing_tables,
+    query_rows,
+    text_console,
+)
 
 BRIDGE = "metrics.fct_mrr_bridge"
 RATES = "metrics.fct_mrr_rates"
@@ -105,7 +112,7 @@ def load_report(
         )
         return report
     sums = ", ".join(f"cast(sum(b.{m}) as bigint) as {m}" for m, _ in BRIDGE_MEASURES)
-    rows = _rows(
+    rows = query_rows(
         con,
         f"""
         select b.currency_basis, b.currency, max(e.minor_unit_exponent) as currency_exponent, {sums}
@@ -147,7 +154,7 @@ def load_report(
                 [month, col.basis, col.currency, window, entity_cut],
             ).fetchone()
             col.rates[label] = found[0] if found else None
-        found = _rows(
+        found = query_rows(
             con,
             f"select {', '.join(m for m, _ in ARPA_MEASURES)} from {ARPA_LTV} "
             f"where month = ? and currency_basis = ? and currency = ? and {cut}",
@@ -207,11 +214,9 @@ def rate_labels() -> dict[str, str]:
 
 
 def render_table(report: MetricsReport, width: int = 160) -> str:
-    from rich.console import Console
     from rich.table import Table
 
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=width, color_system=None)
+    console = text_console(width)
     scope = ", ".join(f"{k} {v}" for k, v in (("entity", report.entity), ("currency", report.currency)) if v)
     console.print(f"MRR of {report.month:%Y-%m}" + (f" ({scope})" if scope else ""), markup=False)
     if report.columns:
@@ -240,7 +245,7 @@ def render_table(report: MetricsReport, width: int = 160) -> str:
         )
     for note in report.notes:
         console.print(f"  {note}", markup=False)
-    return buffer.getvalue()
+    return console_text(console)
 
 
 CSV_COLUMNS = ["section", "month", "currency_basis", "currency", "entity", "measure", "value"]

@@ -9,15 +9,20 @@ unexplained rows of `fct_shadow_billing_lines` in that month, largest absolute d
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
 
-from dagster_project.collections_report import _rows, format_amount, missing_tables
 from dagster_project.metrics_report import format_percent
+from dagster_project.report_output import (
+    console_text,
+    csv_text,
+    format_amount,
+    missing_tables,
+    query_rows,
+    text_console,
+)
 
 SUMMARY = "assurance.fct_parallel_run_summary"
 LINES = "assurance.fct_shadow_billing_lines"
@@ -69,7 +74,7 @@ def load_report(
             f"not in the published warehouse yet: {', '.join(missing)} (run `revhouse build`)"
         )
         return report
-    report.summary = _rows(
+    report.summary = query_rows(
         con,
         f"select * from {SUMMARY} where service_month = $1 and ($2::varchar is null or currency = $2::varchar) "
         "order by currency",
@@ -93,7 +98,7 @@ def load_report(
     """
     report.unexplained_total = con.execute(f"select count(*) {unexplained}", [period, currency]).fetchone()[0]
     cols = ", ".join(f"l.{c}" for c in DIFFERENCE_COLUMNS if c != "currency_exponent")
-    report.differences = _rows(
+    report.differences = query_rows(
         con,
         f"select {cols}, s.currency_exponent {unexplained} "
         "order by abs(l.amount_difference_minor) desc, l.currency, l.external_customer_id, l.shadow_line_id "
@@ -120,11 +125,9 @@ def _units(value) -> str:
 
 
 def render_table(report: ReconcileReport, width: int = 180) -> str:
-    from rich.console import Console
     from rich.table import Table
 
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=width, color_system=None)
+    console = text_console(width)
     scope = f" ({report.currency})" if report.currency else ""
     console.print(f"Parallel run of service month {report.period:%Y-%m}{scope}", markup=False)
     if report.summary:
@@ -172,7 +175,7 @@ def render_table(report: ReconcileReport, width: int = 180) -> str:
             console.print("No unexplained difference in this month.", markup=False)
     for note in report.notes:
         console.print(f"  {note}", markup=False)
-    return buffer.getvalue()
+    return console_text(console)
 
 
 CSV_COLUMNS = ["section", "service_month", "currency", "measure", "value", "detail"]
@@ -182,30 +185,28 @@ def render_csv(report: ReconcileReport) -> str:
     """Long CSV, one figure per line: money in exact major units of its currency, shares as the
     mart's exact quotients; then one line per unexplained difference (its amount difference, the
     line's key in `detail`)."""
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(CSV_COLUMNS)
+    return csv_text(CSV_COLUMNS, _csv_rows(report))
+
+
+def _csv_rows(report: ReconcileReport):
     month = f"{report.period:%Y-%m}"
     for row in report.summary:
         for measure, _ in SUMMARY_MEASURES:
-            w.writerow(["summary", month, row["currency"], measure.removesuffix("_minor"),
-                        _summary_cell(row, measure, grouping=False), ""])  # fmt: skip
-        w.writerow(
-            [
-                "summary",
-                month,
-                row["currency"],
-                "cutover_verdict",
-                row["cutover_verdict"],
-                row["verdict_reason"],
-            ]
-        )
+            yield ["summary", month, row["currency"], measure.removesuffix("_minor"),
+                   _summary_cell(row, measure, grouping=False), ""]  # fmt: skip
+        yield [
+            "summary",
+            month,
+            row["currency"],
+            "cutover_verdict",
+            row["cutover_verdict"],
+            row["verdict_reason"],
+        ]
     for d in report.differences:
         detail = "|".join(
             str(d[c] or "")
             for c in ("external_customer_id", "external_subscription_id", "charge_key", "service_from_date",
                       "service_to_date", "match_status", "revhouse_invoice_number", "incumbent_invoice_number")
         )  # fmt: skip
-        w.writerow(["unexplained", month, d["currency"], "amount_difference",
-                    format_amount(d["amount_difference_minor"], d["currency_exponent"], grouping=False), detail])  # fmt: skip
-    return out.getvalue()
+        yield ["unexplained", month, d["currency"], "amount_difference",
+               format_amount(d["amount_difference_minor"], d["currency_exponent"], grouping=False), detail]  # fmt: skip

@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from dagster_project.cli import app
+from tests.published_tables import write_tables
 from tests.test_metrics_cli import table_row
 
 ENV = {"COLUMNS": "250", "NO_COLOR": "1"}
@@ -66,15 +67,13 @@ LINE_ROWS = [
 
 
 def _write(path, summary_rows, line_rows) -> None:
-    con = duckdb.connect(str(path))
-    con.execute("create schema assurance")
-    for table, columns, rows in (
-        ("assurance.fct_parallel_run_summary", SUMMARY_COLUMNS, summary_rows),
-        ("assurance.fct_shadow_billing_lines", LINE_COLUMNS, line_rows),
-    ):
-        con.execute(f"create table {table} ({columns})")
-        con.executemany(f"insert into {table} values ({', '.join('?' * len(rows[0]))})", rows)
-    con.close()
+    write_tables(
+        path,
+        {
+            "assurance.fct_parallel_run_summary": (SUMMARY_COLUMNS, summary_rows),
+            "assurance.fct_shadow_billing_lines": (LINE_COLUMNS, line_rows),
+        },
+    )
 
 
 @pytest.fixture()

@@ -36,13 +36,9 @@ from __future__ import annotations
 
 from dashboard_helpers import table_statements
 
-QUEUE_COLUMNS = (
-    "finding_id varchar, rule_code varchar, reason_code varchar, severity varchar, source varchar, "
-    "external_customer_id varchar, external_subscription_id varchar, invoice_id varchar, invoice_number varchar, "
-    "invoice_is_finalized boolean, period_month date, currency varchar, amount_at_risk_minor bigint, "
-    "direction varchar, reason_text varchar, evidence varchar, detected_on date, status varchar, "
-    "explained_by varchar, first_seen_on date"
-)
+from tests.published_tables import ASSURANCE_QUEUE_COLUMNS
+
+QUEUE_COLUMNS = ASSURANCE_QUEUE_COLUMNS
 
 
 # fmt: off

@@ -6,8 +6,9 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
-from dagster_project.collections_report import build_as_of, missing_tables
+from dagster_project.collections_report import build_as_of
 from dagster_project.defs.common.resources import WRITER_POOL, DuckDBWriter, RevhouseSettings
+from dagster_project.report_output import missing_tables
 from ml import anomaly, evaluation
 
 ML_SCHEMA = "ml"
